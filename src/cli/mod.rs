@@ -1,0 +1,154 @@
+//! Command line: clap derive types, one file per subcommand, and the mapping of
+//! outcomes to SPEC exit codes (0 allow, 1 block, 2 usage/policy, 77 exec blocked,
+//! 3 internal — hooks treat it as a block).
+
+mod policy_cmd;
+mod scan;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::policy::{self, Policy, PolicyArgs};
+use crate::report::{Format, Style};
+
+/// Exit codes (SPEC).
+pub mod exit {
+    pub const ALLOW: u8 = 0;
+    pub const BLOCK: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INTERNAL: u8 = 3;
+    pub const EXEC_BLOCKED: u8 = 77;
+}
+
+const ABOUT: &str = "Keeps customer lists and secrets inside the places they may live";
+const LONG_ABOUT: &str = "leakguard enforces YAML policies such as \"customer lists never leave role-scoped stores\" \
+at every moment data leaves: git commit, git push, server-side receive, admin exports and uploads. \
+Without a policy file it uses the built-in pack (customer lists, secrets, bulk PII).";
+const EXAMPLES: &str = "Examples:
+  leakguard scan .                       scan the working directory with the policy in force
+  leakguard scan --format json exports/  one JSON object on stdout
+  leakguard policy check                 validate leakguard.yaml / .leakguard/*.yaml
+  leakguard policy explain customer-lists-stay-in-stores
+
+Exit codes: 0 allowed, 1 blocked by policy, 2 usage or policy error, 77 exec blocked, other: internal error";
+
+#[derive(Debug, Parser)]
+#[command(name = "leakguard", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Policy file or directory (repeatable; `builtin` names the built-in pack).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show sensitive values in full (never the default).
+    #[arg(long, global = true)]
+    pub no_redact: bool,
+    /// Only blocking findings and the summary.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Colour: auto honours NO_COLOR and whether stdout is a terminal.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (default `.`) with the policy in force.
+    #[command(after_help = "Examples:\n  leakguard scan .\n  leakguard scan exports/ --format sarif > leakguard.sarif\n  leakguard scan . --write-baseline .leakguard/baseline.json\n  leakguard scan . --baseline .leakguard/baseline.json")]
+    Scan(scan::ScanArgs),
+    /// Validate, test, explain policies and print their JSON Schema.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCmd),
+}
+
+/// Parses the command line and runs it; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::ALLOW };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Scan(a) => scan::run(&cli.global, a),
+        Command::Policy(c) => policy_cmd::run(&cli.global, c),
+    };
+    ExitCode::from(code)
+}
+
+impl Global {
+    /// Rendering style for human output on stdout.
+    pub fn style(&self) -> Style {
+        let color = match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        };
+        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+        Style { color, width, quiet: self.quiet }
+    }
+
+    /// Loads the policy in force for a root; on failure prints every diagnostic.
+    pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
+        let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf() };
+        policy::load(&args).map_err(|e| {
+            print_reports(self, e.reports());
+            exit::USAGE
+        })
+    }
+}
+
+/// Prints diagnostics on stderr with the fixed-width miette handler.
+pub fn print_reports(g: &Global, reports: Vec<miette::Report>) {
+    let mut style = g.style();
+    style.color = match g.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+    };
+    let handler = crate::report::human::handler(&style);
+    let mut out = String::new();
+    for r in &reports {
+        let _ = handler.render_report(&mut out, r.as_ref());
+    }
+    if reports.len() > 1 {
+        out.push_str(&format!("{} problems\n", reports.len()));
+    }
+    eprint!("{out}");
+}
+
+/// The repository root above `start` (a directory holding `.git`), else `start`.
+pub fn find_root(start: &Path) -> PathBuf {
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if abs.is_dir() { abs.clone() } else { abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone()) };
+    loop {
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            return if abs.is_dir() { abs } else { abs.parent().map(Path::to_path_buf).unwrap_or(abs) };
+        }
+    }
+}

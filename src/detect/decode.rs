@@ -1,0 +1,354 @@
+//! Decoding: bytes → the texts to scan. Opens containers (zip, xlsx, gzip, long
+//! base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
+//! BOM, UTF-16 LE/BE with or without BOM, Windows-1252 fallback). Binary content is
+//! reduced to its printable runs, so tokens inside binaries are still seen.
+//!
+//! Owns every limit on expansion. Does no file-system I/O of its own.
+
+use std::borrow::Cow;
+use std::io::{Cursor, Read};
+
+use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// Limits against archive bombs and runaway nesting.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Deepest nesting of containers (zip in zip in gzip …).
+    pub max_depth: u32,
+    /// Most bytes one item may expand to, all containers together.
+    pub max_expanded: u64,
+    /// Largest expansion ratio of one compressed member.
+    pub max_ratio: u64,
+    /// Most members read from one archive.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 4, max_expanded: 512 << 20, max_ratio: 200, max_entries: 20_000 }
+    }
+}
+
+/// One decoded piece of content: a text to run detectors on.
+#[derive(Debug)]
+pub struct Part<'a> {
+    /// `outer.zip!inner.csv`, `file.gz!file`, `notes.md!base64@12`.
+    pub path: String,
+    pub text: Cow<'a, str>,
+    /// `utf-8`, `utf-16le`, `windows-1252`, `binary` …
+    pub encoding: &'static str,
+    pub binary: bool,
+}
+
+/// Something that could not be opened or decoded: reported, never skipped silently.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Expands `data` (found at `path`) into parts, calling `f` for each; problems are
+/// collected into `problems`.
+pub fn expand<'a>(path: &str, data: &'a [u8], limits: &Limits, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+    let mut budget = limits.max_expanded;
+    expand_at(path, data, limits, 0, &mut budget, problems, f);
+}
+
+fn expand_at(
+    path: &str,
+    data: &[u8],
+    limits: &Limits,
+    depth: u32,
+    budget: &mut u64,
+    problems: &mut Vec<Problem>,
+    f: &mut dyn FnMut(Part<'_>),
+) {
+    if is_zip(data) {
+        if depth >= limits.max_depth {
+            problems.push(Problem { path: path.into(), reason: format!("archive nested deeper than {} levels", limits.max_depth) });
+            return;
+        }
+        return zip(path, data, limits, depth, budget, problems, f);
+    }
+    if data.starts_with(&[0x1f, 0x8b]) {
+        if depth >= limits.max_depth {
+            problems.push(Problem { path: path.into(), reason: format!("archive nested deeper than {} levels", limits.max_depth) });
+            return;
+        }
+        let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
+        match read_limited(flate2::read::MultiGzDecoder::new(data), data.len() as u64, limits, budget) {
+            Ok(out) => expand_at(&inner, &out, limits, depth + 1, budget, problems, f),
+            Err(reason) => problems.push(Problem { path: inner, reason }),
+        }
+        return;
+    }
+    let (text, encoding, binary) = decode_text(data);
+    let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
+    f(Part { path: path.to_string(), text, encoding, binary });
+    for (line, bytes) in blocks {
+        if depth < limits.max_depth && (bytes.len() as u64) <= *budget {
+            *budget -= bytes.len() as u64;
+            expand_at(&format!("{path}!base64@{line}"), &bytes, limits, depth + 1, budget, problems, f);
+        }
+    }
+}
+
+fn is_zip(d: &[u8]) -> bool {
+    d.starts_with(b"PK\x03\x04") || d.starts_with(b"PK\x05\x06")
+}
+
+fn zip(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+    let mut ar = match zip::ZipArchive::new(Cursor::new(data)) {
+        Ok(a) => a,
+        Err(e) => {
+            problems.push(Problem { path: path.into(), reason: format!("unreadable zip archive: {e}") });
+            return;
+        }
+    };
+    if ar.index_for_name("xl/workbook.xml").is_some() {
+        return xlsx(path, data, limits, depth, budget, problems, f);
+    }
+    if ar.len() > limits.max_entries {
+        problems.push(Problem { path: path.into(), reason: format!("zip archive has {} members (limit {})", ar.len(), limits.max_entries) });
+        return;
+    }
+    for i in 0..ar.len() {
+        let mut entry = match ar.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Problem { path: format!("{path}!#{i}"), reason: format!("unreadable zip member: {e}") });
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        let inner = format!("{path}!{}", entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}")));
+        if entry.encrypted() {
+            problems.push(Problem { path: inner, reason: "encrypted zip member".into() });
+            continue;
+        }
+        let compressed = entry.compressed_size().max(1);
+        match read_limited(&mut entry, compressed, limits, budget) {
+            Ok(out) => {
+                drop(entry);
+                expand_at(&inner, &out, limits, depth + 1, budget, problems, f);
+            }
+            Err(reason) => {
+                problems.push(Problem { path: inner, reason });
+                if *budget == 0 {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn xlsx(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+    use calamine::Reader;
+    let mut wb = match calamine::Xlsx::new(Cursor::new(data)) {
+        Ok(w) => w,
+        Err(e) => {
+            problems.push(Problem { path: path.into(), reason: format!("unreadable xlsx workbook: {e}") });
+            return;
+        }
+    };
+    for name in wb.sheet_names() {
+        let inner = format!("{path}!{name}");
+        match wb.worksheet_range(&name) {
+            Ok(range) => {
+                let mut tsv = String::new();
+                for row in range.rows() {
+                    for (i, c) in row.iter().enumerate() {
+                        if i > 0 {
+                            tsv.push('\t');
+                        }
+                        let v = c.to_string();
+                        tsv.push_str(&v.replace(['\t', '\n', '\r'], " "));
+                    }
+                    tsv.push('\n');
+                    if tsv.len() as u64 > *budget {
+                        problems.push(Problem { path: inner.clone(), reason: "xlsx sheet expands beyond the size limit".into() });
+                        return;
+                    }
+                }
+                *budget -= tsv.len() as u64;
+                expand_at(&inner, tsv.as_bytes(), limits, depth + 1, budget, problems, f);
+            }
+            Err(e) => problems.push(Problem { path: inner, reason: format!("unreadable xlsx sheet: {e}") }),
+        }
+    }
+}
+
+/// Reads a decompressing stream, refusing more than the budget or the ratio allows.
+fn read_limited(r: impl Read, compressed: u64, limits: &Limits, budget: &mut u64) -> Result<Vec<u8>, String> {
+    let by_ratio = compressed.saturating_mul(limits.max_ratio).max(1 << 20);
+    let cap = by_ratio.min(*budget);
+    let mut out = Vec::new();
+    r.take(cap + 1).read_to_end(&mut out).map_err(|e| format!("corrupt compressed data: {e}"))?;
+    if out.len() as u64 > cap {
+        *budget = budget.saturating_sub(cap);
+        return Err(if cap == by_ratio {
+            format!("compression bomb: expands more than {}x (limit)", limits.max_ratio)
+        } else {
+            "archive expands beyond the size limit".to_string()
+        });
+    }
+    *budget -= out.len() as u64;
+    Ok(out)
+}
+
+/// Decodes bytes to text: (text, encoding name, is binary).
+pub fn decode_text(data: &[u8]) -> (Cow<'_, str>, &'static str, bool) {
+    if let Some(rest) = data.strip_prefix(b"\xef\xbb\xbf") {
+        return (String::from_utf8_lossy(rest), "utf-8", false);
+    }
+    if data.starts_with(b"\xff\xfe") {
+        return (Cow::Owned(UTF_16LE.decode_without_bom_handling(&data[2..]).0.into_owned()), "utf-16le", false);
+    }
+    if data.starts_with(b"\xfe\xff") {
+        return (Cow::Owned(UTF_16BE.decode_without_bom_handling(&data[2..]).0.into_owned()), "utf-16be", false);
+    }
+    let head = &data[..data.len().min(8192)];
+    if let Some(enc) = sniff_utf16(head) {
+        let text = if enc == "utf-16le" { UTF_16LE } else { UTF_16BE }.decode_without_bom_handling(data).0;
+        return (Cow::Owned(text.into_owned()), enc, false);
+    }
+    let binary = memchr::memchr(0, head).is_some();
+    if binary {
+        return (Cow::Owned(printable_runs(data)), "binary", true);
+    }
+    match std::str::from_utf8(data) {
+        Ok(s) => (Cow::Borrowed(s), "utf-8", false),
+        Err(e) if e.error_len().is_none() && data.len() - e.valid_up_to() < 4 => {
+            // Cut in the middle of a character (a window's end): keep the valid part.
+            (String::from_utf8_lossy(data), "utf-8", false)
+        }
+        Err(_) => (Cow::Owned(WINDOWS_1252.decode_without_bom_handling(data).0.into_owned()), "windows-1252", false),
+    }
+}
+
+/// UTF-16 without BOM: mostly-ASCII text has a NUL in every other byte.
+fn sniff_utf16(head: &[u8]) -> Option<&'static str> {
+    if head.len() < 16 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let (mut even0, mut odd0) = (0, 0);
+    for p in head.chunks_exact(2) {
+        even0 += usize::from(p[0] == 0);
+        odd0 += usize::from(p[1] == 0);
+    }
+    if odd0 * 10 >= pairs * 7 && even0 * 20 < pairs {
+        Some("utf-16le")
+    } else if even0 * 10 >= pairs * 7 && odd0 * 20 < pairs {
+        Some("utf-16be")
+    } else {
+        None
+    }
+}
+
+/// Printable ASCII runs of six or more bytes, one per line (like `strings`).
+fn printable_runs(data: &[u8]) -> String {
+    let mut out = String::new();
+    let mut start = None;
+    for (i, &b) in data.iter().enumerate() {
+        let printable = (0x20..0x7f).contains(&b) || b == b'\t';
+        match (printable, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= 6 {
+                    // The run is printable ASCII, hence valid UTF-8.
+                    out.push_str(std::str::from_utf8(&data[s..i]).unwrap_or(""));
+                    out.push('\n');
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        if data.len() - s >= 6 {
+            out.push_str(std::str::from_utf8(&data[s..]).unwrap_or(""));
+        }
+    }
+    out
+}
+
+/// Long base64 blocks (one long run, or wrapped lines), decoded, with their line.
+fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
+    use base64::Engine;
+    const MIN: usize = 256;
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !is_b64(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut clean = Vec::new();
+        while i < b.len() && (is_b64(b[i]) || ((b[i] == b'\n' || b[i] == b'\r') && i + 1 < b.len() && is_b64(b[i + 1]) && clean.len() % 4 == 0 && !clean.is_empty())) {
+            if is_b64(b[i]) {
+                clean.push(b[i]);
+            }
+            i += 1;
+        }
+        while i < b.len() && b[i] == b'=' {
+            clean.push(b'=');
+            i += 1;
+        }
+        if clean.len() >= MIN && out.len() < 64 {
+            let trimmed = clean.len() - clean.len() % 4;
+            let mut body = clean[..trimmed].to_vec();
+            if clean.len() % 4 != 0 {
+                body = clean.clone();
+            }
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(&body)
+                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.iter().copied().filter(|&c| c != b'=').collect::<Vec<_>>()));
+            if let Ok(bytes) = decoded {
+                if looks_interesting(&bytes) {
+                    let line = 1 + memchr::memchr_iter(b'\n', &b[..start]).count();
+                    out.push((line, bytes));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+}
+
+/// Decoded base64 worth scanning: a container, or mostly text.
+fn looks_interesting(b: &[u8]) -> bool {
+    if is_zip(b) || b.starts_with(&[0x1f, 0x8b]) {
+        return true;
+    }
+    let head = &b[..b.len().min(4096)];
+    let printable = head.iter().filter(|&&c| c >= 0x20 || c == b'\n' || c == b'\r' || c == b'\t').count();
+    printable * 100 >= head.len() * 95
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf16_without_bom() {
+        let s: Vec<u8> = "company,email\nAcme,a@b.io\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let (t, enc, bin) = decode_text(&s);
+        assert_eq!((enc, bin), ("utf-16le", false));
+        assert!(t.starts_with("company,email"));
+    }
+
+    #[test]
+    fn falls_back_to_windows_1252() {
+        let (t, enc, _) = decode_text(b"M\xfcller GmbH,m@x.de");
+        assert_eq!(enc, "windows-1252");
+        assert_eq!(t, "Müller GmbH,m@x.de");
+    }
+}

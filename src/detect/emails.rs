@@ -1,0 +1,188 @@
+//! E-mail addresses: a memchr-driven finder (no regex), the ignore rules for
+//! reserved and noreply hosts, and the `emails` detector.
+//!
+//! Owns what counts as a contact address. Must not import git2 or the policy model.
+
+use std::collections::HashSet;
+
+use super::{Loc, Text};
+
+/// Byte range of one address inside a text.
+pub type Span = (usize, usize);
+
+/// Every syntactically plausible address in `s`, in order.
+pub fn find(s: &str) -> Vec<Span> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut last_end = 0;
+    for at in memchr::memchr_iter(b'@', b) {
+        if at < last_end {
+            continue;
+        }
+        let mut start = at;
+        while start > last_end && start > 0 && is_local(b[start - 1]) && at - start < 64 {
+            start -= 1;
+        }
+        while start < at && matches!(b[start], b'.' | b'-' | b'+' | b'\'') {
+            start += 1;
+        }
+        if start == at {
+            continue;
+        }
+        let mut end = at + 1;
+        while end < b.len() && is_domain(b[end]) && end - at < 254 {
+            end += 1;
+        }
+        while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        if valid_domain(&s[at + 1..end]) {
+            out.push((start, end));
+            last_end = end;
+        }
+    }
+    out
+}
+
+fn is_local(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+fn is_domain(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+}
+
+fn valid_domain(d: &str) -> bool {
+    let Some(dot) = d.rfind('.') else { return false };
+    let tld = &d[dot + 1..];
+    if !(2..=24).contains(&tld.len()) || !tld.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    if d.split('.').any(|l| l.is_empty() || l.starts_with('-')) {
+        return false;
+    }
+    !NOT_TLDS.contains(&tld.to_ascii_lowercase().as_str())
+}
+
+/// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
+const NOT_TLDS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "js", "mjs", "cjs", "css", "scss", "json",
+    "html", "htm", "xml", "txt", "lock", "woff", "woff2", "ttf", "eot", "map", "min", "yaml",
+    "yml", "toml", "log", "tmp", "bak", "pdf", "zip", "tgz", "gz", "exe", "dll", "so", "wasm",
+];
+
+/// Hosts and mailboxes that are never someone's contact address.
+#[derive(Debug, Clone, Default)]
+pub struct Ignore {
+    /// Extra domains from the policy; `*.suffix` matches subdomains.
+    pub domains: Vec<String>,
+}
+
+impl Ignore {
+    /// True when the address (lower-cased) is reserved, noreply, or ignored by policy.
+    pub fn ignored(&self, addr: &str) -> bool {
+        let Some(at) = addr.rfind('@') else { return true };
+        let (local, domain) = (&addr[..at], &addr[at + 1..]);
+        if is_reserved(domain) || is_noreply(local, domain) {
+            return true;
+        }
+        self.domains.iter().any(|d| match d.strip_prefix("*.") {
+            Some(suf) => domain.ends_with(suf) && domain.len() > suf.len(),
+            None => domain == d,
+        })
+    }
+}
+
+/// RFC 2606 / RFC 6761 reserved names.
+pub fn is_reserved(domain: &str) -> bool {
+    const SUFFIXES: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
+    const EXACT: &[&str] = &["example.com", "example.net", "example.org", "example.edu", "localhost"];
+    EXACT.iter().any(|e| domain == *e || domain.strip_suffix(e).is_some_and(|p| p.ends_with('.')))
+        || SUFFIXES.iter().any(|s| domain.ends_with(s) || domain == &s[1..])
+}
+
+fn is_noreply(local: &str, domain: &str) -> bool {
+    const LOCALS: &[&str] = &[
+        "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
+        "mailer-daemon", "postmaster", "bounce", "bounces", "notifications", "notification",
+        "abuse", "hostmaster", "webmaster",
+    ];
+    let base = local.split('+').next().unwrap_or(local);
+    LOCALS.contains(&base) || domain.contains("noreply") || domain.contains("no-reply")
+}
+
+/// Lower-cases an address for counting and hashing.
+pub fn normalise(addr: &str) -> String {
+    addr.trim().to_ascii_lowercase()
+}
+
+/// The domain part of a normalised address.
+pub fn domain_of(addr: &str) -> &str {
+    addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+}
+
+/// `emails` detector: many distinct contact addresses across several domains.
+#[derive(Debug, Clone)]
+pub struct Emails {
+    pub min_count: usize,
+    pub min_distinct_domains: usize,
+    pub ignore: Ignore,
+}
+
+/// What the `emails` detector saw so far in one piece of content.
+#[derive(Debug, Default)]
+pub struct EmailsObs {
+    pub addrs: HashSet<String>,
+    pub domains: HashSet<String>,
+    pub first: Option<Loc>,
+}
+
+const CAP: usize = 200_000;
+
+impl Emails {
+    pub fn observe(&self, t: &Text, obs: &mut EmailsObs) {
+        for &(s, e) in t.emails() {
+            let a = normalise(&t.s[s..e]);
+            if self.ignore.ignored(&a) {
+                continue;
+            }
+            if obs.first.is_none() {
+                obs.first = Some(t.loc(s, e, true));
+            }
+            if obs.addrs.len() < CAP {
+                obs.domains.insert(domain_of(&a).to_string());
+                obs.addrs.insert(a);
+            }
+        }
+    }
+
+    pub fn fired(&self, obs: &EmailsObs) -> bool {
+        obs.addrs.len() >= self.min_count && obs.domains.len() >= self.min_distinct_domains
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(s: &str) -> Vec<&str> {
+        find(s).into_iter().map(|(a, b)| &s[a..b]).collect()
+    }
+
+    #[test]
+    fn finds_addresses_and_skips_lookalikes() {
+        assert_eq!(all("mail jane.doe+x@north-wind.co.uk, or bob@acme.io."), ["jane.doe+x@north-wind.co.uk", "bob@acme.io"]);
+        assert!(all("icon@2x.png lodash@4.17.21 @media x@y").is_empty());
+        assert_eq!(all("<a href=\"mailto:a@b.de\">"), ["a@b.de"]);
+    }
+
+    #[test]
+    fn reserved_and_noreply_are_ignored() {
+        let i = Ignore::default();
+        for a in ["a@example.com", "a@mail.example.org", "a@x.test", "a@foo.example", "noreply@acme.io", "1+x@users.noreply.github.com", "a@localhost"] {
+            assert!(i.ignored(a), "{a}");
+        }
+        assert!(!i.ignored("jane@acme.io"));
+        assert!(!i.ignored("jane@myexample.com"));
+    }
+}

@@ -1,0 +1,597 @@
+//! Detection: what content *is*. Bytes in, class hits out.
+//!
+//! Owns the detectors (`pattern`, `emails`, `records`, `canaries`, `fingerprints`),
+//! decoding and containers (`decode`), masking (`mask`) and the [`Scanner`] that runs
+//! every class over a piece of content in one pass per part. A hit carries counts,
+//! a location, a masked snippet, a masked sample and a digest — never a plain value.
+//!
+//! Must not import git2, the policy model, the engine or reports: it does no I/O except
+//! reading from a reader handed to it.
+
+pub mod decode;
+pub mod emails;
+pub mod mask;
+pub mod pattern;
+pub mod records;
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Read;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use sha2::{Digest, Sha256};
+
+pub use decode::{Limits, Problem};
+use emails::{Emails, EmailsObs};
+use pattern::{Pattern, PatternObs};
+use records::{Records, RecordsObs};
+
+/// One configured detector.
+#[derive(Debug, Clone)]
+pub enum Detector {
+    Pattern(Pattern),
+    Emails(Emails),
+    Records(Records),
+    Canaries(Canaries),
+    Fingerprints(Fingerprints),
+}
+
+impl Detector {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Detector::Pattern(_) => "pattern",
+            Detector::Emails(_) => "emails",
+            Detector::Records(_) => "records",
+            Detector::Canaries(_) => "canaries",
+            Detector::Fingerprints(_) => "fingerprints",
+        }
+    }
+}
+
+/// A class and the detectors that recognise it.
+#[derive(Debug, Clone)]
+pub struct ClassSpec {
+    pub id: String,
+    pub detectors: Vec<Detector>,
+}
+
+/// `canaries`: planted values (or SHA-256 hashes of them) that must never appear.
+#[derive(Debug, Clone, Default)]
+pub struct Canaries {
+    pub values: Vec<String>,
+    /// Lower-case hex SHA-256 of normalised values.
+    pub hashes: HashSet<String>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl Canaries {
+    pub fn new(values: Vec<String>, hashes: HashSet<String>) -> Self {
+        let automaton = (!values.is_empty())
+            .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&values).ok())
+            .flatten();
+        Canaries { values, hashes, automaton }
+    }
+}
+
+/// `fingerprints`: exact data match against a registered set of keyed hashes.
+/// The set is attached by whoever loads it; without one the detector stays silent
+/// and says so in `policy explain`.
+#[derive(Debug, Clone)]
+pub struct Fingerprints {
+    pub set: String,
+    pub min_matches: usize,
+    pub lookup: Option<std::sync::Arc<dyn FingerprintLookup>>,
+}
+
+/// A loaded fingerprint set: answers whether a normalised value was registered.
+pub trait FingerprintLookup: std::fmt::Debug + Send + Sync {
+    /// Registered record keys matched by the candidate values found in `text`.
+    fn matches(&self, text: &str, emails: &[(usize, usize)]) -> Vec<(u64, (usize, usize))>;
+}
+
+/// Where a hit is, with the line shown masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub offset: u64,
+    pub line: u32,
+    pub column: u32,
+    /// The line, every sensitive value masked, shortened around the hit.
+    pub snippet: String,
+    /// Byte range of the hit inside `snippet`.
+    pub span: (usize, usize),
+}
+
+/// An inline `leakguard:allow <rule> -- <reason>` marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub line: u32,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// A class recognised in one part of the content.
+#[derive(Debug, Clone)]
+pub struct ClassHit {
+    pub class: String,
+    pub detector: &'static str,
+    pub evidence: String,
+    pub loc: Loc,
+    /// One value, masked.
+    pub sample: String,
+    /// `sha256:` over the class and the sorted normalised values: stable under line moves.
+    pub digest: String,
+    pub count: usize,
+}
+
+/// Results for one decoded part.
+#[derive(Debug, Clone)]
+pub struct PartScan {
+    pub path: String,
+    pub encoding: &'static str,
+    pub hits: Vec<ClassHit>,
+    pub markers: Vec<Marker>,
+}
+
+/// Results for one item (a file, a blob).
+#[derive(Debug, Default, Clone)]
+pub struct ItemScan {
+    pub parts: Vec<PartScan>,
+    pub problems: Vec<Problem>,
+    pub bytes: u64,
+}
+
+/// A text being scanned, with its position inside the item.
+pub struct Text<'a> {
+    pub s: &'a str,
+    pub binary: bool,
+    base_offset: u64,
+    base_line: u32,
+    redact: bool,
+    emails: OnceCell<Vec<emails::Span>>,
+}
+
+impl<'a> Text<'a> {
+    pub fn new(s: &'a str, binary: bool) -> Self {
+        Text { s, binary, base_offset: 0, base_line: 0, redact: true, emails: OnceCell::new() }
+    }
+
+    /// Every e-mail-shaped span, found once per text.
+    pub fn emails(&self) -> &[emails::Span] {
+        self.emails.get_or_init(|| emails::find(self.s))
+    }
+
+    /// Location of `[s, e)`; with `mask_all` every word of the line is masked (records),
+    /// otherwise only the hit and any address on the line.
+    pub fn loc(&self, s: usize, e: usize, mask_all: bool) -> Loc {
+        let b = self.s.as_bytes();
+        let line_start = memchr::memrchr(b'\n', &b[..s]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &b[s..]).map_or(b.len(), |i| s + i);
+        let line_no = self.base_line + 1 + memchr::memchr_iter(b'\n', &b[..line_start]).count() as u32;
+        let line = self.s[line_start..line_end].trim_end_matches('\r');
+        let (hs, he) = (s - line_start, (e - line_start).min(line.len()));
+        let column = 1 + self.s[line_start..s].chars().count() as u32;
+        let (snippet, span) = if self.redact { masked_line(line, hs, he, mask_all) } else { (line.to_string(), (hs, he)) };
+        Loc { offset: self.base_offset + s as u64, line: line_no, column, snippet, span }
+    }
+}
+
+const SNIPPET_MAX: usize = 120;
+
+fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (usize, usize)) {
+    let mut ranges: Vec<(usize, usize)> = emails::find(line);
+    if !ranges.iter().any(|&(a, b)| a <= hs && he <= b) && he > hs {
+        ranges.retain(|&(a, b)| b <= hs || a >= he);
+        ranges.push((hs, he));
+        ranges.sort();
+    }
+    if mask_all {
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in line.char_indices() {
+            let inside = ranges.iter().any(|&(a, b)| i >= a && i < b);
+            let w = c.is_alphanumeric() && !inside;
+            match (w, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s, line.len()));
+        }
+        ranges.extend(words.into_iter().filter(|(a, b)| b - a >= 2));
+        ranges.sort();
+    }
+    // Map the hit through masking: recompute its position in the masked text.
+    let before = mask::mask_ranges(&line[..hs], &ranges.iter().copied().filter(|r| r.1 <= hs).collect::<Vec<_>>());
+    let hit = mask::mask_ranges(&line[hs..he], &ranges.iter().filter(|r| r.0 >= hs && r.1 <= he).map(|&(a, b)| (a - hs, b - hs)).collect::<Vec<_>>());
+    let hit = if hit == line[hs..he] { mask::mask(&line[hs..he]) } else { hit };
+    let after = mask::mask_ranges(&line[he..], &ranges.iter().filter(|r| r.0 >= he).map(|&(a, b)| (a - he, b - he)).collect::<Vec<_>>());
+    let mut pre: String = before;
+    let mut post: String = after;
+    if pre.chars().count() > SNIPPET_MAX / 2 {
+        let skip = pre.chars().count() - SNIPPET_MAX / 2;
+        pre = format!("…{}", pre.chars().skip(skip).collect::<String>());
+    }
+    if post.chars().count() > SNIPPET_MAX / 2 {
+        post = format!("{}…", post.chars().take(SNIPPET_MAX / 2).collect::<String>());
+    }
+    let span = (pre.len(), pre.len() + hit.len());
+    (format!("{pre}{hit}{post}"), span)
+}
+
+/// Runs every class over content. Built once per policy; shared across threads.
+#[derive(Debug)]
+pub struct Scanner {
+    classes: Vec<ClassSpec>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword: the (class, detector) pairs it unlocks.
+    keyword_owner: Vec<Vec<(usize, usize)>>,
+    limits: Limits,
+    /// Items larger than this are read in windows of `WINDOW` bytes.
+    pub whole_read_max: u64,
+    /// Mask values in snippets and samples (`--no-redact` turns it off).
+    pub redact: bool,
+}
+
+/// Size of one window when a large item is streamed.
+pub const WINDOW: usize = 8 << 20;
+
+enum Obs {
+    Pattern(PatternObs),
+    Emails(EmailsObs),
+    Records(RecordsObs),
+    Canaries(CanaryObs),
+    Fingerprints(FpObs),
+}
+
+#[derive(Default)]
+struct CanaryObs {
+    values: BTreeSet<String>,
+    first: Option<Loc>,
+}
+
+#[derive(Default)]
+struct FpObs {
+    keys: BTreeSet<u64>,
+    first: Option<Loc>,
+}
+
+impl Scanner {
+    pub fn new(classes: Vec<ClassSpec>, limits: Limits) -> Scanner {
+        let mut words: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        for (ci, c) in classes.iter().enumerate() {
+            for (di, d) in c.detectors.iter().enumerate() {
+                if let Detector::Pattern(p) = d {
+                    for k in &p.keywords {
+                        words.entry(k.to_ascii_lowercase()).or_default().push((ci, di));
+                    }
+                }
+            }
+        }
+        let keyword_owner: Vec<Vec<(usize, usize)>> = words.values().cloned().collect();
+        let keywords = (!words.is_empty())
+            .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok())
+            .flatten();
+        Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true }
+    }
+
+    pub fn classes(&self) -> &[ClassSpec] {
+        &self.classes
+    }
+
+    /// Scans an item held in memory.
+    pub fn scan_bytes(&self, path: &str, data: &[u8]) -> ItemScan {
+        let mut out = ItemScan { bytes: data.len() as u64, ..Default::default() };
+        let mut parts = Vec::new();
+        decode::expand(path, data, &self.limits, &mut out.problems, &mut |part| {
+            let mut text = Text::new(&part.text, part.binary);
+            text.redact = self.redact;
+            let mut state = self.fresh_state();
+            self.observe(&text, &mut state);
+            parts.push(PartScan {
+                path: part.path,
+                encoding: part.encoding,
+                hits: self.conclude(state),
+                markers: markers(&text),
+            });
+        });
+        out.parts = parts;
+        out
+    }
+
+    /// Scans an item from a reader: whole when small, in windows when large
+    /// (bounded memory; containers are opened only when they fit in memory).
+    pub fn scan_reader(&self, path: &str, mut r: impl Read, size_hint: u64) -> std::io::Result<ItemScan> {
+        if size_hint <= self.whole_read_max {
+            let mut data = Vec::with_capacity(size_hint as usize);
+            r.read_to_end(&mut data)?;
+            if data.len() as u64 <= self.whole_read_max.max(size_hint) * 2 {
+                return Ok(self.scan_bytes(path, &data));
+            }
+        }
+        let mut out = ItemScan::default();
+        let mut state = self.fresh_state();
+        let mut buf = vec![0u8; WINDOW];
+        let mut carry: Vec<u8> = Vec::new();
+        let (mut base_offset, mut base_line) = (0u64, 0u32);
+        let mut markers_all = Vec::new();
+        let mut encoding = "utf-8";
+        loop {
+            let n = read_full(&mut r, &mut buf)?;
+            out.bytes += n as u64;
+            carry.extend_from_slice(&buf[..n]);
+            let eof = n == 0;
+            if carry.is_empty() {
+                break;
+            }
+            if base_offset == 0 && decode_first_window_is_container(&carry) {
+                out.problems.push(Problem { path: path.into(), reason: format!("archive larger than {} MiB is not opened", self.whole_read_max >> 20) });
+            }
+            let cut = if eof { carry.len() } else { memchr::memrchr(b'\n', &carry).map_or(carry.len(), |i| i + 1) };
+            let (text, enc, binary) = decode::decode_text(&carry[..cut]);
+            encoding = enc;
+            let mut t = Text::new(&text, binary);
+            t.base_offset = base_offset;
+            t.base_line = base_line;
+            t.redact = self.redact;
+            self.observe(&t, &mut state);
+            markers_all.extend(markers(&t));
+            base_line += memchr::memchr_iter(b'\n', &carry[..cut]).count() as u32;
+            base_offset += cut as u64;
+            carry.drain(..cut);
+            if eof {
+                break;
+            }
+        }
+        out.parts.push(PartScan { path: path.into(), encoding, hits: self.conclude(state), markers: markers_all });
+        Ok(out)
+    }
+
+    fn show(&self, v: &str) -> String {
+        if self.redact { mask::mask(v) } else { v.to_string() }
+    }
+
+    fn fresh_state(&self) -> Vec<Vec<Obs>> {
+        self.classes
+            .iter()
+            .map(|c| {
+                c.detectors
+                    .iter()
+                    .map(|d| match d {
+                        Detector::Pattern(_) => Obs::Pattern(PatternObs::default()),
+                        Detector::Emails(_) => Obs::Emails(EmailsObs::default()),
+                        Detector::Records(_) => Obs::Records(RecordsObs::default()),
+                        Detector::Canaries(_) => Obs::Canaries(CanaryObs::default()),
+                        Detector::Fingerprints(_) => Obs::Fingerprints(FpObs::default()),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn observe(&self, t: &Text, state: &mut [Vec<Obs>]) {
+        let mut unlocked: HashSet<(usize, usize)> = HashSet::new();
+        if let Some(ac) = &self.keywords {
+            for m in ac.find_overlapping_iter(t.s) {
+                unlocked.extend(self.keyword_owner[m.pattern().as_usize()].iter().copied());
+            }
+        }
+        let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
+        for (ci, class) in self.classes.iter().enumerate() {
+            for (di, det) in class.detectors.iter().enumerate() {
+                match (det, &mut state[ci][di]) {
+                    (Detector::Pattern(p), Obs::Pattern(o)) => {
+                        if p.keywords.is_empty() || unlocked.contains(&(ci, di)) {
+                            p.observe(t, o);
+                        }
+                    }
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
+                    (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),
+                    (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
+                    (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
+                        if let Some(l) = &f.lookup {
+                            for (key, (s, e)) in l.matches(t.s, t.emails()) {
+                                if o.first.is_none() {
+                                    o.first = Some(t.loc(s, e, true));
+                                }
+                                o.keys.insert(key);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn conclude(&self, state: Vec<Vec<Obs>>) -> Vec<ClassHit> {
+        let mut hits = Vec::new();
+        for (class, obs) in self.classes.iter().zip(state) {
+            let mut volume: Option<ClassHit> = None;
+            for (det, o) in class.detectors.iter().zip(obs) {
+                let hit = match (det, o) {
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => {
+                        if p.min_count <= 1 {
+                            hits.extend(p.located(&o).map(|(v, loc)| ClassHit {
+                                class: class.id.clone(),
+                                detector: "pattern",
+                                evidence: format!("{} ({} chars)", p.name, v.chars().count()),
+                                loc: loc.clone(),
+                                sample: self.show(v),
+                                digest: digest(&class.id, [v.as_str()]),
+                                count: 1,
+                            }));
+                            None
+                        } else {
+                            o.first.clone().map(|loc| ClassHit {
+                                class: class.id.clone(),
+                                detector: "pattern",
+                                evidence: format!("{}: {} matches ({} distinct)", p.name, group(o.count), group(o.values.len())),
+                                loc,
+                                sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                                digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                                count: o.count,
+                            })
+                        }
+                    }
+                    (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
+                        let mut sorted: Vec<&str> = o.addrs.iter().map(String::as_str).collect();
+                        sorted.sort_unstable();
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: "emails",
+                            evidence: format!("{} distinct e-mail addresses across {} domains", group(o.addrs.len()), group(o.domains.len())),
+                            sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, sorted),
+                            count: o.addrs.len(),
+                            loc,
+                        })
+                    }
+                    (Detector::Records(r), Obs::Records(o)) if r.fired(&o) => {
+                        let shape = match &o.header {
+                            Some(h) => format!("header {h}"),
+                            None => format!("{} columns, no header", o.columns),
+                        };
+                        let field = if r.need_email { "an e-mail field" } else { "a phone field" };
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: "records",
+                            evidence: format!("{} records with {field} across {} domains ({}); {shape}", group(o.rows), group(o.domains.len()), o.format),
+                            sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, o.emails.iter().map(String::as_str)),
+                            count: o.rows,
+                            loc,
+                        })
+                    }
+                    (Detector::Canaries(_), Obs::Canaries(o)) if !o.values.is_empty() => o.first.clone().map(|loc| ClassHit {
+                        class: class.id.clone(),
+                        detector: "canaries",
+                        evidence: format!("{} planted canary value(s)", o.values.len()),
+                        sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                        count: o.values.len(),
+                        loc,
+                    }),
+                    (Detector::Fingerprints(f), Obs::Fingerprints(o)) if o.keys.len() >= f.min_matches.max(1) => {
+                        let keys: Vec<String> = o.keys.iter().map(|k| format!("{k:016x}")).collect();
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: "fingerprints",
+                            evidence: format!("{} records of fingerprint set `{}`", group(o.keys.len()), f.set),
+                            sample: String::new(),
+                            digest: digest(&class.id, keys.iter().map(String::as_str)),
+                            count: o.keys.len(),
+                            loc,
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(h) = hit {
+                    match &mut volume {
+                        None => volume = Some(h),
+                        Some(v) => v.evidence.push_str(&format!("; also {}: {}", h.detector, h.evidence)),
+                    }
+                }
+            }
+            hits.extend(volume);
+        }
+        hits
+    }
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn decode_first_window_is_container(d: &[u8]) -> bool {
+    d.starts_with(b"PK\x03\x04") || d.starts_with(&[0x1f, 0x8b])
+}
+
+fn observe_canaries(c: &Canaries, t: &Text, o: &mut CanaryObs) {
+    if let Some(ac) = &c.automaton {
+        for m in ac.find_iter(t.s) {
+            if o.first.is_none() {
+                o.first = Some(t.loc(m.start(), m.end(), false));
+            }
+            o.values.insert(t.s[m.start()..m.end()].to_ascii_lowercase());
+        }
+    }
+    if !c.hashes.is_empty() {
+        for &(s, e) in t.emails() {
+            let n = emails::normalise(&t.s[s..e]);
+            if c.hashes.contains(&hex(&Sha256::digest(n.as_bytes()))) {
+                if o.first.is_none() {
+                    o.first = Some(t.loc(s, e, false));
+                }
+                o.values.insert(n);
+            }
+        }
+    }
+}
+
+/// Inline `leakguard:allow <rule> -- <reason>` markers in a text.
+fn markers(t: &Text) -> Vec<Marker> {
+    const TAG: &str = "leakguard:allow";
+    let mut out = Vec::new();
+    for i in memchr::memmem::find_iter(t.s.as_bytes(), TAG) {
+        let rest = &t.s[i + TAG.len()..];
+        let line_rest = rest.split('\n').next().unwrap_or("");
+        let (rule, reason) = match line_rest.split_once("--") {
+            Some((r, why)) => (r.trim(), why.trim()),
+            None => (line_rest.trim(), ""),
+        };
+        let rule = rule.split_whitespace().next().unwrap_or("").to_string();
+        let line = t.base_line + 1 + memchr::memchr_iter(b'\n', &t.s.as_bytes()[..i]).count() as u32;
+        out.push(Marker { line, rule, reason: reason.trim_end_matches(['*', '/', '>', '-', ' ']).to_string() });
+    }
+    out
+}
+
+/// `sha256:` over the class and the sorted, de-duplicated values.
+pub fn digest<'a>(class: &str, values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut v: Vec<&str> = values.into_iter().collect();
+    v.sort_unstable();
+    v.dedup();
+    let mut h = Sha256::new();
+    h.update(class.as_bytes());
+    for x in v {
+        h.update(b"\n");
+        h.update(x.as_bytes());
+    }
+    format!("sha256:{}", hex(&h.finalize()))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// `5614` → `5,614`.
+pub fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

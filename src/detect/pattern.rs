@@ -1,0 +1,93 @@
+//! `pattern` detector: a Rust regex behind an optional keyword prefilter, with
+//! `min_count` and an entropy floor for the sensitive part (capture group `secret`).
+//!
+//! The keyword prefilter is shared: the scanner runs one Aho-Corasick pass over the
+//! content for all patterns and only then runs the regexes whose keywords occurred.
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+
+use super::{Loc, Text};
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub name: String,
+    pub regex: Regex,
+    pub keywords: Vec<String>,
+    pub min_count: usize,
+    pub entropy: Option<f64>,
+}
+
+#[derive(Debug, Default)]
+pub struct PatternObs {
+    pub values: BTreeSet<String>,
+    /// Location of each of the first distinct values, in `values` order of arrival.
+    pub locs: Vec<Loc>,
+    seen: Vec<String>,
+    pub count: usize,
+    pub first: Option<Loc>,
+}
+
+impl Pattern {
+    pub fn observe(&self, t: &Text, obs: &mut PatternObs) {
+        let group = self.regex.capture_names().position(|n| n == Some("secret"));
+        for caps in self.regex.captures_iter(t.s) {
+            let Some(m) = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0)) else {
+                continue;
+            };
+            if m.is_empty() {
+                continue;
+            }
+            if let Some(floor) = self.entropy {
+                if shannon(m.as_str()) < floor {
+                    continue;
+                }
+            }
+            obs.count += 1;
+            if obs.first.is_none() {
+                obs.first = Some(t.loc(m.start(), m.end(), false));
+            }
+            if obs.values.len() < 10_000 && obs.values.insert(m.as_str().to_string()) && obs.locs.len() < 50 {
+                obs.locs.push(t.loc(m.start(), m.end(), false));
+                obs.seen.push(m.as_str().to_string());
+            }
+        }
+    }
+
+    /// The first distinct values with their locations, in order of appearance.
+    pub fn located<'o>(&self, obs: &'o PatternObs) -> impl Iterator<Item = (&'o String, &'o Loc)> {
+        obs.seen.iter().zip(obs.locs.iter())
+    }
+
+    pub fn fired(&self, obs: &PatternObs) -> bool {
+        obs.count >= self.min_count.max(1)
+    }
+}
+
+/// Shannon entropy in bits per character.
+pub fn shannon(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut n = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| {
+        let p = c as f64 / n;
+        -p * p.log2()
+    }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn entropy_orders_random_above_repetitive() {
+        assert!(super::shannon("aaaaaaaaaaaaaaaa") < 1.0);
+        assert!(super::shannon("wJalrXUtnFEMI/K7MDENG/bPxRfiCY") > 4.0);
+    }
+}

@@ -1,0 +1,103 @@
+//! Delimited text: CSV, TSV, `;` and `|` separated, sniffed from the first lines;
+//! quoted fields, CRLF and a BOM are handled by the csv crate.
+
+use super::{Records, Table, HEADER_HINTS};
+use crate::detect::Text;
+
+const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+pub fn parse(det: &Records, t: &Text) -> Table {
+    let s = t.s.trim_start_matches('\u{feff}');
+    let Some(delim) = sniff(s) else { return Table::new("csv") };
+    let format = match delim {
+        b'\t' => "tsv",
+        b';' => "csv (;)",
+        b'|' => "psv",
+        _ => "csv",
+    };
+    let mut tab = Table::new(format);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(s.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // Invalid UTF-8 cannot occur (input is &str); a malformed row is skipped.
+            Err(_) => continue,
+        }
+        if first {
+            first = false;
+            if is_header(&rec) {
+                tab.set_header(rec.iter());
+                continue;
+            }
+        }
+        if rec.iter().all(|f| f.trim().chars().all(|c| matches!(c, '-' | ':' | ' '))) {
+            continue; // markdown separator row
+        }
+        tab.row(det, t, rec.iter());
+    }
+    tab
+}
+
+fn is_header(rec: &csv::StringRecord) -> bool {
+    let mut alpha = 0;
+    for f in rec.iter() {
+        let f = f.trim();
+        if f.contains('@') || f.len() > 40 {
+            return false;
+        }
+        if f.chars().any(char::is_alphabetic) {
+            alpha += 1;
+        }
+    }
+    alpha >= 2
+        || rec.iter().any(|f| {
+            let f = f.trim().to_lowercase();
+            HEADER_HINTS.iter().any(|h| f.contains(h))
+        })
+}
+
+/// The delimiter whose per-line count is the most consistent over the first lines.
+fn sniff(s: &str) -> Option<u8> {
+    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).take(60).collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(f64, u8)> = None;
+    for d in DELIMS {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let mut freq = std::collections::HashMap::new();
+        for &c in counts.iter().filter(|&&c| c > 0) {
+            *freq.entry(c).or_insert(0usize) += 1;
+        }
+        let Some((&mode, &n)) = freq.iter().max_by_key(|(k, v)| (**v, **k)) else { continue };
+        let consistency = n as f64 / lines.len() as f64;
+        if consistency < 0.6 {
+            continue;
+        }
+        let score = consistency * (1.0 + (mode as f64).min(8.0) / 8.0);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, d));
+        }
+    }
+    best.map(|(_, d)| d)
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut inq = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            inq = !inq;
+        } else if b == d && !inq {
+            n += 1;
+        }
+    }
+    n
+}

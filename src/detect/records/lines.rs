@@ -1,0 +1,74 @@
+//! Fallback: lines that each carry a contact value and share one punctuation
+//! shape (`Company – admin – e-mail` pasted into a ticket, log lines with users).
+
+use std::collections::HashMap;
+
+use super::{Records, Table};
+use crate::detect::emails;
+use crate::detect::Text;
+
+pub fn parse(det: &Records, t: &Text) -> Table {
+    let mut groups: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let spans = t.emails();
+    let mut i = 0;
+    let mut line_start = 0;
+    for line in t.s.split_inclusive('\n') {
+        let line_end = line_start + line.len();
+        let mut first: Option<(usize, usize)> = None;
+        let mut in_line = Vec::new();
+        while i < spans.len() && spans[i].0 < line_end {
+            let (s, e) = spans[i];
+            in_line.push((s - line_start, e - line_start));
+            if first.is_none() && !det.ignore.ignored(&emails::normalise(&t.s[s..e])) {
+                first = Some((s, e));
+            }
+            i += 1;
+        }
+        if let Some(f) = first {
+            if let Some(key) = shape(line, &in_line) {
+                groups.entry(key).or_default().push(f);
+            }
+        }
+        line_start = line_end;
+    }
+    let mut tab = Table::new("lines");
+    if let Some(best) = groups.into_values().max_by_key(|v| v.len()) {
+        for (s, e) in best {
+            tab.row(det, t, [&t.s[s..e], "line"]);
+        }
+    }
+    tab
+}
+
+/// The punctuation skeleton of a line outside its addresses, or `None` when the line
+/// holds nothing but addresses.
+fn shape(line: &str, spans: &[(usize, usize)]) -> Option<String> {
+    let mut key = String::new();
+    let mut words = 0;
+    let mut in_word = false;
+    let mut j = 0;
+    for (i, c) in line.char_indices() {
+        if j < spans.len() && i >= spans[j].0 {
+            if i < spans[j].1 {
+                continue;
+            }
+            j += 1;
+            key.push('@');
+        }
+        if c.is_alphanumeric() {
+            if !in_word {
+                words += 1;
+            }
+            in_word = true;
+            continue;
+        }
+        in_word = false;
+        if matches!(c, ',' | ';' | '|' | '\t' | '–' | '—' | '-' | ':' | '=' | '<' | '>' | '(' | ')' | '"' | '[' | ']' | '/')
+            && !key.ends_with(c)
+            && key.len() < 24
+        {
+            key.push(c);
+        }
+    }
+    (words >= 1).then_some(key)
+}

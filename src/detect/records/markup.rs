@@ -1,0 +1,128 @@
+//! Marked-up records: HTML and markdown tables, vCard, LDIF and mail headers
+//! (`To:`/`Cc:`/`Bcc:` recipient lists).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Records, Table};
+use crate::detect::emails;
+use crate::detect::Text;
+
+static ROW: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<tr\b.*?(?:</tr\s*>|$)"));
+static CELL: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<t([dh])\b[^>]*>(.*?)(?:</t[dh]\s*>|<t[dh]\b|$)"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<[^>]*>"));
+
+fn re(s: &str) -> Regex {
+    // Fixed patterns written above: a failure here is a programming error caught by tests.
+    Regex::new(s).expect("static regex")
+}
+
+pub fn html(det: &Records, t: &Text) -> Table {
+    let mut tab = Table::new("html table");
+    for row in ROW.find_iter(t.s) {
+        let cells: Vec<(bool, String)> = CELL
+            .captures_iter(row.as_str())
+            .map(|c| (&c[1] == "h" || &c[1] == "H", TAG.replace_all(&c[2], " ").trim().to_string()))
+            .collect();
+        if cells.iter().all(|(h, _)| *h) {
+            if tab.header.is_none() {
+                tab.set_header(cells.iter().map(|(_, c)| c.as_str()));
+            }
+            continue;
+        }
+        tab.row(det, t, cells.iter().map(|(_, c)| c.as_str()));
+    }
+    tab
+}
+
+pub fn markdown(det: &Records, t: &Text) -> Table {
+    let mut tab = Table::new("markdown table");
+    let mut in_table = false;
+    for line in t.s.lines() {
+        let l = line.trim();
+        if !l.starts_with('|') {
+            in_table = false;
+            continue;
+        }
+        let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
+            continue;
+        }
+        if !in_table {
+            in_table = true;
+            if !l.contains('@') {
+                if tab.header.is_none() {
+                    tab.set_header(cells.iter().copied());
+                }
+                continue;
+            }
+        }
+        tab.row(det, t, cells);
+    }
+    tab
+}
+
+pub fn vcard(det: &Records, t: &Text) -> Table {
+    let mut tab = Table::new("vcard");
+    let lower = t.s.to_ascii_lowercase();
+    let mut starts: Vec<usize> = lower.match_indices("begin:vcard").map(|(i, _)| i).collect();
+    starts.push(t.s.len());
+    for w in starts.windows(2) {
+        let card = &t.s[w[0]..w[1]];
+        let fields: Vec<&str> = card
+            .lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                let k = k.split(';').next()?.to_ascii_uppercase();
+                matches!(k.as_str(), "FN" | "N" | "ORG" | "EMAIL" | "TEL" | "TITLE" | "ADR").then_some(v)
+            })
+            .collect();
+        tab.row(det, t, fields);
+    }
+    tab
+}
+
+pub fn ldif(det: &Records, t: &Text) -> Table {
+    let mut tab = Table::new("ldif");
+    for entry in t.s.split("\n\n") {
+        if !entry.trim_start().starts_with("dn:") {
+            continue;
+        }
+        let fields: Vec<&str> = entry
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(_, v)| v.trim_start_matches(':').trim()))
+            .collect();
+        tab.row(det, t, fields);
+    }
+    tab
+}
+
+/// Every address of `To:`, `Cc:`, `Bcc:`, `Reply-To:` headers (with continuation lines)
+/// is one row: a recipient list is a contact list.
+pub fn mail_headers(det: &Records, t: &Text) -> Table {
+    let mut tab = Table::new("mail headers");
+    let mut lines = t.s.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((k, v)) = line.split_once(':') else { continue };
+        if !matches!(k.to_ascii_lowercase().as_str(), "to" | "cc" | "bcc" | "reply-to") {
+            continue;
+        }
+        let mut parts = vec![v];
+        while let Some(next) = lines.peek() {
+            if next.starts_with([' ', '\t']) {
+                parts.push(next);
+                lines.next();
+            } else {
+                break;
+            }
+        }
+        for p in parts {
+            for (s, e) in emails::find(p) {
+                // A recipient is a row of its own: its address and the header it stood in.
+                tab.row(det, t, [&p[s..e], k]);
+            }
+        }
+    }
+    tab
+}

@@ -1,0 +1,280 @@
+//! `records` detector: table-shaped content whose rows carry contact fields.
+//!
+//! Each submodule turns one shape of content into rows of fields (delimited text,
+//! JSON/NDJSON, SQL `INSERT`/`COPY`, markdown and HTML tables, vCard, LDIF, mail
+//! headers, and a fallback of same-shaped lines); this module counts the rows that
+//! carry a contact field and keeps the best reading. Values never leave as plain text:
+//! only counts, header names, masked samples and a digest.
+
+mod delimited;
+mod json;
+mod lines;
+mod markup;
+mod sql;
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use super::emails::{self, Ignore};
+use super::{Loc, Text};
+
+/// Configuration of one `records` detector.
+#[derive(Debug, Clone)]
+pub struct Records {
+    pub min_rows: usize,
+    pub need_email: bool,
+    pub need_phone: bool,
+    pub min_distinct_domains: usize,
+    pub ignore: Ignore,
+}
+
+/// The best table seen so far in one piece of content.
+#[derive(Debug, Default)]
+pub struct RecordsObs {
+    pub format: &'static str,
+    pub rows: usize,
+    pub columns: usize,
+    pub header: Option<String>,
+    pub emails: BTreeSet<String>,
+    pub domains: HashSet<String>,
+    pub first: Option<Loc>,
+}
+
+impl Records {
+    /// Rows whose e-mails cannot reach `min_rows` are not worth parsing.
+    pub fn worth_parsing(&self, t: &Text) -> bool {
+        !self.need_email || t.emails().len() >= self.min_rows
+    }
+
+    pub fn observe(&self, t: &Text, obs: &mut RecordsObs) {
+        if t.binary || !self.worth_parsing(t) {
+            return;
+        }
+        let mut best: Option<Table> = None;
+        let consider = |best: &mut Option<Table>, tab: Table| {
+            if best.as_ref().is_none_or(|b| tab.score() > b.score()) {
+                *best = Some(tab);
+            }
+        };
+        let markers = Markers::find(t.s);
+        if markers.json {
+            consider(&mut best, json::parse(self, t));
+        }
+        if markers.sql {
+            consider(&mut best, sql::parse(self, t));
+        }
+        if markers.vcard {
+            consider(&mut best, markup::vcard(self, t));
+        }
+        if markers.ldif {
+            consider(&mut best, markup::ldif(self, t));
+        }
+        if markers.html {
+            consider(&mut best, markup::html(self, t));
+        }
+        if markers.mail {
+            consider(&mut best, markup::mail_headers(self, t));
+        }
+        if markers.markdown {
+            consider(&mut best, markup::markdown(self, t));
+        }
+        consider(&mut best, delimited::parse(self, t));
+        if best.as_ref().is_none_or(|b| !self.table_fires(b)) && self.need_email {
+            consider(&mut best, lines::parse(self, t));
+        }
+        if let Some(tab) = best {
+            obs.merge(tab, t);
+        }
+    }
+
+    pub fn fired(&self, obs: &RecordsObs) -> bool {
+        obs.rows >= self.min_rows
+            && (!self.need_email || obs.emails.len() >= self.min_rows)
+            && obs.domains.len() >= self.min_distinct_domains
+    }
+
+    fn table_fires(&self, t: &Table) -> bool {
+        t.rows >= self.min_rows
+            && (!self.need_email || t.emails.len() >= self.min_rows)
+            && t.domains.len() >= self.min_distinct_domains
+    }
+}
+
+impl RecordsObs {
+    fn merge(&mut self, tab: Table, t: &Text) {
+        if tab.rows == 0 {
+            return;
+        }
+        if self.rows == 0 {
+            self.format = tab.format;
+            self.columns = tab.columns;
+            self.header = tab.header;
+        }
+        self.rows += tab.rows;
+        if self.first.is_none() {
+            self.first = tab.first.map(|(s, e)| t.loc(s, e, true));
+        }
+        for e in tab.emails {
+            if self.emails.len() >= 100_000 {
+                break;
+            }
+            self.domains.insert(emails::domain_of(&e).to_string());
+            self.emails.insert(e);
+        }
+    }
+}
+
+/// Rows counted by one reading of the content.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub format: &'static str,
+    pub rows: usize,
+    pub columns: usize,
+    pub header: Option<String>,
+    pub emails: HashSet<String>,
+    pub domains: HashSet<String>,
+    /// Byte range (in the text) of the first counted contact value.
+    pub first: Option<(usize, usize)>,
+}
+
+impl Table {
+    fn new(format: &'static str) -> Self {
+        Table { format, ..Default::default() }
+    }
+
+    fn score(&self) -> (usize, usize) {
+        (self.rows.min(self.emails.len().max(1)), self.rows)
+    }
+
+    /// Counts one row given its fields; `base` is where the row starts in the text when
+    /// known, to locate the first contact value.
+    fn row<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = &'a str>) {
+        let mut nonempty = 0usize;
+        let mut email: Option<&str> = None;
+        let mut phone = false;
+        for f in fields {
+            let f = f.trim();
+            if f.is_empty() {
+                continue;
+            }
+            nonempty += 1;
+            if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
+                for (s, e) in emails::find(f) {
+                    let a = &f[s..e];
+                    if !det.ignore.ignored(&emails::normalise(a)) {
+                        email = Some(a);
+                        break;
+                    }
+                }
+            } else if det.need_phone && !phone {
+                phone = looks_like_phone(f);
+            }
+        }
+        self.columns = self.columns.max(nonempty);
+        if nonempty < 2 || (det.need_email && email.is_none()) || (det.need_phone && !phone) {
+            return;
+        }
+        self.rows += 1;
+        if let Some(a) = email {
+            let n = emails::normalise(a);
+            if self.first.is_none() {
+                self.first = locate(t.s, a);
+            }
+            if self.emails.len() < 100_000 {
+                self.domains.insert(emails::domain_of(&n).to_string());
+                self.emails.insert(n);
+            }
+        } else if self.first.is_none() {
+            self.first = Some((0, 0));
+        }
+    }
+
+    fn set_header<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|n| n.trim().trim_matches('"').to_lowercase())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.chars().take(32).collect())
+            .collect();
+        if !names.is_empty() {
+            self.header = Some(names.join(","));
+        }
+    }
+}
+
+/// Byte range of the first occurrence of `needle` in `hay` (both from the same text).
+fn locate(hay: &str, needle: &str) -> Option<(usize, usize)> {
+    let s = needle.as_ptr() as usize;
+    let h = hay.as_ptr() as usize;
+    if s >= h && s + needle.len() <= h + hay.len() {
+        return Some((s - h, s - h + needle.len()));
+    }
+    memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).map(|i| (i, i + needle.len()))
+}
+
+fn looks_like_phone(f: &str) -> bool {
+    let digits = f.bytes().filter(u8::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && f.bytes().all(|c| c.is_ascii_digit() || b" +-().".contains(&c))
+        && (f.starts_with('+') || f.starts_with('(') || f.starts_with('0') || f.contains(['-', ' ']))
+}
+
+/// Column names that make a header row a contact table.
+pub const HEADER_HINTS: &[&str] = &[
+    "company", "tenant", "group", "admin", "email", "e-mail", "mail", "customer", "contact",
+    "org", "account", "name", "phone", "firma", "kunde", "client",
+];
+
+/// Which shapes the content may hold, found in one case-insensitive pass.
+struct Markers {
+    json: bool,
+    sql: bool,
+    vcard: bool,
+    ldif: bool,
+    html: bool,
+    mail: bool,
+    markdown: bool,
+}
+
+static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build([
+            "insert into", "copy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:",
+            "\n|",
+        ])
+        // The patterns above are fixed literals: building cannot fail.
+        .expect("static automaton")
+});
+
+impl Markers {
+    fn find(s: &str) -> Markers {
+        let first = s.trim_start_matches('\u{feff}').trim_start().bytes().next();
+        let mut m = Markers {
+            json: matches!(first, Some(b'[' | b'{')),
+            sql: false,
+            vcard: false,
+            ldif: s.starts_with("dn:"),
+            html: false,
+            mail: starts_with_ci(s, "to:") || starts_with_ci(s, "from:") || starts_with_ci(s, "cc:"),
+            markdown: s.starts_with('|'),
+        };
+        for hit in MARKERS.find_overlapping_iter(s) {
+            match hit.pattern().as_usize() {
+                0 | 1 => m.sql = true,
+                2 => m.vcard = true,
+                3 => m.ldif = true,
+                4 => m.html = true,
+                5..=7 => m.mail = true,
+                _ => m.markdown = true,
+            }
+        }
+        m
+    }
+}
+
+fn starts_with_ci(s: &str, p: &str) -> bool {
+    s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+}

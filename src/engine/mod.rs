@@ -1,0 +1,148 @@
+//! The engine: classes × stores × rules → findings. One engine for every face
+//! (scan, hooks, exec), so allowlists, baselines and markers mean the same everywhere.
+//!
+//! Owns the decision for one item: which rules its classes violate given where it
+//! is (path) and where it goes (destination), and what suppresses them. Does no I/O
+//! and never touches git2: sources hand it scanned items.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use crate::detect::{ItemScan, Scanner};
+use crate::policy::{Policy, Severity};
+use crate::report::{Finding, Snippet, Suppression};
+
+/// What is known about an item besides its content.
+#[derive(Debug, Clone, Default)]
+pub struct ItemMeta {
+    /// Relative to the scanned root or repository (shown, matched by relative globs).
+    pub path: String,
+    /// Absolute path on disk, when there is one (matched by absolute store globs).
+    pub abs: Option<String>,
+    /// `git:refs/heads/main`, `virustotal`, or empty for a file at rest.
+    pub destination: String,
+    pub blob: Option<String>,
+    pub commit: Option<String>,
+}
+
+pub struct Engine<'p> {
+    pub policy: &'p Policy,
+    pub scanner: Scanner,
+    /// Accepted digests: the policy's `allow.digests` and a `--baseline` file.
+    accepted: BTreeSet<String>,
+    used: Mutex<BTreeSet<String>>,
+    baseline: BTreeSet<String>,
+}
+
+impl<'p> Engine<'p> {
+    pub fn new(policy: &'p Policy, baseline: BTreeSet<String>) -> Self {
+        let mut accepted = policy.allow.digests.clone();
+        accepted.extend(baseline.iter().cloned());
+        Engine { policy, scanner: policy.scanner(), accepted, used: Mutex::new(BTreeSet::new()), baseline }
+    }
+
+    /// Findings for one scanned item.
+    pub fn judge(&self, meta: &ItemMeta, scan: &ItemScan) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for part in &scan.parts {
+            for hit in &part.hits {
+                for rule in self.policy.rules.iter().filter(|r| r.class == hit.class) {
+                    if !rule.applies_to(&part.path) || self.allowed_here(meta, &rule.allow_in) {
+                        continue;
+                    }
+                    let mut f = Finding {
+                        rule: rule.id.clone(),
+                        class: hit.class.clone(),
+                        severity: rule.severity,
+                        path: part.path.clone(),
+                        line: hit.loc.line,
+                        column: hit.loc.column,
+                        digest: hit.digest.clone(),
+                        destination: meta.destination.clone(),
+                        evidence: hit.evidence.clone(),
+                        sample: hit.sample.clone(),
+                        request: None,
+                        override_: "none".into(),
+                        suppressed: None,
+                        blob: meta.blob.clone(),
+                        commit: meta.commit.clone(),
+                        message: rule.message.clone(),
+                        snippet: Some(Snippet { text: hit.loc.snippet.clone(), span: hit.loc.span }),
+                        allowed_in: rule.allow_in.clone(),
+                    };
+                    f.suppressed = self.suppression(&part.path, &f, &part.markers, hit.loc.line);
+                    out.push(f);
+                }
+            }
+        }
+        for p in &scan.problems {
+            out.push(self.unscannable(meta, &p.path, &p.reason));
+        }
+        out
+    }
+
+    /// A finding for content that could not be read or decoded.
+    pub fn unscannable(&self, meta: &ItemMeta, path: &str, reason: &str) -> Finding {
+        Finding {
+            rule: "unscannable".into(),
+            class: "unscannable".into(),
+            severity: self.policy.settings.unscannable,
+            path: path.to_string(),
+            line: 0,
+            column: 0,
+            digest: crate::detect::digest("unscannable", [path]),
+            destination: meta.destination.clone(),
+            evidence: reason.to_string(),
+            sample: String::new(),
+            request: None,
+            override_: "none".into(),
+            suppressed: None,
+            blob: meta.blob.clone(),
+            commit: meta.commit.clone(),
+            message: "content could not be scanned".into(),
+            snippet: None,
+            allowed_in: Vec::new(),
+        }
+    }
+
+    /// Baseline digests that matched no finding during this engine's life.
+    pub fn stale_baseline(&self) -> Vec<String> {
+        let used = self.used.lock().map(|u| u.clone()).unwrap_or_default();
+        self.baseline.iter().filter(|d| !used.contains(*d)).cloned().collect()
+    }
+
+    fn allowed_here(&self, meta: &ItemMeta, stores: &[String]) -> bool {
+        stores.iter().filter_map(|s| self.policy.store(s)).any(|s| {
+            let by_path = meta.destination.is_empty()
+                && (s.path_set.is_match(&meta.path) || meta.abs.as_deref().is_some_and(|a| s.path_set.is_match(a)));
+            let by_dest = !meta.destination.is_empty()
+                && (s.git_set.is_match(meta.destination.trim_start_matches("git:")) || s.destinations.iter().any(|d| d == &meta.destination));
+            by_path || by_dest
+        })
+    }
+
+    fn suppression(&self, path: &str, f: &Finding, markers: &[crate::detect::Marker], line: u32) -> Option<Suppression> {
+        let outer = path.split('!').next().unwrap_or(path);
+        if let Some(&i) = self.policy.allow.path_set.matches(outer).first() {
+            let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);
+            return Some(Suppression { kind: "path", justification: format!("allow.paths ({glob})") });
+        }
+        if self.accepted.contains(&f.digest) {
+            if let Ok(mut u) = self.used.lock() {
+                u.insert(f.digest.clone());
+            }
+            return Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
+        }
+        if self.policy.allow.markers && f.severity != Severity::Info {
+            let m = markers.iter().find(|m| {
+                (m.rule == f.rule || m.rule == "all" || m.rule == f.class)
+                    && !m.reason.is_empty()
+                    && (m.line == line || m.line + 1 == line || m.line <= 3)
+            });
+            if let Some(m) = m {
+                return Some(Suppression { kind: "marker", justification: m.reason.clone() });
+            }
+        }
+        None
+    }
+}

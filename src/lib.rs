@@ -1,0 +1,14 @@
+//! leakguard: keeps sensitive bulk data — customer lists first, secrets too —
+//! inside the places it is allowed to live.
+//!
+//! Data flow: `source` (files, git objects, exec output) → `detect` (classes) →
+//! `engine` (rules × stores → findings) → approval → `report` (human, JSON, SARIF).
+//! See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod code;
+pub mod detect;
+pub mod engine;
+pub mod policy;
+pub mod report;
+pub mod source;

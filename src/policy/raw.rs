@@ -1,0 +1,333 @@
+//! Raw policy types: exactly what the YAML says, with source locations.
+//!
+//! Owns the serde shape of a policy file (`deny_unknown_fields` everywhere) and nothing
+//! else: no validation, no compilation. `validate.rs` turns these into the model.
+//! The JSON Schema printed by `policy schema` is derived from these types.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use schemars::JsonSchema;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// A value with the place it was written; the schema sees only the value.
+pub type S<T> = Spanned<T>;
+
+/// One policy file as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    /// Policy format version; only `1` exists.
+    #[schemars(with = "u32")]
+    pub version: S<u32>,
+    /// Role name → principals (e-mail addresses or user names) that hold it.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, Vec<String>>")]
+    pub roles: IdMap<Vec<S<String>>>,
+    /// Where approvals are checked.
+    #[serde(default)]
+    pub approvals: Option<RawApprovals>,
+    /// What content *is*: class id → detectors.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawClass>")]
+    pub classes: IdMap<RawClass>,
+    /// Role-scoped places where a class may live.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawStore>")]
+    pub stores: IdMap<RawStore>,
+    /// Admin commands the `exec` wrapper knows.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, RawAction>")]
+    pub actions: IdMap<RawAction>,
+    /// Class + allowed stores; content of the class anywhere else is a violation.
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+    /// Suppressions: path globs, accepted digests, inline markers.
+    #[serde(default)]
+    pub allow: Option<RawAllow>,
+    /// Scanner limits and defaults.
+    #[serde(default)]
+    pub settings: Option<RawSettings>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprovals {
+    /// git's `allowed_signers` file, relative to the policy file's repository.
+    #[schemars(with = "Option<String>")]
+    pub allowed_signers: Option<S<String>>,
+    /// SSH signature namespace (default `leakguard-approval`).
+    pub namespace: Option<String>,
+    /// Default lifetime of a request, e.g. `24h`, `30m`, `7d`.
+    #[schemars(with = "Option<String>")]
+    pub default_ttl: Option<S<String>>,
+    /// One-approver emergency override: off unless enabled here.
+    pub break_glass: Option<RawBreakGlass>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakGlass {
+    pub enabled: bool,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub approvers: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub description: Option<String>,
+    /// Any detector that fires makes content this class.
+    pub detect: Vec<RawDetector>,
+    /// Content that must be this class: inline text, or a fixture path relative to the policy file.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub examples: Vec<S<String>>,
+    /// Content that must not be this class.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub negative_examples: Vec<S<String>>,
+}
+
+/// One detector, written as a one-key map: `- emails: { min_count: 20 }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDetector {
+    Pattern(RawPattern),
+    Emails(RawEmails),
+    Records(RawRecords),
+    Fingerprints(RawFingerprints),
+    Canaries(RawCanaries),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPattern {
+    /// A name shown in findings (defaults to the class id).
+    pub name: Option<String>,
+    /// Rust regex; a capture group named `secret` marks the sensitive part.
+    #[schemars(with = "String")]
+    pub regex: S<String>,
+    /// Case-insensitive literals of which one must occur before the regex runs.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Matches needed (default 1).
+    pub min_count: Option<usize>,
+    /// Shannon entropy floor in bits per character for the sensitive part.
+    pub entropy: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmails {
+    pub min_count: Option<usize>,
+    pub min_distinct_domains: Option<usize>,
+    /// Domains (or `*.suffix`) never counted; reserved and noreply hosts are always ignored.
+    #[serde(default)]
+    pub ignore_domains: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecords {
+    /// Rows carrying contact fields needed (default 5).
+    pub min_rows: Option<usize>,
+    /// Fields every counted row must carry: `email`, `phone`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub fields: Vec<S<String>>,
+    /// Distinct e-mail domains needed across the rows (default 1).
+    pub min_distinct_domains: Option<usize>,
+    #[serde(default)]
+    pub ignore_domains: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFingerprints {
+    /// Name of a fingerprint set registered with `leakguard fingerprint add`.
+    pub set: String,
+    pub min_matches: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCanaries {
+    /// Planted values that must never appear.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// `sha256:<hex>` of planted values (e-mail addresses normalised to lower case).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub hashes: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    pub description: Option<String>,
+    /// Path globs (absolute, or relative to the scanned root / repository).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<S<String>>,
+    /// Git destinations: `git:<remote-url-glob>` or ref globs such as `refs/heads/vault/**`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub git: Vec<S<String>>,
+    /// Named destinations of `exec` actions (e.g. `s3:internal-bucket`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub destinations: Vec<S<String>>,
+    /// Roles that may use this store.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub roles: Vec<S<String>>,
+    /// Filesystem permissions are checked (owner only).
+    #[serde(default)]
+    pub private: bool,
+    /// Where blocked output is kept (default `<store>/.leakguard-quarantine`).
+    pub quarantine: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub description: Option<String>,
+    /// argv pattern: one glob per argument, `**` for the rest.
+    #[schemars(with = "Vec<String>")]
+    pub command: S<Vec<String>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub roles: Vec<S<String>>,
+    pub output: Option<RawOutput>,
+    /// The class every output of this action is, whatever its content.
+    #[schemars(with = "Option<String>")]
+    pub produces: Option<S<String>>,
+    pub sends: Option<RawSends>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawOutput {
+    Stdout,
+    Flag(String),
+    Arg(usize),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSends {
+    /// `files` (every argument naming an existing file) or a list of argument positions.
+    pub args: RawSendArgs,
+    pub destination: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawSendArgs {
+    Keyword(String),
+    Positions(Vec<usize>),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    #[schemars(with = "String")]
+    pub id: S<String>,
+    #[schemars(with = "String")]
+    pub class: S<String>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_in: Vec<S<String>>,
+    /// Only content at these path globs is judged by this rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<S<String>>,
+    /// Content at these path globs is never judged by this rule.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude_paths: Vec<S<String>>,
+    /// `block` (default), `warn` or `info`.
+    #[schemars(with = "Option<String>")]
+    pub severity: Option<S<String>>,
+    pub message: Option<String>,
+    #[serde(rename = "override")]
+    pub override_: Option<RawOverride>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverride {
+    pub approvals: u32,
+    #[schemars(with = "Vec<String>")]
+    pub approvers: Vec<S<String>>,
+    #[schemars(with = "Option<String>")]
+    pub ttl: Option<S<String>>,
+    /// `required` or `optional`.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAllow {
+    /// Paths never scanned.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<S<String>>,
+    /// Accepted finding digests (`sha256:…`), e.g. a baseline.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub digests: Vec<S<String>>,
+    /// Honour `leakguard:allow <rule> -- <reason>` markers (default true).
+    pub markers: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    /// Severity of content that could not be read or decoded (`warn` by default).
+    pub unscannable: Option<String>,
+    /// Largest file scanned, e.g. `1GiB` (larger files are reported unscannable).
+    pub max_file_size: Option<String>,
+    /// Archive limits against bombs.
+    pub max_archive_depth: Option<u32>,
+    pub max_archive_bytes: Option<String>,
+    pub max_archive_ratio: Option<u32>,
+}
+
+/// A map that keeps document order and the place of every key, so duplicates (within
+/// one file and across files) are reported where they stand.
+#[derive(Debug)]
+pub struct IdMap<V>(pub Vec<(S<String>, V)>);
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for IdMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
+            type Value = IdMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of ids")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(IdMap(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = m.next_key::<S<String>>()? {
+                    out.push((k, m.next_value()?));
+                }
+                Ok(IdMap(out))
+            }
+        }
+        d.deserialize_map(V_(PhantomData))
+    }
+}

@@ -1,0 +1,457 @@
+//! Validation: raw policies → model. Collects every problem (bad regex, bad glob,
+//! unknown or duplicate id, bad severity/duration/digest …) with a label pointing
+//! at the span, instead of stopping at the first.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use miette::NamedSource;
+use serde_saphyr::{Location, Spanned};
+
+use super::raw::*;
+use super::*;
+use crate::code::Code;
+use crate::detect::emails::{Emails, Ignore};
+use crate::detect::pattern::Pattern;
+use crate::detect::records::Records;
+use crate::detect::{Canaries, Detector, Fingerprints};
+
+struct Cx<'a> {
+    sources: &'a [Source],
+    diags: Vec<PolicyDiag>,
+    cur: usize,
+}
+
+impl Cx<'_> {
+    fn err(&mut self, code: Code, loc: &Location, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+        let src = &self.sources[self.cur];
+        self.diags.push(PolicyDiag {
+            code,
+            message: message.into(),
+            label: label.into(),
+            help,
+            span: diag::span_of(loc, &src.text),
+            src: Some(NamedSource::new(&src.name, src.text.clone())),
+        });
+    }
+
+    fn origin(&self, loc: &Location) -> Origin {
+        Origin { source: self.cur, line: loc.line(), column: loc.column() }
+    }
+
+    fn glob_set(&mut self, globs: &[Spanned<String>], what: &str) -> GlobSet {
+        let mut b = GlobSetBuilder::new();
+        for g in globs {
+            match Glob::new(&g.value) {
+                Ok(glob) => {
+                    b.add(glob);
+                }
+                Err(e) => self.err(Code::BadGlob, &g.referenced, format!("invalid {what} glob `{}`", g.value), "this glob", Some(e.kind().to_string())),
+            }
+        }
+        // Every glob added compiled on its own; a set of valid globs builds.
+        b.build().unwrap_or_else(|_| GlobSet::empty())
+    }
+
+    fn duration(&mut self, d: &Spanned<String>) -> Option<Duration> {
+        let r = parse_duration(&d.value);
+        if r.is_none() {
+            self.err(Code::BadDuration, &d.referenced, format!("invalid duration `{}`", d.value), "expected e.g. 24h", None);
+        }
+        r
+    }
+}
+
+struct Seen {
+    first: HashMap<String, String>,
+}
+
+impl Seen {
+    fn new() -> Self {
+        Seen { first: HashMap::new() }
+    }
+}
+
+pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Result<Policy, Vec<PolicyDiag>> {
+    let mut cx = Cx { sources, diags: Vec::new(), cur: 0 };
+    // Pass 1: ids, so references across files resolve.
+    let mut ids: BTreeMap<&'static str, Seen> = BTreeMap::new();
+    for kind in ["role", "class", "store", "action", "rule"] {
+        ids.insert(kind, Seen::new());
+    }
+    for (i, raw) in &raws {
+        cx.cur = *i;
+        if raw.version.value != 1 {
+            cx.err(Code::UnsupportedVersion, &raw.version.referenced, format!("unsupported policy version {}", raw.version.value), "only version 1 exists", None);
+        }
+        let lists: [(&str, Vec<&Spanned<String>>); 5] = [
+            ("role", raw.roles.0.iter().map(|(k, _)| k).collect()),
+            ("class", raw.classes.0.iter().map(|(k, _)| k).collect()),
+            ("store", raw.stores.0.iter().map(|(k, _)| k).collect()),
+            ("action", raw.actions.0.iter().map(|(k, _)| k).collect()),
+            ("rule", raw.rules.iter().map(|r| &r.id).collect()),
+        ];
+        for (kind, keys) in lists {
+            for k in keys {
+                let here = format!("{}:{}:{}", sources[*i].name, k.referenced.line(), k.referenced.column());
+                // The five kinds were inserted above.
+                let seen = ids.get_mut(kind).expect("kind registered");
+                if let Some(prev) = seen.first.get(&k.value).cloned() {
+                    cx.err(Code::DuplicateId, &k.referenced, format!("duplicate {kind} id `{}`", k.value), "declared again here", Some(format!("first declared at {prev}")));
+                } else {
+                    seen.first.insert(k.value.clone(), here);
+                }
+            }
+        }
+    }
+    let known = |kind: &str| -> HashSet<String> { ids[kind].first.keys().cloned().collect() };
+    let (roles_known, classes_known, stores_known) = (known("role"), known("class"), known("store"));
+
+    let mut roles = BTreeMap::new();
+    let mut classes = Vec::new();
+    let mut stores = Vec::new();
+    let mut actions = Vec::new();
+    let mut rules = Vec::new();
+    let mut allow_paths = Vec::new();
+    let mut allow_globs: Vec<Spanned<String>> = Vec::new();
+    let mut digests = BTreeSet::new();
+    let mut markers = true;
+    let mut approvals = Approvals { allowed_signers: None, namespace: "leakguard-approval".into(), default_ttl: Duration::from_secs(86_400), break_glass: None };
+    let mut settings = Settings { unscannable: Severity::Warn, max_file_size: 1 << 30, limits: Default::default() };
+
+    for (i, raw) in raws {
+        cx.cur = i;
+        let dir = sources[i].dir.clone();
+        for (k, principals) in raw.roles.0 {
+            roles.insert(k.value, principals.into_iter().map(|p| p.value).collect::<Vec<_>>());
+        }
+        let check_role = |cx: &mut Cx, r: &Spanned<String>| {
+            if !roles_known.contains(&r.value) {
+                cx.err(Code::UnknownRole, &r.referenced, format!("unknown role `{}`", r.value), "not declared under `roles:`", suggest(&r.value, &roles_known));
+            }
+        };
+        if let Some(a) = raw.approvals {
+            if let Some(p) = a.allowed_signers {
+                let path = PathBuf::from(&p.value);
+                approvals.allowed_signers = Some(match (&dir, path.is_absolute()) {
+                    (Some(d), false) => repo_relative(d, &path),
+                    _ => path,
+                });
+            }
+            if let Some(ns) = a.namespace {
+                approvals.namespace = ns;
+            }
+            if let Some(t) = a.default_ttl {
+                if let Some(d) = cx.duration(&t) {
+                    approvals.default_ttl = d;
+                }
+            }
+            if let Some(bg) = a.break_glass.filter(|b| b.enabled) {
+                bg.approvers.iter().for_each(|r| check_role(&mut cx, r));
+                approvals.break_glass = Some(BreakGlass { approvers: bg.approvers.into_iter().map(|r| r.value).collect() });
+            }
+        }
+        for (id, c) in raw.classes.0 {
+            if c.detect.is_empty() {
+                cx.err(Code::EmptyClass, &id.referenced, format!("class `{}` has no detectors", id.value), "this class", None);
+            }
+            let detectors = c.detect.into_iter().filter_map(|d| detector(&mut cx, &id.value, d)).collect();
+            let example = |cx: &mut Cx, e: Spanned<String>| -> Example {
+                let looks_like_path = !e.value.contains(['\n', ' ']) && (e.value.contains('/') || e.value.rsplit_once('.').is_some_and(|(_, x)| (1..=5).contains(&x.len()) && x.chars().all(|c| c.is_ascii_alphanumeric())));
+                if looks_like_path {
+                    if let Some(d) = &dir {
+                        let p = repo_relative(d, std::path::Path::new(&e.value));
+                        if p.is_file() {
+                            return Example::File(p);
+                        }
+                        if !e.value.contains('@') {
+                            cx.err(Code::BadExample, &e.referenced, format!("example file `{}` not found", e.value), "no such file", Some(format!("looked for {}", p.display())));
+                        }
+                    }
+                }
+                Example::Inline(e.value)
+            };
+            let examples = c.examples.into_iter().map(|e| example(&mut cx, e)).collect();
+            let negative_examples = c.negative_examples.into_iter().map(|e| example(&mut cx, e)).collect();
+            classes.push(Class {
+                origin: cx.origin(&id.referenced),
+                id: id.value,
+                description: c.description.unwrap_or_default(),
+                detectors,
+                examples,
+                negative_examples,
+            });
+        }
+        for (id, s) in raw.stores.0 {
+            s.roles.iter().for_each(|r| check_role(&mut cx, r));
+            let path_set = cx.glob_set(&s.paths, "store path");
+            let git_set = cx.glob_set(&s.git, "store git");
+            stores.push(Store {
+                id: id.value,
+                description: s.description.unwrap_or_default(),
+                paths: s.paths.into_iter().map(|p| p.value).collect(),
+                path_set,
+                git: s.git.into_iter().map(|p| p.value).collect(),
+                git_set,
+                destinations: s.destinations.into_iter().map(|p| p.value).collect(),
+                roles: s.roles.into_iter().map(|p| p.value).collect(),
+                private: s.private,
+                quarantine: s.quarantine,
+            });
+        }
+        for (id, a) in raw.actions.0 {
+            a.roles.iter().for_each(|r| check_role(&mut cx, r));
+            let mut globs = Vec::new();
+            for arg in &a.command.value {
+                match Glob::new(arg) {
+                    Ok(g) => globs.push(g.compile_matcher()),
+                    Err(e) => cx.err(Code::BadGlob, &a.command.referenced, format!("invalid argument glob `{arg}` in action `{}`", id.value), "in this command", Some(e.kind().to_string())),
+                }
+            }
+            if let Some(p) = &a.produces {
+                if !classes_known.contains(&p.value) {
+                    cx.err(Code::UnknownClass, &p.referenced, format!("unknown class `{}`", p.value), "not declared under `classes:`", suggest(&p.value, &classes_known));
+                }
+            }
+            let sends = a.sends.map(|s| Sends {
+                args: match s.args {
+                    RawSendArgs::Positions(p) => SendArgs::Positions(p),
+                    RawSendArgs::Keyword(_) => SendArgs::Files,
+                },
+                destination: s.destination,
+            });
+            actions.push(Action {
+                id: id.value,
+                description: a.description.unwrap_or_default(),
+                command: a.command.value,
+                command_globs: globs,
+                roles: a.roles.into_iter().map(|r| r.value).collect(),
+                output: match a.output {
+                    None => Output::None,
+                    Some(RawOutput::Stdout) => Output::Stdout,
+                    Some(RawOutput::Flag(f)) => Output::Flag(f),
+                    Some(RawOutput::Arg(n)) => Output::Arg(n),
+                },
+                produces: a.produces.map(|p| p.value),
+                sends,
+            });
+        }
+        for r in raw.rules {
+            if !classes_known.contains(&r.class.value) {
+                cx.err(Code::UnknownClass, &r.class.referenced, format!("rule `{}` names unknown class `{}`", r.id.value, r.class.value), "not declared under `classes:`", suggest(&r.class.value, &classes_known));
+            }
+            for s in &r.allow_in {
+                if !stores_known.contains(&s.value) {
+                    cx.err(Code::UnknownStore, &s.referenced, format!("rule `{}` allows unknown store `{}`", r.id.value, s.value), "not declared under `stores:`", suggest(&s.value, &stores_known));
+                }
+            }
+            let severity = match &r.severity {
+                None => Severity::Block,
+                Some(s) => Severity::parse(&s.value).unwrap_or_else(|| {
+                    cx.err(Code::BadSeverity, &s.referenced, format!("invalid severity `{}`", s.value), "expected block, warn or info", None);
+                    Severity::Block
+                }),
+            };
+            let override_ = r.override_.map(|o| {
+                o.approvers.iter().for_each(|a| check_role(&mut cx, a));
+                if o.approvals == 0 {
+                    if let Some(a) = o.approvers.first() {
+                        cx.err(Code::BadOverride, &a.referenced, format!("rule `{}` override needs at least one approval", r.id.value), "approvals: 0", None);
+                    }
+                }
+                let ttl = o.ttl.as_ref().and_then(|t| cx.duration(t)).unwrap_or(approvals.default_ttl);
+                Override {
+                    approvals: o.approvals,
+                    approvers: o.approvers.into_iter().map(|a| a.value).collect(),
+                    ttl,
+                    reason_required: o.reason.as_deref() != Some("optional"),
+                }
+            });
+            let path_set = (!r.paths.is_empty()).then(|| cx.glob_set(&r.paths, "rule path"));
+            let exclude_set = cx.glob_set(&r.exclude_paths, "rule exclude_paths");
+            rules.push(Rule {
+                origin: cx.origin(&r.id.referenced),
+                id: r.id.value,
+                class: r.class.value,
+                allow_in: r.allow_in.into_iter().map(|s| s.value).collect(),
+                paths: r.paths.into_iter().map(|s| s.value).collect(),
+                path_set,
+                exclude_paths: r.exclude_paths.into_iter().map(|s| s.value).collect(),
+                exclude_set,
+                severity,
+                message: r.message.unwrap_or_default(),
+                override_,
+            });
+        }
+        if let Some(a) = raw.allow {
+            for d in &a.digests {
+                let ok = d.value.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()));
+                if ok {
+                    digests.insert(d.value.to_ascii_lowercase());
+                } else {
+                    cx.err(Code::BadDigest, &d.referenced, format!("invalid digest `{}`", d.value), "expected sha256: and 64 hex digits", None);
+                }
+            }
+            allow_paths.extend(a.paths.iter().map(|p| p.value.clone()));
+            allow_globs.extend(a.paths);
+            if let Some(m) = a.markers {
+                markers = m;
+            }
+        }
+        if let Some(s) = raw.settings {
+            if let Some(u) = s.unscannable {
+                settings.unscannable = Severity::parse(&u).unwrap_or(Severity::Warn);
+            }
+            if let Some(sz) = s.max_file_size.as_deref().and_then(parse_size) {
+                settings.max_file_size = sz;
+            }
+            if let Some(d) = s.max_archive_depth {
+                settings.limits.max_depth = d;
+            }
+            if let Some(b) = s.max_archive_bytes.as_deref().and_then(parse_size) {
+                settings.limits.max_expanded = b;
+            }
+            if let Some(r) = s.max_archive_ratio {
+                settings.limits.max_ratio = r as u64;
+            }
+        }
+        // Globs of `allow.paths` are compiled with this file's context for labels.
+        let set = cx.glob_set(&allow_globs, "allow path");
+        drop(set);
+    }
+    let path_set = {
+        let mut b = GlobSetBuilder::new();
+        for p in &allow_paths {
+            if let Ok(g) = Glob::new(p) {
+                b.add(g);
+            }
+        }
+        b.build().unwrap_or_else(|_| GlobSet::empty())
+    };
+    if !cx.diags.is_empty() {
+        return Err(cx.diags);
+    }
+    let digest = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for s in sources {
+            h.update(s.name.as_bytes());
+            h.update([0]);
+            h.update(s.text.as_bytes());
+            h.update([0]);
+        }
+        format!("sha256:{}", crate::detect::hex(&h.finalize()))
+    };
+    Ok(Policy {
+        sources: sources.to_vec(),
+        digest,
+        roles,
+        approvals,
+        classes,
+        stores,
+        actions,
+        rules,
+        allow: Allow { paths: allow_paths, path_set, digests, markers },
+        settings,
+    })
+}
+
+/// A path in a policy is relative to the repository holding the policy (the parent of
+/// `.leakguard/`), or to the policy file's directory otherwise.
+fn repo_relative(dir: &std::path::Path, p: &std::path::Path) -> PathBuf {
+    let base = if dir.file_name().is_some_and(|n| n == ".leakguard") { dir.parent().unwrap_or(dir) } else { dir };
+    let first = base.join(p);
+    if first.exists() || base == dir {
+        return first;
+    }
+    dir.join(p)
+}
+
+fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
+    Some(match d {
+        RawDetector::Pattern(p) => {
+            let regex = match regex::RegexBuilder::new(&p.regex.value).size_limit(1 << 24).build() {
+                Ok(r) => r,
+                Err(e) => {
+                    let why = e.to_string();
+                    let last = why.lines().filter(|l| l.starts_with("error:")).last().unwrap_or(&why).trim_start_matches("error: ").to_string();
+                    cx.err(Code::BadRegex, &p.regex.referenced, format!("invalid regex in class `{class}`"), "this regex", Some(last));
+                    return None;
+                }
+            };
+            Detector::Pattern(Pattern {
+                name: p.name.unwrap_or_else(|| class.to_string()),
+                regex,
+                keywords: p.keywords,
+                min_count: p.min_count.unwrap_or(1),
+                entropy: p.entropy,
+            })
+        }
+        RawDetector::Emails(e) => Detector::Emails(Emails {
+            min_count: e.min_count.unwrap_or(20),
+            min_distinct_domains: e.min_distinct_domains.unwrap_or(1),
+            ignore: Ignore { domains: e.ignore_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect() },
+        }),
+        RawDetector::Records(r) => {
+            let mut need_email = r.fields.is_empty();
+            let mut need_phone = false;
+            for f in &r.fields {
+                match f.value.as_str() {
+                    "email" => need_email = true,
+                    "phone" => need_phone = true,
+                    other => cx.err(Code::PolicySyntax, &f.referenced, format!("unknown contact field `{other}`"), "expected email or phone", None),
+                }
+            }
+            Detector::Records(Records {
+                min_rows: r.min_rows.unwrap_or(5).max(1),
+                need_email,
+                need_phone,
+                min_distinct_domains: r.min_distinct_domains.unwrap_or(1),
+                ignore: Ignore { domains: r.ignore_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect() },
+            })
+        }
+        RawDetector::Fingerprints(f) => Detector::Fingerprints(Fingerprints { set: f.set, min_matches: f.min_matches.unwrap_or(3), lookup: None }),
+        RawDetector::Canaries(c) => {
+            let mut hashes = HashSet::new();
+            for h in c.hashes {
+                match h.value.strip_prefix("sha256:") {
+                    Some(x) if x.len() == 64 && x.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        hashes.insert(x.to_ascii_lowercase());
+                    }
+                    _ => cx.err(Code::BadDigest, &h.referenced, format!("invalid canary hash `{}`", h.value), "expected sha256: and 64 hex digits", None),
+                }
+            }
+            Detector::Canaries(Canaries::new(c.values, hashes))
+        }
+    })
+}
+
+/// `did you mean …?` for a misspelt id.
+fn suggest(got: &str, known: &HashSet<String>) -> Option<String> {
+    let best = known.iter().map(|k| (strsim(got, k), k)).filter(|(d, _)| *d <= 3).min();
+    match best {
+        Some((_, k)) => Some(format!("did you mean `{k}`?")),
+        None if known.is_empty() => None,
+        None => {
+            let mut all: Vec<&String> = known.iter().collect();
+            all.sort();
+            Some(format!("known: {}", all.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
+        }
+    }
+}
+
+/// Levenshtein distance.
+fn strsim(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,161 @@
+//! Human output: one miette diagnostic per finding, pointing at a masked copy of
+//! the line (never the real one), then a one-line summary that counts suppressed
+//! and unscannable items so nothing is dropped silently.
+
+use std::io::Write;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+use super::{Finding, Report, Style, Verdict};
+use crate::detect::group;
+use crate::policy::Severity;
+
+pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    let handler = handler(style);
+    for f in report.findings.iter().filter(|f| f.active()) {
+        if style.quiet && f.severity != Severity::Block {
+            continue;
+        }
+        let mut s = String::new();
+        // Rendering into a String cannot fail for I/O reasons; a fmt error is dropped.
+        let _ = handler.render_report(&mut s, &FindingDiag::new(f));
+        out.write_all(s.as_bytes())?;
+    }
+    let suppressed: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_some()).collect();
+    if !style.quiet {
+        for f in &suppressed {
+            let why = f.suppressed.as_ref().map_or(String::new(), |s| format!("{}: {}", s.kind, s.justification));
+            writeln!(out, "  suppressed {} in {}:{} ({why})", f.rule, f.path, f.line)?;
+        }
+        for d in &report.stale {
+            writeln!(out, "  stale baseline entry {d}: matches nothing any more (remove it)")?;
+        }
+    }
+    let active: Vec<&Finding> = report.findings.iter().filter(|f| f.active()).collect();
+    let count = |s: Severity| active.iter().filter(|f| f.severity == s && f.rule != "unscannable").count();
+    let unscannable = report.stats.unscannable;
+    let verdict = match report.verdict() {
+        Verdict::Block => "blocked",
+        Verdict::Override => "allowed by approval",
+        Verdict::Allow => "allowed",
+    };
+    writeln!(
+        out,
+        "{verdict}: {} blocking, {} warning, {} suppressed, {} unscannable; {} files, {} in {} ms",
+        count(Severity::Block),
+        count(Severity::Warn),
+        suppressed.len(),
+        unscannable,
+        group(report.stats.files as usize),
+        bytes(report.stats.bytes),
+        report.stats.elapsed_ms
+    )
+}
+
+/// The miette handler used for every human diagnostic: fixed width, colour optional.
+pub fn handler(style: &Style) -> GraphicalReportHandler {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false)
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+struct FindingDiag<'a> {
+    f: &'a Finding,
+    title: String,
+    help: String,
+    src: Option<Masked>,
+}
+
+impl<'a> FindingDiag<'a> {
+    fn new(f: &'a Finding) -> Self {
+        let title = if f.rule == "unscannable" {
+            format!("unscannable: {}", f.path)
+        } else if f.message.is_empty() {
+            format!("{} in {}", f.class, f.path)
+        } else {
+            format!("{} in {}: {}", f.class, f.path, f.message)
+        };
+        let mut help = Vec::new();
+        if f.rule == "unscannable" {
+            help.push(f.evidence.clone());
+        } else {
+            help.push(format!("rule {}; sample {}; digest {}", f.rule, if f.sample.is_empty() { "-" } else { &f.sample }, short(&f.digest)));
+            if !f.allowed_in.is_empty() {
+                help.push(format!("allowed only in: {}", f.allowed_in.join(", ")));
+            }
+            if !f.destination.is_empty() {
+                help.push(format!("destination: {}", f.destination));
+            }
+            if let Some(r) = &f.request {
+                help.push(format!("override: two approvals of request {r} (`leakguard approval sign {r}`)"));
+            }
+        }
+        let src = f.snippet.as_ref().map(|s| Masked { name: f.path.clone(), text: s.text.clone(), line: f.line.max(1) as usize - 1, span: s.span });
+        FindingDiag { f, title, help: help.join("\n"), src }
+    }
+}
+
+fn short(d: &str) -> &str {
+    &d[..d.len().min(19)]
+}
+
+impl std::fmt::Debug for FindingDiag<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl std::fmt::Display for FindingDiag<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl std::error::Error for FindingDiag<'_> {}
+
+impl Diagnostic for FindingDiag<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(format!("{}::{}", self.f.severity.as_str(), self.f.rule)))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.f.severity {
+            Severity::Block => miette::Severity::Error,
+            Severity::Warn => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(&self.help))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let s = self.src.as_ref()?;
+        let len = (s.span.1 - s.span.0).max(1);
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.f.evidence.clone()), SourceSpan::new(s.span.0.into(), len)))))
+    }
+}
+
+/// A masked line presented to miette with its real line number.
+#[derive(Debug)]
+struct Masked {
+    name: String,
+    text: String,
+    line: usize,
+    span: (usize, usize),
+}
+
+impl SourceCode for Masked {
+    fn read_span<'a>(&'a self, _span: &SourceSpan, _before: usize, _after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), self.text.as_bytes(), SourceSpan::new(0.into(), self.text.len()), self.line, 0, 1)))
+    }
+}

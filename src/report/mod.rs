@@ -1,0 +1,152 @@
+//! Reports: the one [`Finding`] type and the [`Report`] every face renders, as
+//! human text (miette, masked snippet), JSON (SPEC shape) or SARIF 2.1.0.
+//!
+//! Owns output formats only. Must not import git2 or run detectors; it renders what
+//! the engine decided. Writes go through [`Out`], which turns a closed pipe into a
+//! quiet exit instead of a panic.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::policy::Severity;
+
+/// One violation (or suppressed / unscannable item): data, not an error.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub class: String,
+    pub severity: Severity,
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub digest: String,
+    pub destination: String,
+    pub evidence: String,
+    pub sample: String,
+    pub request: Option<String>,
+    #[serde(rename = "override")]
+    pub override_: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip)]
+    pub message: String,
+    #[serde(skip)]
+    pub snippet: Option<Snippet>,
+    #[serde(skip)]
+    pub allowed_in: Vec<String>,
+}
+
+/// Why a finding does not count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppression {
+    /// `path`, `baseline`, `marker`.
+    pub kind: &'static str,
+    pub justification: String,
+}
+
+/// A masked line to point at.
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    pub text: String,
+    pub span: (usize, usize),
+}
+
+impl Finding {
+    /// Counts toward the verdict.
+    pub fn active(&self) -> bool {
+        self.suppressed.is_none() && self.override_ != "valid"
+    }
+
+    pub fn blocks(&self) -> bool {
+        self.active() && self.severity == Severity::Block
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Block,
+    Override,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub files: u64,
+    pub bytes: u64,
+    pub elapsed_ms: u64,
+    pub suppressed: u64,
+    pub unscannable: u64,
+}
+
+/// Everything one run decided.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    /// Baseline digests that matched nothing.
+    pub stale: Vec<String>,
+}
+
+impl Report {
+    pub fn verdict(&self) -> Verdict {
+        if self.findings.iter().any(Finding::blocks) {
+            Verdict::Block
+        } else if self.findings.iter().any(|f| f.override_ == "valid" && f.severity == Severity::Block) {
+            Verdict::Override
+        } else {
+            Verdict::Allow
+        }
+    }
+
+    /// Stable order: path, line, rule.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule, &a.digest).cmp(&(&b.path, b.line, b.column, &b.rule, &b.digest)));
+        self.stats.suppressed = self.findings.iter().filter(|f| f.suppressed.is_some()).count() as u64;
+        self.stats.unscannable = self.findings.iter().filter(|f| f.rule == "unscannable").count() as u64;
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Rendering options.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    pub quiet: bool,
+}
+
+/// Writes a report in the chosen format.
+pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::render(report, style, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+    }
+}
+
+/// Runs `f` on stdout; a closed pipe (`leakguard scan | head`) ends quietly.
+pub fn to_stdout(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = std::io::BufWriter::new(stdout.lock());
+    match f(&mut lock).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}

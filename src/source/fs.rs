@@ -1,0 +1,134 @@
+//! Files and directories: walked with the `ignore` crate (`.gitignore` honoured,
+//! hidden files included, `.git/` skipped, symlinks not followed so loops cannot
+//! trap the walk), scanned in parallel with rayon, large files streamed in windows.
+//! A file that cannot be read is an `unscannable` finding, never a silent skip.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine::{Engine, ItemMeta};
+use crate::report::Finding;
+
+/// One file to scan.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub abs: PathBuf,
+    /// Shown path: relative to the single scanned directory, else as walked.
+    pub rel: String,
+    /// Set when the walk itself failed here (permission denied, loop, not a file).
+    pub problem: Option<String>,
+}
+
+/// Walk options.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkOpts {
+    pub respect_ignore: bool,
+}
+
+/// Every file under `paths`.
+pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
+    let strip_root = match paths {
+        [one] if one.is_dir() => Some(one.clone()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for p in paths {
+        let mut b = ignore::WalkBuilder::new(p);
+        b.hidden(false)
+            .git_ignore(opts.respect_ignore)
+            .git_global(false)
+            .git_exclude(opts.respect_ignore)
+            .ignore(opts.respect_ignore)
+            .parents(opts.respect_ignore)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git");
+        for entry in b.build() {
+            match entry {
+                Ok(e) => {
+                    let Some(ft) = e.file_type() else { continue };
+                    if ft.is_dir() || ft.is_symlink() {
+                        continue;
+                    }
+                    let problem = (!ft.is_file()).then(|| "not a regular file (fifo, socket or device)".to_string());
+                    out.push(target(e.path(), strip_root.as_deref(), problem));
+                }
+                Err(err) => {
+                    let path = error_path(&err).unwrap_or_else(|| p.clone());
+                    out.push(target(&path, strip_root.as_deref(), Some(err.to_string())));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn error_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn target(path: &Path, root: Option<&Path>, problem: Option<String>) -> Target {
+    let rel = root
+        .and_then(|r| path.strip_prefix(r).ok())
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(path);
+    let rel = rel.to_string_lossy().trim_start_matches("./").to_string();
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    Target { abs, rel, problem }
+}
+
+/// Totals of one walk.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Scans targets in parallel; findings come back in no particular order.
+pub fn scan(engine: &Engine, targets: &[Target]) -> (Vec<Finding>, Totals) {
+    let bytes = AtomicU64::new(0);
+    let max = engine.policy.settings.max_file_size;
+    let findings: Vec<Finding> = targets
+        .par_iter()
+        .flat_map_iter(|t| {
+            let meta = ItemMeta { path: t.rel.clone(), abs: Some(t.abs.to_string_lossy().into_owned()), ..Default::default() };
+            if let Some(p) = &t.problem {
+                return vec![engine.unscannable(&meta, &t.rel, p)];
+            }
+            match scan_one(engine, &meta, &t.abs, max) {
+                Ok((f, n)) => {
+                    bytes.fetch_add(n, Ordering::Relaxed);
+                    f
+                }
+                Err(reason) => vec![engine.unscannable(&meta, &t.rel, &reason)],
+            }
+        })
+        .collect();
+    (findings, Totals { files: targets.len() as u64, bytes: bytes.into_inner() })
+}
+
+fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(Vec<Finding>, u64), String> {
+    let file = File::open(abs).map_err(|e| describe(&e))?;
+    let len = file.metadata().map_err(|e| describe(&e))?.len();
+    if len > max {
+        return Err(format!("file of {len} bytes is larger than settings.max_file_size ({max} bytes)"));
+    }
+    let scan = engine.scanner.scan_reader(&meta.path, std::io::BufReader::with_capacity(1 << 16, file), len).map_err(|e| describe(&e))?;
+    Ok((engine.judge(meta, &scan), scan.bytes))
+}
+
+fn describe(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "vanished before it could be read".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
