@@ -6,6 +6,8 @@
 //! See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod approval;
+pub mod audit;
 pub mod code;
 pub mod detect;
 pub mod engine;

@@ -2,6 +2,12 @@
 //! outcomes to SPEC exit codes (0 allow, 1 block, 2 usage/policy, 77 exec blocked,
 //! 3 internal — hooks treat it as a block).
 
+mod approval;
+mod audit;
+mod exec;
+mod fingerprint;
+mod hook;
+mod install;
 mod policy_cmd;
 mod scan;
 
@@ -76,9 +82,29 @@ pub enum Command {
     /// Scan files and directories (default `.`) with the policy in force.
     #[command(after_help = "Examples:\n  leakguard scan .\n  leakguard scan exports/ --format sarif > leakguard.sarif\n  leakguard scan . --write-baseline .leakguard/baseline.json\n  leakguard scan . --baseline .leakguard/baseline.json")]
     Scan(scan::ScanArgs),
+    /// Git hook protocols: reads what git passes (args, stdin, env).
+    #[command(subcommand)]
+    Hook(hook::HookCmd),
+    /// Install hook shims (honours core.hooksPath, chains an existing hook).
+    Install(install::InstallArgs),
+    /// Remove the shims and restore what was there.
+    Uninstall,
+    /// Run an admin export or upload command under policy.
+    Exec(exec::ExecArgs),
+    /// Two-person approvals: request, sign, verify, list.
+    #[command(subcommand)]
+    Approval(approval::ApprovalCmd),
     /// Validate, test, explain policies and print their JSON Schema.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
+    /// Exact-data-match sets (keyed hashes, never plaintext).
+    #[command(subcommand)]
+    Fingerprint(fingerprint::FingerprintCmd),
+    /// The hash-chained decision log.
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
+    /// Show the actor and their roles.
+    Whoami,
 }
 
 /// Parses the command line and runs it; the process exit code.
@@ -94,6 +120,14 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(a) => scan::run(&cli.global, a),
         Command::Policy(c) => policy_cmd::run(&cli.global, c),
+        Command::Hook(c) => hook::run(&cli.global, c),
+        Command::Install(a) => install::install(&cli.global, a),
+        Command::Uninstall => install::uninstall(&cli.global),
+        Command::Exec(a) => exec::run(&cli.global, a),
+        Command::Approval(c) => approval::run(&cli.global, c),
+        Command::Fingerprint(c) => fingerprint::run(&cli.global, c),
+        Command::Audit(c) => audit::run(&cli.global, c),
+        Command::Whoami => exec::whoami(&cli.global),
     };
     ExitCode::from(code)
 }

@@ -5,3 +5,4 @@
 //! each item to the engine. Only this module (and `cli/hook`) may touch git2.
 
 pub mod fs;
+pub mod git;

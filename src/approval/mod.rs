@@ -1,0 +1,1 @@
+//! Two-person approvals (issue #4): requests, SSH signatures, verification.

@@ -1,0 +1,1 @@
+//! Git sources (issue #3): staged blobs, pushed and received commits, history.

@@ -1,0 +1,2 @@
+//! Integration tests: approval.
+#[allow(unused_imports)] use crate::util::*;

@@ -1,0 +1,2 @@
+//! Integration tests: audit.
+#[allow(unused_imports)] use crate::util::*;

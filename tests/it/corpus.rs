@@ -1,0 +1,2 @@
+//! Integration tests: corpus.
+#[allow(unused_imports)] use crate::util::*;

@@ -1,0 +1,2 @@
+//! Integration tests: exec.
+#[allow(unused_imports)] use crate::util::*;

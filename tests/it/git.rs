@@ -1,0 +1,2 @@
+//! Integration tests: git.
+#[allow(unused_imports)] use crate::util::*;

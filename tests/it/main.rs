@@ -1,0 +1,12 @@
+//! One integration-test binary: every test drives the real `leakguard` binary
+//! (and the real `git`, `ssh-keygen`, pre-commit) in temporary directories.
+
+mod util;
+
+mod approval;
+mod audit;
+mod corpus;
+mod exec;
+mod git;
+mod policy;
+mod scan;

@@ -1,0 +1,2 @@
+//! Integration tests: policy.
+#[allow(unused_imports)] use crate::util::*;

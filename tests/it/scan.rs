@@ -1,0 +1,2 @@
+//! Integration tests: scan.
+#[allow(unused_imports)] use crate::util::*;

@@ -1,0 +1,156 @@
+//! Fixtures shared by the integration tests: the binary with a clean, fixed
+//! environment (no colour, fixed width, no user policy), temporary git repositories
+//! driven through the real `git` CLI, and generated customer lists.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub use assert_cmd::Command;
+pub use tempfile::TempDir;
+
+/// The leakguard binary with a deterministic environment.
+pub fn lg() -> Command {
+    let mut c = Command::cargo_bin("leakguard").expect("binary built");
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("LEAKGUARD_") || k.starts_with("GIT_") || k == "PRE_COMMIT_FROM_REF" || k == "PRE_COMMIT_TO_REF" {
+            c.env_remove(&k);
+        }
+    }
+    c.env("NO_COLOR", "1").env("COLUMNS", "100").env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+    c
+}
+
+/// Path of the built binary (for hook shims and PATH).
+pub fn lg_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("leakguard")
+}
+
+/// stdout as text.
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Replaces run-dependent parts (timings, temp paths) for snapshots.
+pub fn stable(s: &str, tmp: &Path) -> String {
+    let s = s.replace(&tmp.display().to_string(), "[TMP]");
+    let re = regex::Regex::new(r"in \d+ ms").expect("static regex");
+    let s = re.replace_all(&s, "in [T] ms").into_owned();
+    let re = regex::Regex::new(r#""elapsed_ms": \d+"#).expect("static regex");
+    re.replace_all(&s, r#""elapsed_ms": 0"#).into_owned()
+}
+
+/// A temporary directory with files.
+pub struct Dir {
+    pub tmp: TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir { tmp: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn write(&self, rel: impl AsRef<Path>, data: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.tmp.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, data).expect("write");
+        p
+    }
+}
+
+/// A temporary git repository driven through the real `git` CLI.
+pub struct Repo {
+    pub dir: Dir,
+}
+
+impl Repo {
+    /// `git init` with a fixed identity and no global or system config.
+    pub fn new() -> Repo {
+        let r = Repo { dir: Dir::new() };
+        r.git(&["init", "-q", "-b", "main"]);
+        r.git(&["config", "user.email", "alice@corp.test"]);
+        r.git(&["config", "user.name", "Alice"]);
+        r.git(&["config", "commit.gpgsign", "false"]);
+        r
+    }
+
+    /// A bare repository.
+    pub fn bare() -> Repo {
+        let r = Repo { dir: Dir::new() };
+        r.git(&["init", "-q", "--bare", "-b", "main"]);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: impl AsRef<Path>, data: impl AsRef<[u8]>) -> PathBuf {
+        self.dir.write(rel, data)
+    }
+
+    /// A `git` command in this repository with a clean environment.
+    pub fn git_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("git");
+        c.current_dir(self.path());
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().into_owned();
+            if k.starts_with("GIT_") || k.starts_with("LEAKGUARD_") {
+                c.env_remove(&k);
+            }
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null").env("NO_COLOR", "1").env("COLUMNS", "100");
+        c
+    }
+
+    /// Runs git and asserts success; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let o = self.git_cmd().args(args).output().expect("git runs");
+        assert!(o.status.success(), "git {args:?} failed: {}", err(&o));
+        out(&o)
+    }
+
+    /// Runs git, whatever the outcome.
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        self.git_cmd().args(args).output().expect("git runs")
+    }
+
+    /// leakguard run inside this repository.
+    pub fn lg(&self) -> Command {
+        let mut c = lg();
+        c.current_dir(self.path());
+        c
+    }
+}
+
+/// Invented company names and domains, deterministic.
+pub fn company(i: usize) -> (String, String) {
+    const A: &[&str] = &["bright", "kestrel", "norv", "quill", "tarn", "umber", "vel", "wex", "yar", "zen", "alder", "brisk"];
+    const B: &[&str] = &["falcon", "mark", "ale", "on", "wick", "freight", "ora", "ford", "row", "ith", "gate", "moor"];
+    const T: &[&str] = &["io", "de", "co.uk", "com", "ai", "fr", "nl", "ch"];
+    let (a, b, t) = (A[i % A.len()], B[(i / A.len()) % B.len()], T[(i / 7) % T.len()]);
+    let name = format!("{}{} {}", a[..1].to_uppercase(), &a[1..], ["Analytics", "Systems", "Foods", "Labs"][i % 4]);
+    (name, format!("{a}{b}{}.{t}", i / (A.len() * B.len())))
+}
+
+/// A customer list CSV with `rows` rows (header company,group,admin_email).
+pub fn customer_csv(rows: usize) -> String {
+    let mut s = String::from("company,group,admin_email\n");
+    for i in 0..rows {
+        let (name, domain) = company(i);
+        s.push_str(&format!("{name},premium-{},admin{i}@{domain}\n", ["eu", "us", "apac"][i % 3]));
+    }
+    s
+}
