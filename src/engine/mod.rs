@@ -69,6 +69,7 @@ impl<'p> Engine<'p> {
                         message: rule.message.clone(),
                         snippet: Some(Snippet { text: hit.loc.snippet.clone(), span: hit.loc.span }),
                         allowed_in: rule.allow_in.clone(),
+                        content_sha256: None,
                     };
                     f.suppressed = self.suppression(&part.path, &f, &part.markers, hit.loc.line);
                     out.push(f);
@@ -102,6 +103,19 @@ impl<'p> Engine<'p> {
             message: "content could not be scanned".into(),
             snippet: None,
             allowed_in: Vec::new(),
+            content_sha256: None,
+        }
+    }
+
+    /// Sets `content_sha256` on findings of one item (call when any were found).
+    pub fn bind_content(findings: &mut [Finding], data: &[u8]) {
+        if findings.is_empty() {
+            return;
+        }
+        use sha2::{Digest, Sha256};
+        let h = crate::detect::hex(&Sha256::digest(data));
+        for f in findings {
+            f.content_sha256 = Some(h.clone());
         }
     }
 

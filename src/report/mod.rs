@@ -43,6 +43,9 @@ pub struct Finding {
     pub snippet: Option<Snippet>,
     #[serde(skip)]
     pub allowed_in: Vec<String>,
+    /// SHA-256 (hex) of the whole item the finding is in; binds approvals to content.
+    #[serde(skip)]
+    pub content_sha256: Option<String>,
 }
 
 /// Why a finding does not count.
