@@ -493,7 +493,7 @@ impl Scanner {
                 if let Some(h) = hit {
                     match &mut volume {
                         None => volume = Some(h),
-                        Some(v) => v.evidence.push_str(&format!("; also {}: {}", h.detector, h.evidence)),
+                        Some(v) => v.evidence.push_str(&format!("; also matched by {}", h.detector)),
                     }
                 }
             }

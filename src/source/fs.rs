@@ -45,6 +45,7 @@ pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
             .parents(opts.respect_ignore)
             .require_git(false)
             .follow_links(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(|e| e.file_name() != ".git");
         for entry in b.build() {
             match entry {

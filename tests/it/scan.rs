@@ -1,2 +1,296 @@
-//! Integration tests: scan.
-#[allow(unused_imports)] use crate::util::*;
+//! `leakguard scan` through the real binary: exit codes, every format, masking,
+//! allowlists and baselines, and bad input (binary, invalid UTF-8, sparse 1 GiB,
+//! zip bomb, vanishing file, non-UTF-8 names, symlink loops, closed pipes).
+
+use std::io::Write;
+
+use crate::util::*;
+
+fn scan_json(dir: &Dir, extra: &[&str]) -> (i32, serde_json::Value) {
+    let o = lg().current_dir(dir.path()).args(["scan", ".", "--format", "json"]).args(extra).output().expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}\n{}\n{}", out(&o), err(&o)));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+fn rules(v: &serde_json::Value) -> Vec<String> {
+    v["findings"].as_array().map(|a| a.iter().map(|f| format!("{}:{}", f["rule"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""))).collect()).unwrap_or_default()
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let d = Dir::new();
+    d.write("src/main.rs", "fn main() { println!(\"mail support@corp.test\"); }\n");
+    d.write("README.md", "# demo\nContact: ops@acme-widgets.com\n");
+    let o = lg().current_dir(d.path()).args(["scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    insta::assert_snapshot!(stable(&out(&o), d.path()), @"allowed: 0 blocking, 0 warning, 0 suppressed, 0 unscannable; 2 files, 87 B in [T] ms");
+}
+
+#[test]
+fn customer_list_blocks_with_masked_human_output() {
+    let d = Dir::new();
+    d.write("exports/q3.csv", customer_csv(40));
+    let o = lg().current_dir(d.path()).args(["scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = stable(&out(&o), d.path());
+    assert!(!text.contains("admin0@"), "a value leaked: {text}");
+    insta::assert_snapshot!("human_customer_list", text);
+}
+
+#[test]
+fn json_report_has_the_spec_shape_and_no_values() {
+    let d = Dir::new();
+    d.write("exports/q3.csv", customer_csv(25));
+    d.write("deploy.env", "AWS_KEY=AKIAZ5QWERTYUIOPASDF\n");
+    let o = lg().current_dir(d.path()).args(["scan", ".", "--format", "json"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = stable(&out(&o), d.path());
+    assert!(!text.contains("AKIAZ5QWERTYUIOPASDF") && !text.contains("admin1@"));
+    insta::assert_snapshot!("json_report", text);
+}
+
+#[test]
+fn no_redact_shows_values() {
+    let d = Dir::new();
+    d.write("deploy.env", "AWS_KEY=AKIAZ5QWERTYUIOPASDF\n");
+    let (_, v) = scan_json(&d, &["--no-redact"]);
+    assert_eq!(v["findings"][0]["sample"], "AKIAZ5QWERTYUIOPASDF");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = Dir::new();
+    let o = lg().current_dir(d.path()).args(["scan", "--format", "yaml"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let o = lg().current_dir(d.path()).args(["scan", "does-not-exist"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("does-not-exist"));
+    let o = lg().current_dir(d.path()).args(["frobnicate"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let d = Dir::new();
+    d.write("exports/q3.csv", customer_csv(30));
+    d.write("a b/ünï.txt", "token = \"ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\"\n# leakguard:allow no-secrets-outside-vaults -- revoked test token\n");
+    let o = lg().current_dir(d.path()).args(["scan", ".", "--format", "sarif"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif is json");
+    let schema = sarif_schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    let suppressed = results.iter().find(|r| r["ruleId"] == "no-secrets-outside-vaults").expect("secret result");
+    assert_eq!(suppressed["suppressions"][0]["kind"], "inSource");
+    assert_eq!(suppressed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b/%C3%BCn%C3%AF.txt");
+}
+
+/// The SARIF 2.1.0 schema as shipped in the npm package `@microsoft/jest-sarif`,
+/// fetched once into `target/` with the real npm client.
+fn sarif_schema() -> serde_json::Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sarif-schema");
+    let file = dir.join("package/lib/schemas/sarif-2.1.0-rtm.5.json");
+    if !file.exists() {
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let o = std::process::Command::new("npm")
+            .args(["pack", "@microsoft/jest-sarif@1.0.0-beta.0", "--silent", "--pack-destination"])
+            .arg(&dir)
+            .output()
+            .expect("npm runs");
+        assert!(o.status.success(), "npm pack failed: {}", err(&o));
+        let tgz = dir.join("microsoft-jest-sarif-1.0.0-beta.0.tgz");
+        let t = std::process::Command::new("tar").arg("xzf").arg(&tgz).arg("-C").arg(&dir).status().expect("tar runs");
+        assert!(t.success());
+    }
+    serde_json::from_slice(&std::fs::read(&file).expect("schema file")).expect("schema json")
+}
+
+#[test]
+fn inline_marker_path_allow_and_counts_are_reported() {
+    let d = Dir::new();
+    d.write("fixtures/list.csv", format!("# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n{}", customer_csv(12)));
+    d.write("leakguard.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\nallow:\n  paths: [\"vendor/**\"]\n");
+    d.write("vendor/x.txt", "SECRET-123456\n");
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["stats"]["suppressed"], 1);
+    assert_eq!(v["findings"][0]["suppressed"]["kind"], "path");
+    // The built-in pack with the marker.
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"][0]["suppressed"]["kind"], "marker");
+    assert_eq!(v["findings"][0]["suppressed"]["justification"], "synthetic fixture");
+}
+
+#[test]
+fn marker_without_reason_does_not_suppress() {
+    let d = Dir::new();
+    d.write("list.csv", format!("# leakguard:allow customer-lists-stay-in-stores\n{}", customer_csv(12)));
+    let (code, _) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn baseline_is_stable_under_moves_and_reports_stale_entries() {
+    let d = Dir::new();
+    let csv = customer_csv(30);
+    d.write("data/a.csv", &csv);
+    let base = d.path().join("baseline.json");
+    let o = lg().current_dir(d.path()).args(["scan", "data", "--write-baseline"]).arg(&base).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = std::fs::read_to_string(&base).expect("baseline written");
+    assert!(text.contains("sha256:") && !text.contains("a.csv") && !text.contains("admin"), "{text}");
+    // Same rows, reordered and moved to another file: still accepted.
+    let mut lines: Vec<&str> = csv.lines().collect();
+    lines[1..].reverse();
+    std::fs::remove_file(d.path().join("data/a.csv")).expect("rm");
+    d.write("data/moved/b.csv", lines.join("\n"));
+    let o = lg().current_dir(d.path()).args(["scan", "data", "--format", "json", "--baseline"]).arg(&base).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // One more row: a new digest; the old entry is stale.
+    d.write("data/moved/b.csv", customer_csv(31));
+    let o = lg().current_dir(d.path()).args(["scan", "data", "--format", "json", "--baseline"]).arg(&base).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["stale_baseline"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn binary_and_invalid_utf8_are_scanned() {
+    let d = Dir::new();
+    let mut bin = vec![0u8, 1, 2, 3, 0xff, 0];
+    bin.extend_from_slice(b"config: AKIAZ5QWERTYUIOPASDF\0\0more");
+    d.write("blob.bin", &bin);
+    let mut latin = b"Firma;E-Mail\n".to_vec();
+    for i in 0..8 {
+        let (_, dom) = company(i);
+        latin.extend_from_slice(format!("M\u{fc}ller {i};kontakt@{dom}\n").replace('\u{fc}', "\u{1}").as_bytes());
+    }
+    let latin: Vec<u8> = latin.into_iter().map(|b| if b == 1 { 0xfc } else { b }).collect();
+    d.write("kunden.txt", &latin);
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&v), ["no-secrets-outside-vaults:blob.bin", "customer-lists-stay-in-stores:kunden.txt"]);
+}
+
+#[test]
+fn encodings_and_containers_are_opened() {
+    let d = Dir::new();
+    let csv = customer_csv(20);
+    let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain(csv.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    d.write("utf16.csv", utf16);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(csv.as_bytes()).expect("gz");
+    d.write("list.csv.gz", gz.finish().expect("gz"));
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("inner/customers.csv", zip::write::SimpleFileOptions::default()).expect("zip");
+    z.write_all(csv.as_bytes()).expect("zip");
+    let inner = z.finish().expect("zip").into_inner();
+    let mut outer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    outer.start_file("nested.zip", zip::write::SimpleFileOptions::default()).expect("zip");
+    outer.write_all(&inner).expect("zip");
+    d.write("outer.zip", outer.finish().expect("zip").into_inner());
+    use base64::Engine;
+    d.write("blob.json", format!("{{\"attachment\": \"{}\"}}", base64::engine::general_purpose::STANDARD.encode(csv.as_bytes())));
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules(&v),
+        [
+            "customer-lists-stay-in-stores:blob.json!base64@1",
+            "customer-lists-stay-in-stores:list.csv.gz!list.csv",
+            "customer-lists-stay-in-stores:outer.zip!nested.zip!inner/customers.csv",
+            "customer-lists-stay-in-stores:utf16.csv"
+        ]
+    );
+}
+
+#[test]
+fn zip_bomb_is_unscannable_not_a_crash() {
+    let d = Dir::new();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    z.start_file("zeros.txt", opts).expect("zip");
+    let chunk = vec![b'0'; 1 << 20];
+    for _ in 0..300 {
+        z.write_all(&chunk).expect("zip");
+    }
+    d.write("bomb.zip", z.finish().expect("zip").into_inner());
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 0, "warn severity by default");
+    assert_eq!(v["findings"][0]["rule"], "unscannable");
+    assert_eq!(v["findings"][0]["path"], "bomb.zip!zeros.txt");
+    assert!(v["findings"][0]["evidence"].as_str().unwrap_or("").contains("compression bomb"), "{v:#}");
+}
+
+#[test]
+fn sparse_1gib_file_streams_and_a_vanished_file_is_reported() {
+    let d = Dir::new();
+    let f = std::fs::File::create(d.path().join("a-sparse.img")).expect("create");
+    f.set_len(1 << 30).expect("sparse");
+    d.write("b-victim.csv", customer_csv(10));
+    let child = lg_std()
+        .current_dir(d.path())
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["scan", ".", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::fs::remove_file(d.path().join("b-victim.csv")).expect("rm");
+    let o = child.wait_with_output().expect("wait");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["stats"]["files"], 2);
+    assert!(v["stats"]["bytes"].as_u64().unwrap_or(0) >= 1 << 30, "{v:#}");
+    assert_eq!(v["findings"][0]["rule"], "unscannable", "{v:#}");
+    assert_eq!(v["findings"][0]["path"], "b-victim.csv");
+    assert_eq!(v["findings"][0]["evidence"], "vanished before it could be read");
+}
+
+#[test]
+fn odd_names_and_symlink_loops() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = Dir::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9 list\n.csv");
+    std::fs::write(d.path().join(name), customer_csv(10)).expect("write");
+    std::fs::create_dir(d.path().join("loop")).expect("mkdir");
+    std::os::unix::fs::symlink("..", d.path().join("loop/up")).expect("symlink");
+    std::os::unix::fs::symlink("self", d.path().join("self")).expect("symlink");
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1), "{v:#}");
+    assert_eq!(v["findings"][0]["path"], "caf\u{fffd} list\n.csv");
+}
+
+#[test]
+fn closed_pipe_is_quiet() {
+    let d = Dir::new();
+    for i in 0..50 {
+        d.write(format!("f{i}.csv"), customer_csv(10));
+    }
+    let o = std::process::Command::new("bash")
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!("{} scan . | head -c 1 >/dev/null; echo \"status=${{PIPESTATUS[0]}}\"", lg_path().display()))
+        .output()
+        .expect("bash");
+    let text = out(&o);
+    assert!(text.contains("status=1") || text.contains("status=0"), "{text}");
+    assert!(!err(&o).contains("panicked"), "{}", err(&o));
+}
+
+#[test]
+fn gitignored_files_are_skipped_unless_asked() {
+    let d = Dir::new();
+    d.write(".gitignore", "build/\n");
+    d.write("build/list.csv", customer_csv(10));
+    let (code, _) = scan_json(&d, &[]);
+    assert_eq!(code, 0);
+    let (code, _) = scan_json(&d, &["--no-ignore"]);
+    assert_eq!(code, 1);
+}
+

@@ -11,7 +11,12 @@ pub use tempfile::TempDir;
 
 /// The leakguard binary with a deterministic environment.
 pub fn lg() -> Command {
-    let mut c = Command::cargo_bin("leakguard").expect("binary built");
+    Command::from_std(lg_std())
+}
+
+/// The same, as a plain `std::process::Command` (to spawn and interact).
+pub fn lg_std() -> std::process::Command {
+    let mut c = std::process::Command::new(lg_path());
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().into_owned();
         if k.starts_with("LEAKGUARD_") || k.starts_with("GIT_") || k == "PRE_COMMIT_FROM_REF" || k == "PRE_COMMIT_TO_REF" {
