@@ -72,7 +72,14 @@ pub fn from_sources(sources: Vec<Source>) -> Result<Policy, LoadError> {
 fn syntax_report(e: &serde_saphyr::Error, src: &Source) -> miette::Report {
     let loc = e.location();
     let message = e.to_string();
-    let first = message.lines().next().unwrap_or("invalid policy").to_string();
+    let first = message.lines().next().unwrap_or("invalid policy");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // serde-saphyr prefixes `line N column M: `; the label already points there.
+    let first = match first.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
+        _ => first,
+    }
+    .to_string();
     let span = loc.and_then(|l| super::diag::span_of(&l, &src.text));
     miette::Report::new(PolicyDiag {
         code: Code::PolicySyntax,
