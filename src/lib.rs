@@ -5,9 +5,9 @@
 //! `engine` (rules × stores → findings) → approval → `report` (human, JSON, SARIF).
 //! See ARCHITECTURE.md.
 
-pub mod cli;
 pub mod approval;
 pub mod audit;
+pub mod cli;
 pub mod code;
 pub mod detect;
 pub mod engine;

@@ -80,7 +80,9 @@ pub enum Color {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories (default `.`) with the policy in force.
-    #[command(after_help = "Examples:\n  leakguard scan .\n  leakguard scan exports/ --format sarif > leakguard.sarif\n  leakguard scan . --write-baseline .leakguard/baseline.json\n  leakguard scan . --baseline .leakguard/baseline.json")]
+    #[command(
+        after_help = "Examples:\n  leakguard scan .\n  leakguard scan exports/ --format sarif > leakguard.sarif\n  leakguard scan . --write-baseline .leakguard/baseline.json\n  leakguard scan . --baseline .leakguard/baseline.json"
+    )]
     Scan(scan::ScanArgs),
     /// Git hook protocols: reads what git passes (args, stdin, env).
     #[command(subcommand)]

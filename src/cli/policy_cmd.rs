@@ -17,7 +17,9 @@ pub enum PolicyCmd {
     #[command(after_help = "Examples:\n  leakguard policy test\n  leakguard --policy builtin policy test")]
     Test { path: Option<PathBuf> },
     /// Explain a rule, a class, or a diagnostic code.
-    #[command(after_help = "Examples:\n  leakguard policy explain customer-lists-stay-in-stores\n  leakguard policy explain bad-regex")]
+    #[command(
+        after_help = "Examples:\n  leakguard policy explain customer-lists-stay-in-stores\n  leakguard policy explain bad-regex"
+    )]
     Explain { id: String },
     /// Print the JSON Schema of the policy format.
     Schema,
@@ -54,7 +56,6 @@ pub fn run(g: &Global, cmd: PolicyCmd) -> u8 {
     }
 }
 
-
 fn load(g: &Global, path: Option<PathBuf>) -> Result<Policy, u8> {
     let mut g = g.clone();
     if let Some(p) = path {
@@ -88,7 +89,12 @@ fn test(p: &Policy) -> u8 {
             check(e, false, i, &mut problems);
         }
         if problems.is_empty() {
-            println!("✓ {}: {} examples detected, {} negative examples not detected", c.id, c.examples.len(), c.negative_examples.len());
+            println!(
+                "✓ {}: {} examples detected, {} negative examples not detected",
+                c.id,
+                c.examples.len(),
+                c.negative_examples.len()
+            );
         } else {
             failed += problems.len();
             println!("✗ {} ({}):", c.id, p.origin_str(c.origin));
@@ -126,7 +132,14 @@ fn explain(g: &Global, id: &str) -> u8 {
         }
         println!("  allowed in: {}", if r.allow_in.is_empty() { "nowhere".to_string() } else { r.allow_in.join(", ") });
         for s in r.allow_in.iter().filter_map(|s| p.store(s)) {
-            println!("    {}: paths [{}] git [{}] roles [{}]{}", s.id, s.paths.join(", "), s.git.join(", "), s.roles.join(", "), if s.private { " private" } else { "" });
+            println!(
+                "    {}: paths [{}] git [{}] roles [{}]{}",
+                s.id,
+                s.paths.join(", "),
+                s.git.join(", "),
+                s.roles.join(", "),
+                if s.private { " private" } else { "" }
+            );
         }
         if !r.paths.is_empty() {
             println!("  only paths: {}", r.paths.join(", "));
@@ -163,11 +176,30 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
     }
     for d in &c.detectors {
         let what = match d {
-            crate::detect::Detector::Pattern(x) => format!("pattern `{}` (min_count {}{})", x.name, x.min_count, x.entropy.map(|e| format!(", entropy ≥ {e}")).unwrap_or_default()),
-            crate::detect::Detector::Emails(x) => format!("emails (min_count {}, min_distinct_domains {})", x.min_count, x.min_distinct_domains),
-            crate::detect::Detector::Records(x) => format!("records (min_rows {}, min_distinct_domains {}, fields {})", x.min_rows, x.min_distinct_domains, if x.need_phone { "phone" } else { "email" }),
-            crate::detect::Detector::Canaries(x) => format!("canaries ({} values, {} hashes)", x.values.len(), x.hashes.len()),
-            crate::detect::Detector::Fingerprints(x) => format!("fingerprints (set `{}`, min_matches {}{})", x.set, x.min_matches, if x.lookup.is_none() { ", set not loaded" } else { "" }),
+            crate::detect::Detector::Pattern(x) => format!(
+                "pattern `{}` (min_count {}{})",
+                x.name,
+                x.min_count,
+                x.entropy.map(|e| format!(", entropy ≥ {e}")).unwrap_or_default()
+            ),
+            crate::detect::Detector::Emails(x) => {
+                format!("emails (min_count {}, min_distinct_domains {})", x.min_count, x.min_distinct_domains)
+            }
+            crate::detect::Detector::Records(x) => format!(
+                "records (min_rows {}, min_distinct_domains {}, fields {})",
+                x.min_rows,
+                x.min_distinct_domains,
+                if x.need_phone { "phone" } else { "email" }
+            ),
+            crate::detect::Detector::Canaries(x) => {
+                format!("canaries ({} values, {} hashes)", x.values.len(), x.hashes.len())
+            }
+            crate::detect::Detector::Fingerprints(x) => format!(
+                "fingerprints (set `{}`, min_matches {}{})",
+                x.set,
+                x.min_matches,
+                if x.lookup.is_none() { ", set not loaded" } else { "" }
+            ),
         };
         println!("  detector: {what}");
     }

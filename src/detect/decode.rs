@@ -49,7 +49,13 @@ pub struct Problem {
 
 /// Expands `data` (found at `path`) into parts, calling `f` for each; problems are
 /// collected into `problems`.
-pub fn expand<'a>(path: &str, data: &'a [u8], limits: &Limits, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+pub fn expand<'a>(
+    path: &str,
+    data: &'a [u8],
+    limits: &Limits,
+    problems: &mut Vec<Problem>,
+    f: &mut dyn FnMut(Part<'_>),
+) {
     let mut budget = limits.max_expanded;
     expand_at(path, data, limits, 0, &mut budget, problems, f);
 }
@@ -65,14 +71,20 @@ fn expand_at(
 ) {
     if is_zip(data) {
         if depth >= limits.max_depth {
-            problems.push(Problem { path: path.into(), reason: format!("archive nested deeper than {} levels", limits.max_depth) });
+            problems.push(Problem {
+                path: path.into(),
+                reason: format!("archive nested deeper than {} levels", limits.max_depth),
+            });
             return;
         }
         return zip(path, data, limits, depth, budget, problems, f);
     }
     if data.starts_with(&[0x1f, 0x8b]) {
         if depth >= limits.max_depth {
-            problems.push(Problem { path: path.into(), reason: format!("archive nested deeper than {} levels", limits.max_depth) });
+            problems.push(Problem {
+                path: path.into(),
+                reason: format!("archive nested deeper than {} levels", limits.max_depth),
+            });
             return;
         }
         let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
@@ -97,7 +109,15 @@ fn is_zip(d: &[u8]) -> bool {
     d.starts_with(b"PK\x03\x04") || d.starts_with(b"PK\x05\x06")
 }
 
-fn zip(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+fn zip(
+    path: &str,
+    data: &[u8],
+    limits: &Limits,
+    depth: u32,
+    budget: &mut u64,
+    problems: &mut Vec<Problem>,
+    f: &mut dyn FnMut(Part<'_>),
+) {
     let mut ar = match zip::ZipArchive::new(Cursor::new(data)) {
         Ok(a) => a,
         Err(e) => {
@@ -109,7 +129,10 @@ fn zip(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, p
         return xlsx(path, data, limits, depth, budget, problems, f);
     }
     if ar.len() > limits.max_entries {
-        problems.push(Problem { path: path.into(), reason: format!("zip archive has {} members (limit {})", ar.len(), limits.max_entries) });
+        problems.push(Problem {
+            path: path.into(),
+            reason: format!("zip archive has {} members (limit {})", ar.len(), limits.max_entries),
+        });
         return;
     }
     for i in 0..ar.len() {
@@ -144,7 +167,15 @@ fn zip(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, p
     }
 }
 
-fn xlsx(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+fn xlsx(
+    path: &str,
+    data: &[u8],
+    limits: &Limits,
+    depth: u32,
+    budget: &mut u64,
+    problems: &mut Vec<Problem>,
+    f: &mut dyn FnMut(Part<'_>),
+) {
     use calamine::Reader;
     let mut wb = match calamine::Xlsx::new(Cursor::new(data)) {
         Ok(w) => w,
@@ -168,7 +199,10 @@ fn xlsx(path: &str, data: &[u8], limits: &Limits, depth: u32, budget: &mut u64, 
                     }
                     tsv.push('\n');
                     if tsv.len() as u64 > *budget {
-                        problems.push(Problem { path: inner.clone(), reason: "xlsx sheet expands beyond the size limit".into() });
+                        problems.push(Problem {
+                            path: inner.clone(),
+                            reason: "xlsx sheet expands beyond the size limit".into(),
+                        });
                         return;
                     }
                 }
@@ -289,7 +323,14 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
         }
         let start = i;
         let mut clean = Vec::new();
-        while i < b.len() && (is_b64(b[i]) || ((b[i] == b'\n' || b[i] == b'\r') && i + 1 < b.len() && is_b64(b[i + 1]) && clean.len() % 4 == 0 && !clean.is_empty())) {
+        while i < b.len()
+            && (is_b64(b[i])
+                || ((b[i] == b'\n' || b[i] == b'\r')
+                    && i + 1 < b.len()
+                    && is_b64(b[i + 1])
+                    && clean.len() % 4 == 0
+                    && !clean.is_empty()))
+        {
             if is_b64(b[i]) {
                 clean.push(b[i]);
             }
@@ -305,9 +346,10 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
             if clean.len() % 4 != 0 {
                 body = clean.clone();
             }
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(&body)
-                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(body.iter().copied().filter(|&c| c != b'=').collect::<Vec<_>>()));
+            let decoded = base64::engine::general_purpose::STANDARD.decode(&body).or_else(|_| {
+                base64::engine::general_purpose::STANDARD_NO_PAD
+                    .decode(body.iter().copied().filter(|&c| c != b'=').collect::<Vec<_>>())
+            });
             if let Ok(bytes) = decoded {
                 if looks_interesting(&bytes) {
                     let line = 1 + memchr::memchr_iter(b'\n', &b[..start]).count();

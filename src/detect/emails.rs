@@ -66,9 +66,9 @@ fn valid_domain(d: &str) -> bool {
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
 const NOT_TLDS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "js", "mjs", "cjs", "css", "scss", "json",
-    "html", "htm", "xml", "txt", "lock", "woff", "woff2", "ttf", "eot", "map", "min", "yaml",
-    "yml", "toml", "log", "tmp", "bak", "pdf", "zip", "tgz", "gz", "exe", "dll", "so", "wasm",
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "js", "mjs", "cjs", "css", "scss", "json", "html", "htm", "xml",
+    "txt", "lock", "woff", "woff2", "ttf", "eot", "map", "min", "yaml", "yml", "toml", "log", "tmp", "bak", "pdf",
+    "zip", "tgz", "gz", "exe", "dll", "so", "wasm",
 ];
 
 /// Hosts and mailboxes that are never someone's contact address.
@@ -103,9 +103,21 @@ pub fn is_reserved(domain: &str) -> bool {
 
 fn is_noreply(local: &str, domain: &str) -> bool {
     const LOCALS: &[&str] = &[
-        "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
-        "mailer-daemon", "postmaster", "bounce", "bounces", "notifications", "notification",
-        "abuse", "hostmaster", "webmaster",
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+        "mailer-daemon",
+        "postmaster",
+        "bounce",
+        "bounces",
+        "notifications",
+        "notification",
+        "abuse",
+        "hostmaster",
+        "webmaster",
     ];
     let base = local.split('+').next().unwrap_or(local);
     LOCALS.contains(&base) || domain.contains("noreply") || domain.contains("no-reply")
@@ -171,7 +183,10 @@ mod tests {
 
     #[test]
     fn finds_addresses_and_skips_lookalikes() {
-        assert_eq!(all("mail jane.doe+x@north-wind.co.uk, or bob@acme.io."), ["jane.doe+x@north-wind.co.uk", "bob@acme.io"]);
+        assert_eq!(
+            all("mail jane.doe+x@north-wind.co.uk, or bob@acme.io."),
+            ["jane.doe+x@north-wind.co.uk", "bob@acme.io"]
+        );
         assert!(all("icon@2x.png lodash@4.17.21 @media x@y").is_empty());
         assert_eq!(all("<a href=\"mailto:a@b.de\">"), ["a@b.de"]);
     }
@@ -179,7 +194,15 @@ mod tests {
     #[test]
     fn reserved_and_noreply_are_ignored() {
         let i = Ignore::default();
-        for a in ["a@example.com", "a@mail.example.org", "a@x.test", "a@foo.example", "noreply@acme.io", "1+x@users.noreply.github.com", "a@localhost"] {
+        for a in [
+            "a@example.com",
+            "a@mail.example.org",
+            "a@x.test",
+            "a@foo.example",
+            "noreply@acme.io",
+            "1+x@users.noreply.github.com",
+            "a@localhost",
+        ] {
             assert!(i.ignored(a), "{a}");
         }
         assert!(!i.ignored("jane@acme.io"));

@@ -14,7 +14,13 @@ pub fn mask(value: &str) -> String {
         }
     }
     let chars: Vec<char> = value.chars().collect();
-    let keep = if chars.len() >= 16 { 4 } else if chars.len() >= 8 { 2 } else { 0 };
+    let keep = if chars.len() >= 16 {
+        4
+    } else if chars.len() >= 8 {
+        2
+    } else {
+        0
+    };
     let mut out: String = chars[..keep].iter().collect();
     out.extend(std::iter::repeat_n('*', (chars.len() - keep).clamp(3, 12)));
     out

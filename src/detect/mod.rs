@@ -170,7 +170,8 @@ impl<'a> Text<'a> {
         let line = self.s[line_start..line_end].trim_end_matches('\r');
         let (hs, he) = (s - line_start, (e - line_start).min(line.len()));
         let column = 1 + self.s[line_start..s].chars().count() as u32;
-        let (snippet, span) = if self.redact { masked_line(line, hs, he, mask_all) } else { (line.to_string(), (hs, he)) };
+        let (snippet, span) =
+            if self.redact { masked_line(line, hs, he, mask_all) } else { (line.to_string(), (hs, he)) };
         Loc { offset: self.base_offset + s as u64, line: line_no, column, snippet, span }
     }
 }
@@ -207,9 +208,15 @@ fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (us
     }
     // Map the hit through masking: recompute its position in the masked text.
     let before = mask::mask_ranges(&line[..hs], &ranges.iter().copied().filter(|r| r.1 <= hs).collect::<Vec<_>>());
-    let hit = mask::mask_ranges(&line[hs..he], &ranges.iter().filter(|r| r.0 >= hs && r.1 <= he).map(|&(a, b)| (a - hs, b - hs)).collect::<Vec<_>>());
+    let hit = mask::mask_ranges(
+        &line[hs..he],
+        &ranges.iter().filter(|r| r.0 >= hs && r.1 <= he).map(|&(a, b)| (a - hs, b - hs)).collect::<Vec<_>>(),
+    );
     let hit = if hit == line[hs..he] { mask::mask(&line[hs..he]) } else { hit };
-    let after = mask::mask_ranges(&line[he..], &ranges.iter().filter(|r| r.0 >= he).map(|&(a, b)| (a - he, b - he)).collect::<Vec<_>>());
+    let after = mask::mask_ranges(
+        &line[he..],
+        &ranges.iter().filter(|r| r.0 >= he).map(|&(a, b)| (a - he, b - he)).collect::<Vec<_>>(),
+    );
     let mut pre: String = before;
     let mut post: String = after;
     if pre.chars().count() > SNIPPET_MAX / 2 {
@@ -329,7 +336,10 @@ impl Scanner {
                 break;
             }
             if base_offset == 0 && decode_first_window_is_container(&carry) {
-                out.problems.push(Problem { path: path.into(), reason: format!("archive larger than {} MiB is not opened", self.whole_read_max >> 20) });
+                out.problems.push(Problem {
+                    path: path.into(),
+                    reason: format!("archive larger than {} MiB is not opened", self.whole_read_max >> 20),
+                });
             }
             let cut = if eof { carry.len() } else { memchr::memrchr(b'\n', &carry).map_or(carry.len(), |i| i + 1) };
             let (text, enc, binary) = decode::decode_text(&carry[..cut]);
@@ -352,7 +362,11 @@ impl Scanner {
     }
 
     fn show(&self, v: &str) -> String {
-        if self.redact { mask::mask(v) } else { v.to_string() }
+        if self.redact {
+            mask::mask(v)
+        } else {
+            v.to_string()
+        }
     }
 
     fn fresh_state(&self) -> Vec<Vec<Obs>> {
@@ -384,10 +398,8 @@ impl Scanner {
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
-                    (Detector::Pattern(p), Obs::Pattern(o)) => {
-                        if p.keywords.is_empty() || unlocked.contains(&(ci, di)) {
-                            p.observe(t, o);
-                        }
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() || unlocked.contains(&(ci, di)) => {
+                        p.observe(t, o);
                     }
                     (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
                     (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),
@@ -430,7 +442,12 @@ impl Scanner {
                             o.first.clone().map(|loc| ClassHit {
                                 class: class.id.clone(),
                                 detector: "pattern",
-                                evidence: format!("{}: {} matches ({} distinct)", p.name, group(o.count), group(o.values.len())),
+                                evidence: format!(
+                                    "{}: {} matches ({} distinct)",
+                                    p.name,
+                                    group(o.count),
+                                    group(o.values.len())
+                                ),
                                 loc,
                                 sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                                 digest: digest(&class.id, o.values.iter().map(String::as_str)),
@@ -444,7 +461,11 @@ impl Scanner {
                         o.first.clone().map(|loc| ClassHit {
                             class: class.id.clone(),
                             detector: "emails",
-                            evidence: format!("{} distinct e-mail addresses across {} domains", group(o.addrs.len()), group(o.domains.len())),
+                            evidence: format!(
+                                "{} distinct e-mail addresses across {} domains",
+                                group(o.addrs.len()),
+                                group(o.domains.len())
+                            ),
                             sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, sorted),
                             count: o.addrs.len(),
@@ -460,22 +481,29 @@ impl Scanner {
                         o.first.clone().map(|loc| ClassHit {
                             class: class.id.clone(),
                             detector: "records",
-                            evidence: format!("{} records with {field} across {} domains ({}); {shape}", group(o.rows), group(o.domains.len()), o.format),
+                            evidence: format!(
+                                "{} records with {field} across {} domains ({}); {shape}",
+                                group(o.rows),
+                                group(o.domains.len()),
+                                o.format
+                            ),
                             sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, o.emails.iter().map(String::as_str)),
                             count: o.rows,
                             loc,
                         })
                     }
-                    (Detector::Canaries(_), Obs::Canaries(o)) if !o.values.is_empty() => o.first.clone().map(|loc| ClassHit {
-                        class: class.id.clone(),
-                        detector: "canaries",
-                        evidence: format!("{} planted canary value(s)", o.values.len()),
-                        sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
-                        count: o.values.len(),
-                        loc,
-                    }),
+                    (Detector::Canaries(_), Obs::Canaries(o)) if !o.values.is_empty() => {
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: "canaries",
+                            evidence: format!("{} planted canary value(s)", o.values.len()),
+                            sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                            count: o.values.len(),
+                            loc,
+                        })
+                    }
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) if o.keys.len() >= f.min_matches.max(1) => {
                         let keys: Vec<String> = o.keys.iter().map(|k| format!("{k:016x}")).collect();
                         o.first.clone().map(|loc| ClassHit {
@@ -588,7 +616,7 @@ pub fn group(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -130,12 +130,19 @@ impl<'p> Engine<'p> {
             let by_path = meta.destination.is_empty()
                 && (s.path_set.is_match(&meta.path) || meta.abs.as_deref().is_some_and(|a| s.path_set.is_match(a)));
             let by_dest = !meta.destination.is_empty()
-                && (s.git_set.is_match(meta.destination.trim_start_matches("git:")) || s.destinations.iter().any(|d| d == &meta.destination));
+                && (s.git_set.is_match(meta.destination.trim_start_matches("git:"))
+                    || s.destinations.iter().any(|d| d == &meta.destination));
             by_path || by_dest
         })
     }
 
-    fn suppression(&self, path: &str, f: &Finding, markers: &[crate::detect::Marker], line: u32) -> Option<Suppression> {
+    fn suppression(
+        &self,
+        path: &str,
+        f: &Finding,
+        markers: &[crate::detect::Marker],
+        line: u32,
+    ) -> Option<Suppression> {
         let outer = path.split('!').next().unwrap_or(path);
         if let Some(&i) = self.policy.allow.path_set.matches(outer).first() {
             let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);

@@ -54,6 +54,10 @@ pub fn span_of(loc: &Location, text: &str) -> Option<SourceSpan> {
     }
     // Fall back to line/column (1-based, characters).
     let line_start: usize = text.split_inclusive('\n').take(loc.line() as usize - 1).map(str::len).sum();
-    let col = text[line_start.min(text.len())..].chars().take(loc.column().saturating_sub(1) as usize).map(char::len_utf8).sum::<usize>();
+    let col = text[line_start.min(text.len())..]
+        .chars()
+        .take(loc.column().saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum::<usize>();
     Some(SourceSpan::new((line_start + col).into(), 1))
 }

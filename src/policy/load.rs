@@ -136,7 +136,11 @@ pub fn discover(args: &PolicyArgs) -> Result<Vec<Source>, LoadError> {
             Err(e) => errors.push(io_report(&p, &e)),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(LoadError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(LoadError::Invalid(errors))
+    }
 }
 
 /// The built-in pack as sources.

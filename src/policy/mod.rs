@@ -205,11 +205,8 @@ pub struct Settings {
 impl Policy {
     /// The scanner for every class of this policy.
     pub fn scanner(&self) -> Scanner {
-        let classes = self
-            .classes
-            .iter()
-            .map(|c| ClassSpec { id: c.id.clone(), detectors: c.detectors.clone() })
-            .collect();
+        let classes =
+            self.classes.iter().map(|c| ClassSpec { id: c.id.clone(), detectors: c.detectors.clone() }).collect();
         Scanner::new(classes, self.settings.limits.clone())
     }
 

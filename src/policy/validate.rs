@@ -25,7 +25,14 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn err(&mut self, code: Code, loc: &Location, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+    fn err(
+        &mut self,
+        code: Code,
+        loc: &Location,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
         let src = &self.sources[self.cur];
         self.diags.push(PolicyDiag {
             code,
@@ -48,7 +55,13 @@ impl Cx<'_> {
                 Ok(glob) => {
                     b.add(glob);
                 }
-                Err(e) => self.err(Code::BadGlob, &g.referenced, format!("invalid {what} glob `{}`", g.value), "this glob", Some(e.kind().to_string())),
+                Err(e) => self.err(
+                    Code::BadGlob,
+                    &g.referenced,
+                    format!("invalid {what} glob `{}`", g.value),
+                    "this glob",
+                    Some(e.kind().to_string()),
+                ),
             }
         }
         // Every glob added compiled on its own; a set of valid globs builds.
@@ -58,7 +71,13 @@ impl Cx<'_> {
     fn duration(&mut self, d: &Spanned<String>) -> Option<Duration> {
         let r = parse_duration(&d.value);
         if r.is_none() {
-            self.err(Code::BadDuration, &d.referenced, format!("invalid duration `{}`", d.value), "expected e.g. 24h", None);
+            self.err(
+                Code::BadDuration,
+                &d.referenced,
+                format!("invalid duration `{}`", d.value),
+                "expected e.g. 24h",
+                None,
+            );
         }
         r
     }
@@ -84,7 +103,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     for (i, raw) in &raws {
         cx.cur = *i;
         if raw.version.value != 1 {
-            cx.err(Code::UnsupportedVersion, &raw.version.referenced, format!("unsupported policy version {}", raw.version.value), "only version 1 exists", None);
+            cx.err(
+                Code::UnsupportedVersion,
+                &raw.version.referenced,
+                format!("unsupported policy version {}", raw.version.value),
+                "only version 1 exists",
+                None,
+            );
         }
         let lists: [(&str, Vec<&Spanned<String>>); 5] = [
             ("role", raw.roles.0.iter().map(|(k, _)| k).collect()),
@@ -99,7 +124,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 // The five kinds were inserted above.
                 let seen = ids.get_mut(kind).expect("kind registered");
                 if let Some(prev) = seen.first.get(&k.value).cloned() {
-                    cx.err(Code::DuplicateId, &k.referenced, format!("duplicate {kind} id `{}`", k.value), "declared again here", Some(format!("first declared at {prev}")));
+                    cx.err(
+                        Code::DuplicateId,
+                        &k.referenced,
+                        format!("duplicate {kind} id `{}`", k.value),
+                        "declared again here",
+                        Some(format!("first declared at {prev}")),
+                    );
                 } else {
                     seen.first.insert(k.value.clone(), here);
                 }
@@ -118,7 +149,12 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     let mut allow_globs: Vec<Spanned<String>> = Vec::new();
     let mut digests = BTreeSet::new();
     let mut markers = true;
-    let mut approvals = Approvals { allowed_signers: None, namespace: "leakguard-approval".into(), default_ttl: Duration::from_secs(86_400), break_glass: None };
+    let mut approvals = Approvals {
+        allowed_signers: None,
+        namespace: "leakguard-approval".into(),
+        default_ttl: Duration::from_secs(86_400),
+        break_glass: None,
+    };
     let mut settings = Settings { unscannable: Severity::Warn, max_file_size: 1 << 30, limits: Default::default() };
 
     for (i, raw) in raws {
@@ -129,7 +165,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         }
         let check_role = |cx: &mut Cx, r: &Spanned<String>| {
             if !roles_known.contains(&r.value) {
-                cx.err(Code::UnknownRole, &r.referenced, format!("unknown role `{}`", r.value), "not declared under `roles:`", suggest(&r.value, &roles_known));
+                cx.err(
+                    Code::UnknownRole,
+                    &r.referenced,
+                    format!("unknown role `{}`", r.value),
+                    "not declared under `roles:`",
+                    suggest(&r.value, &roles_known),
+                );
             }
         };
         if let Some(a) = raw.approvals {
@@ -150,16 +192,27 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
             if let Some(bg) = a.break_glass.filter(|b| b.enabled) {
                 bg.approvers.iter().for_each(|r| check_role(&mut cx, r));
-                approvals.break_glass = Some(BreakGlass { approvers: bg.approvers.into_iter().map(|r| r.value).collect() });
+                approvals.break_glass =
+                    Some(BreakGlass { approvers: bg.approvers.into_iter().map(|r| r.value).collect() });
             }
         }
         for (id, c) in raw.classes.0 {
             if c.detect.is_empty() {
-                cx.err(Code::EmptyClass, &id.referenced, format!("class `{}` has no detectors", id.value), "this class", None);
+                cx.err(
+                    Code::EmptyClass,
+                    &id.referenced,
+                    format!("class `{}` has no detectors", id.value),
+                    "this class",
+                    None,
+                );
             }
             let detectors = c.detect.into_iter().filter_map(|d| detector(&mut cx, &id.value, d)).collect();
             let example = |cx: &mut Cx, e: Spanned<String>| -> Example {
-                let looks_like_path = !e.value.contains(['\n', ' ']) && (e.value.contains('/') || e.value.rsplit_once('.').is_some_and(|(_, x)| (1..=5).contains(&x.len()) && x.chars().all(|c| c.is_ascii_alphanumeric())));
+                let looks_like_path = !e.value.contains(['\n', ' '])
+                    && (e.value.contains('/')
+                        || e.value.rsplit_once('.').is_some_and(|(_, x)| {
+                            (1..=5).contains(&x.len()) && x.chars().all(|c| c.is_ascii_alphanumeric())
+                        }));
                 if looks_like_path {
                     if let Some(d) = &dir {
                         let p = repo_relative(d, std::path::Path::new(&e.value));
@@ -167,7 +220,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                             return Example::File(p);
                         }
                         if !e.value.contains('@') {
-                            cx.err(Code::BadExample, &e.referenced, format!("example file `{}` not found", e.value), "no such file", Some(format!("looked for {}", p.display())));
+                            cx.err(
+                                Code::BadExample,
+                                &e.referenced,
+                                format!("example file `{}` not found", e.value),
+                                "no such file",
+                                Some(format!("looked for {}", p.display())),
+                            );
                         }
                     }
                 }
@@ -207,12 +266,24 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             for arg in &a.command.value {
                 match Glob::new(arg) {
                     Ok(g) => globs.push(g.compile_matcher()),
-                    Err(e) => cx.err(Code::BadGlob, &a.command.referenced, format!("invalid argument glob `{arg}` in action `{}`", id.value), "in this command", Some(e.kind().to_string())),
+                    Err(e) => cx.err(
+                        Code::BadGlob,
+                        &a.command.referenced,
+                        format!("invalid argument glob `{arg}` in action `{}`", id.value),
+                        "in this command",
+                        Some(e.kind().to_string()),
+                    ),
                 }
             }
             if let Some(p) = &a.produces {
                 if !classes_known.contains(&p.value) {
-                    cx.err(Code::UnknownClass, &p.referenced, format!("unknown class `{}`", p.value), "not declared under `classes:`", suggest(&p.value, &classes_known));
+                    cx.err(
+                        Code::UnknownClass,
+                        &p.referenced,
+                        format!("unknown class `{}`", p.value),
+                        "not declared under `classes:`",
+                        suggest(&p.value, &classes_known),
+                    );
                 }
             }
             let sends = a.sends.map(|s| Sends {
@@ -240,17 +311,35 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         }
         for r in raw.rules {
             if !classes_known.contains(&r.class.value) {
-                cx.err(Code::UnknownClass, &r.class.referenced, format!("rule `{}` names unknown class `{}`", r.id.value, r.class.value), "not declared under `classes:`", suggest(&r.class.value, &classes_known));
+                cx.err(
+                    Code::UnknownClass,
+                    &r.class.referenced,
+                    format!("rule `{}` names unknown class `{}`", r.id.value, r.class.value),
+                    "not declared under `classes:`",
+                    suggest(&r.class.value, &classes_known),
+                );
             }
             for s in &r.allow_in {
                 if !stores_known.contains(&s.value) {
-                    cx.err(Code::UnknownStore, &s.referenced, format!("rule `{}` allows unknown store `{}`", r.id.value, s.value), "not declared under `stores:`", suggest(&s.value, &stores_known));
+                    cx.err(
+                        Code::UnknownStore,
+                        &s.referenced,
+                        format!("rule `{}` allows unknown store `{}`", r.id.value, s.value),
+                        "not declared under `stores:`",
+                        suggest(&s.value, &stores_known),
+                    );
                 }
             }
             let severity = match &r.severity {
                 None => Severity::Block,
                 Some(s) => Severity::parse(&s.value).unwrap_or_else(|| {
-                    cx.err(Code::BadSeverity, &s.referenced, format!("invalid severity `{}`", s.value), "expected block, warn or info", None);
+                    cx.err(
+                        Code::BadSeverity,
+                        &s.referenced,
+                        format!("invalid severity `{}`", s.value),
+                        "expected block, warn or info",
+                        None,
+                    );
                     Severity::Block
                 }),
             };
@@ -258,7 +347,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 o.approvers.iter().for_each(|a| check_role(&mut cx, a));
                 if o.approvals == 0 {
                     if let Some(a) = o.approvers.first() {
-                        cx.err(Code::BadOverride, &a.referenced, format!("rule `{}` override needs at least one approval", r.id.value), "approvals: 0", None);
+                        cx.err(
+                            Code::BadOverride,
+                            &a.referenced,
+                            format!("rule `{}` override needs at least one approval", r.id.value),
+                            "approvals: 0",
+                            None,
+                        );
                     }
                 }
                 let ttl = o.ttl.as_ref().and_then(|t| cx.duration(t)).unwrap_or(approvals.default_ttl);
@@ -287,11 +382,20 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         }
         if let Some(a) = raw.allow {
             for d in &a.digests {
-                let ok = d.value.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()));
+                let ok = d
+                    .value
+                    .strip_prefix("sha256:")
+                    .is_some_and(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()));
                 if ok {
                     digests.insert(d.value.to_ascii_lowercase());
                 } else {
-                    cx.err(Code::BadDigest, &d.referenced, format!("invalid digest `{}`", d.value), "expected sha256: and 64 hex digits", None);
+                    cx.err(
+                        Code::BadDigest,
+                        &d.referenced,
+                        format!("invalid digest `{}`", d.value),
+                        "expected sha256: and 64 hex digits",
+                        None,
+                    );
                 }
             }
             allow_paths.extend(a.paths.iter().map(|p| p.value.clone()));
@@ -376,8 +480,19 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 Ok(r) => r,
                 Err(e) => {
                     let why = e.to_string();
-                    let last = why.lines().filter(|l| l.starts_with("error:")).last().unwrap_or(&why).trim_start_matches("error: ").to_string();
-                    cx.err(Code::BadRegex, &p.regex.referenced, format!("invalid regex in class `{class}`"), "this regex", Some(last));
+                    let last = why
+                        .lines()
+                        .rfind(|l| l.starts_with("error:"))
+                        .unwrap_or(&why)
+                        .trim_start_matches("error: ")
+                        .to_string();
+                    cx.err(
+                        Code::BadRegex,
+                        &p.regex.referenced,
+                        format!("invalid regex in class `{class}`"),
+                        "this regex",
+                        Some(last),
+                    );
                     return None;
                 }
             };
@@ -401,7 +516,13 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 match f.value.as_str() {
                     "email" => need_email = true,
                     "phone" => need_phone = true,
-                    other => cx.err(Code::PolicySyntax, &f.referenced, format!("unknown contact field `{other}`"), "expected email or phone", None),
+                    other => cx.err(
+                        Code::PolicySyntax,
+                        &f.referenced,
+                        format!("unknown contact field `{other}`"),
+                        "expected email or phone",
+                        None,
+                    ),
                 }
             }
             Detector::Records(Records {
@@ -412,7 +533,9 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 ignore: Ignore { domains: r.ignore_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect() },
             })
         }
-        RawDetector::Fingerprints(f) => Detector::Fingerprints(Fingerprints { set: f.set, min_matches: f.min_matches.unwrap_or(3), lookup: None }),
+        RawDetector::Fingerprints(f) => {
+            Detector::Fingerprints(Fingerprints { set: f.set, min_matches: f.min_matches.unwrap_or(3), lookup: None })
+        }
         RawDetector::Canaries(c) => {
             let mut hashes = HashSet::new();
             for h in c.hashes {
@@ -420,7 +543,13 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                     Some(x) if x.len() == 64 && x.bytes().all(|b| b.is_ascii_hexdigit()) => {
                         hashes.insert(x.to_ascii_lowercase());
                     }
-                    _ => cx.err(Code::BadDigest, &h.referenced, format!("invalid canary hash `{}`", h.value), "expected sha256: and 64 hex digits", None),
+                    _ => cx.err(
+                        Code::BadDigest,
+                        &h.referenced,
+                        format!("invalid canary hash `{}`", h.value),
+                        "expected sha256: and 64 hex digits",
+                        None,
+                    ),
                 }
             }
             Detector::Canaries(Canaries::new(c.values, hashes))

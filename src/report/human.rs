@@ -4,7 +4,10 @@
 
 use std::io::Write;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 use super::{Finding, Report, Style, Verdict};
 use crate::detect::group;
@@ -87,7 +90,12 @@ impl<'a> FindingDiag<'a> {
         if f.rule == "unscannable" {
             help.push(f.evidence.clone());
         } else {
-            help.push(format!("rule {}; sample {}; digest {}", f.rule, if f.sample.is_empty() { "-" } else { &f.sample }, short(&f.digest)));
+            help.push(format!(
+                "rule {}; sample {}; digest {}",
+                f.rule,
+                if f.sample.is_empty() { "-" } else { &f.sample },
+                short(&f.digest)
+            ));
             if !f.allowed_in.is_empty() {
                 help.push(format!("allowed only in: {}", f.allowed_in.join(", ")));
             }
@@ -98,7 +106,12 @@ impl<'a> FindingDiag<'a> {
                 help.push(format!("override: two approvals of request {r} (`leakguard approval sign {r}`)"));
             }
         }
-        let src = f.snippet.as_ref().map(|s| Masked { name: f.path.clone(), text: s.text.clone(), line: f.line.max(1) as usize - 1, span: s.span });
+        let src = f.snippet.as_ref().map(|s| Masked {
+            name: f.path.clone(),
+            text: s.text.clone(),
+            line: f.line.max(1) as usize - 1,
+            span: s.span,
+        });
         FindingDiag { f, title, help: help.join("\n"), src }
     }
 }
@@ -141,7 +154,10 @@ impl Diagnostic for FindingDiag<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let s = self.src.as_ref()?;
         let len = (s.span.1 - s.span.0).max(1);
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.f.evidence.clone()), SourceSpan::new(s.span.0.into(), len)))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.f.evidence.clone()),
+            SourceSpan::new(s.span.0.into(), len),
+        ))))
     }
 }
 
@@ -155,7 +171,19 @@ struct Masked {
 }
 
 impl SourceCode for Masked {
-    fn read_span<'a>(&'a self, _span: &SourceSpan, _before: usize, _after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
-        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), self.text.as_bytes(), SourceSpan::new(0.into(), self.text.len()), self.line, 0, 1)))
+    fn read_span<'a>(
+        &'a self,
+        _span: &SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            SourceSpan::new(0.into(), self.text.len()),
+            self.line,
+            0,
+            1,
+        )))
     }
 }

@@ -17,7 +17,13 @@ struct Doc<'a> {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let doc = Doc { version: 1, verdict: report.verdict(), findings: &report.findings, stats: &report.stats, stale_baseline: &report.stale };
+    let doc = Doc {
+        version: 1,
+        verdict: report.verdict(),
+        findings: &report.findings,
+        stats: &report.stats,
+        stale_baseline: &report.stale,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

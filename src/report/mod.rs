@@ -113,7 +113,9 @@ impl Report {
 
     /// Stable order: path, line, rule.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule, &a.digest).cmp(&(&b.path, b.line, b.column, &b.rule, &b.digest)));
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule, &a.digest).cmp(&(&b.path, b.line, b.column, &b.rule, &b.digest))
+        });
         self.stats.suppressed = self.findings.iter().filter(|f| f.suppressed.is_some()).count() as u64;
         self.stats.unscannable = self.findings.iter().filter(|f| f.rule == "unscannable").count() as u64;
     }

@@ -77,10 +77,7 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
 }
 
 fn target(path: &Path, root: Option<&Path>, problem: Option<String>) -> Target {
-    let rel = root
-        .and_then(|r| path.strip_prefix(r).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .unwrap_or(path);
+    let rel = root.and_then(|r| path.strip_prefix(r).ok()).filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
     let rel = rel.to_string_lossy().trim_start_matches("./").to_string();
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     Target { abs, rel, problem }
@@ -100,7 +97,8 @@ pub fn scan(engine: &Engine, targets: &[Target]) -> (Vec<Finding>, Totals) {
     let findings: Vec<Finding> = targets
         .par_iter()
         .flat_map_iter(|t| {
-            let meta = ItemMeta { path: t.rel.clone(), abs: Some(t.abs.to_string_lossy().into_owned()), ..Default::default() };
+            let meta =
+                ItemMeta { path: t.rel.clone(), abs: Some(t.abs.to_string_lossy().into_owned()), ..Default::default() };
             if let Some(p) = &t.problem {
                 return vec![engine.unscannable(&meta, &t.rel, p)];
             }
@@ -122,7 +120,10 @@ fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(V
     if len > max {
         return Err(format!("file of {len} bytes is larger than settings.max_file_size ({max} bytes)"));
     }
-    let scan = engine.scanner.scan_reader(&meta.path, std::io::BufReader::with_capacity(1 << 16, file), len).map_err(|e| describe(&e))?;
+    let scan = engine
+        .scanner
+        .scan_reader(&meta.path, std::io::BufReader::with_capacity(1 << 16, file), len)
+        .map_err(|e| describe(&e))?;
     Ok((engine.judge(meta, &scan), scan.bytes))
 }
 

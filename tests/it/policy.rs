@@ -10,7 +10,12 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn check(name: &str) -> (i32, String) {
-    let o = lg().current_dir(env!("CARGO_MANIFEST_DIR")).args(["policy", "check"]).arg(format!("tests/fixtures/policies/{name}")).output().expect("runs");
+    let o = lg()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["policy", "check"])
+        .arg(format!("tests/fixtures/policies/{name}"))
+        .output()
+        .expect("runs");
     (o.status.code().unwrap_or(-1), err(&o))
 }
 
@@ -64,7 +69,10 @@ fn a_failing_example_fails_policy_test() {
 
 #[test]
 fn explain_rules_classes_and_codes() {
-    let o = lg().args(["--policy", "builtin", "policy", "explain", "customer-lists-stay-in-stores"]).output().expect("runs");
+    let o = lg()
+        .args(["--policy", "builtin", "policy", "explain", "customer-lists-stay-in-stores"])
+        .output()
+        .expect("runs");
     assert_eq!(o.status.code(), Some(0));
     let text = out(&o);
     assert!(text.contains("rule customer-lists-stay-in-stores (builtin:customer-lists.yaml:"), "{text}");
@@ -80,8 +88,12 @@ fn explain_rules_classes_and_codes() {
 fn committed_schema_is_in_sync() {
     let o = lg().args(["policy", "schema"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0));
-    let committed = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/policy.schema.json")).unwrap_or_default();
-    assert!(committed == out(&o), "docs/policy.schema.json is stale: run `leakguard policy schema > docs/policy.schema.json`");
+    let committed = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/policy.schema.json"))
+        .unwrap_or_default();
+    assert!(
+        committed == out(&o),
+        "docs/policy.schema.json is stale: run `leakguard policy schema > docs/policy.schema.json`"
+    );
 }
 
 #[test]
@@ -100,7 +112,12 @@ fn discovery_prefers_flag_then_env_then_repo_files_then_builtin() {
     let o = lg().current_dir(d.path()).env("LEAKGUARD_POLICY", "builtin").args(["scan", "."]).output().expect("runs");
     assert_eq!(o.status.code(), Some(1));
     // --policy wins over the environment.
-    let o = lg().current_dir(d.path()).env("LEAKGUARD_POLICY", "builtin").args(["--policy", ".leakguard", "scan", "."]).output().expect("runs");
+    let o = lg()
+        .current_dir(d.path())
+        .env("LEAKGUARD_POLICY", "builtin")
+        .args(["--policy", ".leakguard", "scan", "."])
+        .output()
+        .expect("runs");
     assert_eq!(o.status.code(), Some(0));
     // An invalid repository policy is exit 2, not a silent fallback.
     d.write("leakguard.yaml", "version: 2\n");
@@ -117,5 +134,8 @@ fn duplicate_ids_across_files_name_both_places() {
     let o = lg().args(["policy", "check"]).arg(d.path().join("pol")).output().expect("runs");
     assert_eq!(o.status.code(), Some(2));
     let text = stable(&err(&o), d.path());
-    assert!(text.contains("duplicate class id `secret`") && text.contains("first declared at [TMP]/pol/a.yaml:3:3"), "{text}");
+    assert!(
+        text.contains("duplicate class id `secret`") && text.contains("first declared at [TMP]/pol/a.yaml:3:3"),
+        "{text}"
+    );
 }

@@ -8,12 +8,20 @@ use crate::util::*;
 
 fn scan_json(dir: &Dir, extra: &[&str]) -> (i32, serde_json::Value) {
     let o = lg().current_dir(dir.path()).args(["scan", ".", "--format", "json"]).args(extra).output().expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}\n{}\n{}", out(&o), err(&o)));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}\n{}\n{}", out(&o), err(&o)));
     (o.status.code().unwrap_or(-1), v)
 }
 
 fn rules(v: &serde_json::Value) -> Vec<String> {
-    v["findings"].as_array().map(|a| a.iter().map(|f| format!("{}:{}", f["rule"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or(""))).collect()).unwrap_or_default()
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| format!("{}:{}", f["rule"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]
@@ -111,7 +119,10 @@ fn sarif_schema() -> serde_json::Value {
 #[test]
 fn inline_marker_path_allow_and_counts_are_reported() {
     let d = Dir::new();
-    d.write("fixtures/list.csv", format!("# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n{}", customer_csv(12)));
+    d.write(
+        "fixtures/list.csv",
+        format!("# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n{}", customer_csv(12)),
+    );
     d.write("leakguard.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\nallow:\n  paths: [\"vendor/**\"]\n");
     d.write("vendor/x.txt", "SECRET-123456\n");
     let (code, v) = scan_json(&d, &[]);
@@ -148,11 +159,21 @@ fn baseline_is_stable_under_moves_and_reports_stale_entries() {
     lines[1..].reverse();
     std::fs::remove_file(d.path().join("data/a.csv")).expect("rm");
     d.write("data/moved/b.csv", lines.join("\n"));
-    let o = lg().current_dir(d.path()).args(["scan", "data", "--format", "json", "--baseline"]).arg(&base).output().expect("runs");
+    let o = lg()
+        .current_dir(d.path())
+        .args(["scan", "data", "--format", "json", "--baseline"])
+        .arg(&base)
+        .output()
+        .expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     // One more row: a new digest; the old entry is stale.
     d.write("data/moved/b.csv", customer_csv(31));
-    let o = lg().current_dir(d.path()).args(["scan", "data", "--format", "json", "--baseline"]).arg(&base).output().expect("runs");
+    let o = lg()
+        .current_dir(d.path())
+        .args(["scan", "data", "--format", "json", "--baseline"])
+        .arg(&base)
+        .output()
+        .expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["stale_baseline"].as_array().map(Vec::len), Some(1));
@@ -194,7 +215,10 @@ fn encodings_and_containers_are_opened() {
     outer.write_all(&inner).expect("zip");
     d.write("outer.zip", outer.finish().expect("zip").into_inner());
     use base64::Engine;
-    d.write("blob.json", format!("{{\"attachment\": \"{}\"}}", base64::engine::general_purpose::STANDARD.encode(csv.as_bytes())));
+    d.write(
+        "blob.json",
+        format!("{{\"attachment\": \"{}\"}}", base64::engine::general_purpose::STANDARD.encode(csv.as_bytes())),
+    );
     let (code, v) = scan_json(&d, &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -212,7 +236,8 @@ fn encodings_and_containers_are_opened() {
 fn zip_bomb_is_unscannable_not_a_crash() {
     let d = Dir::new();
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
     z.start_file("zeros.txt", opts).expect("zip");
     let chunk = vec![b'0'; 1 << 20];
     for _ in 0..300 {
@@ -293,4 +318,3 @@ fn gitignored_files_are_skipped_unless_asked() {
     let (code, _) = scan_json(&d, &["--no-ignore"]);
     assert_eq!(code, 1);
 }
-

@@ -19,7 +19,11 @@ pub fn lg_std() -> std::process::Command {
     let mut c = std::process::Command::new(lg_path());
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().into_owned();
-        if k.starts_with("LEAKGUARD_") || k.starts_with("GIT_") || k == "PRE_COMMIT_FROM_REF" || k == "PRE_COMMIT_TO_REF" {
+        if k.starts_with("LEAKGUARD_")
+            || k.starts_with("GIT_")
+            || k == "PRE_COMMIT_FROM_REF"
+            || k == "PRE_COMMIT_TO_REF"
+        {
             c.env_remove(&k);
         }
     }
@@ -116,7 +120,10 @@ impl Repo {
                 c.env_remove(&k);
             }
         }
-        c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null").env("NO_COLOR", "1").env("COLUMNS", "100");
+        c.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100");
         c
     }
 
@@ -142,7 +149,8 @@ impl Repo {
 
 /// Invented company names and domains, deterministic.
 pub fn company(i: usize) -> (String, String) {
-    const A: &[&str] = &["bright", "kestrel", "norv", "quill", "tarn", "umber", "vel", "wex", "yar", "zen", "alder", "brisk"];
+    const A: &[&str] =
+        &["bright", "kestrel", "norv", "quill", "tarn", "umber", "vel", "wex", "yar", "zen", "alder", "brisk"];
     const B: &[&str] = &["falcon", "mark", "ale", "on", "wick", "freight", "ora", "ford", "row", "ith", "gate", "moor"];
     const T: &[&str] = &["io", "de", "co.uk", "com", "ai", "fr", "nl", "ch"];
     let (a, b, t) = (A[i % A.len()], B[(i / A.len()) % B.len()], T[(i / 7) % T.len()]);

@@ -16,11 +16,8 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         _ => "csv",
     };
     let mut tab = Table::new(format);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(s.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(s.as_bytes());
     let mut rec = csv::StringRecord::new();
     let mut first = true;
     loop {

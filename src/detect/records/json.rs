@@ -44,9 +44,7 @@ fn walk(det: &Records, t: &Text, v: &Value, tab: &mut Table, depth: usize) {
                 tab.set_header(o.keys().map(String::as_str));
             }
             tab.row(det, t, scalars);
-            o.values()
-                .filter(|x| x.is_array() || x.is_object())
-                .for_each(|x| walk(det, t, x, tab, depth + 1));
+            o.values().filter(|x| x.is_array() || x.is_object()).for_each(|x| walk(det, t, x, tab, depth + 1));
         }
         _ => {}
     }

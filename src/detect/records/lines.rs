@@ -63,8 +63,10 @@ fn shape(line: &str, spans: &[(usize, usize)]) -> Option<String> {
             continue;
         }
         in_word = false;
-        if matches!(c, ',' | ';' | '|' | '\t' | '–' | '—' | '-' | ':' | '=' | '<' | '>' | '(' | ')' | '"' | '[' | ']' | '/')
-            && !key.ends_with(c)
+        if matches!(
+            c,
+            ',' | ';' | '|' | '\t' | '–' | '—' | '-' | ':' | '=' | '<' | '>' | '(' | ')' | '"' | '[' | ']' | '/'
+        ) && !key.ends_with(c)
             && key.len() < 24
         {
             key.push(c);

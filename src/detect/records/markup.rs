@@ -89,10 +89,8 @@ pub fn ldif(det: &Records, t: &Text) -> Table {
         if !entry.trim_start().starts_with("dn:") {
             continue;
         }
-        let fields: Vec<&str> = entry
-            .lines()
-            .filter_map(|l| l.split_once(':').map(|(_, v)| v.trim_start_matches(':').trim()))
-            .collect();
+        let fields: Vec<&str> =
+            entry.lines().filter_map(|l| l.split_once(':').map(|(_, v)| v.trim_start_matches(':').trim())).collect();
         tab.row(det, t, fields);
     }
     tab

@@ -223,8 +223,8 @@ fn looks_like_phone(f: &str) -> bool {
 
 /// Column names that make a header row a contact table.
 pub const HEADER_HINTS: &[&str] = &[
-    "company", "tenant", "group", "admin", "email", "e-mail", "mail", "customer", "contact",
-    "org", "account", "name", "phone", "firma", "kunde", "client",
+    "company", "tenant", "group", "admin", "email", "e-mail", "mail", "customer", "contact", "org", "account", "name",
+    "phone", "firma", "kunde", "client",
 ];
 
 /// Which shapes the content may hold, found in one case-insensitive pass.
@@ -241,10 +241,7 @@ struct Markers {
 static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
-        .build([
-            "insert into", "copy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:",
-            "\n|",
-        ])
+        .build(["insert into", "copy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:", "\n|"])
         // The patterns above are fixed literals: building cannot fail.
         .expect("static automaton")
 });
