@@ -48,10 +48,13 @@ impl Cx<'_> {
         Origin { source: self.cur, line: loc.line(), column: loc.column() }
     }
 
+    /// Compiles globs; rule and allow globs match case-insensitively (`ChangeLog`,
+    /// `changelog`), store globs exactly (they name real, case-sensitive places).
     fn glob_set(&mut self, globs: &[Spanned<String>], what: &str) -> GlobSet {
         let mut b = GlobSetBuilder::new();
+        let nocase = !what.starts_with("store");
         for g in globs {
-            match Glob::new(&g.value) {
+            match globset::GlobBuilder::new(&g.value).case_insensitive(nocase).literal_separator(false).build() {
                 Ok(glob) => {
                     b.add(glob);
                 }
@@ -428,7 +431,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     let path_set = {
         let mut b = GlobSetBuilder::new();
         for p in &allow_paths {
-            if let Ok(g) = Glob::new(p) {
+            if let Ok(g) = globset::GlobBuilder::new(p).case_insensitive(true).build() {
                 b.add(g);
             }
         }
