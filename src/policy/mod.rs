@@ -200,6 +200,11 @@ pub struct Settings {
     pub unscannable: Severity,
     pub max_file_size: u64,
     pub limits: Limits,
+    pub fingerprint_dir: Option<PathBuf>,
+    pub fingerprint_key_file: Option<PathBuf>,
+    /// `exec` of a command no action matches is blocked.
+    pub exec_unknown_blocks: bool,
+    pub audit_log: Option<PathBuf>,
 }
 
 impl Policy {

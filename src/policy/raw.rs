@@ -296,6 +296,14 @@ pub struct RawSettings {
     pub max_archive_depth: Option<u32>,
     pub max_archive_bytes: Option<String>,
     pub max_archive_ratio: Option<u32>,
+    /// Directory of fingerprint sets (default `$LEAKGUARD_FP_DIR` or `~/.local/share/leakguard/fingerprints`).
+    pub fingerprint_dir: Option<String>,
+    /// File holding the fingerprint key (default `$LEAKGUARD_FP_KEY`); keep it outside the repository.
+    pub fingerprint_key_file: Option<String>,
+    /// What `exec` does with a command no action matches: `allow` (default) or `block`.
+    pub exec_unknown: Option<String>,
+    /// Audit log of `exec` decisions (default `~/.local/state/leakguard/audit.jsonl`).
+    pub audit_log: Option<String>,
 }
 
 /// A map that keeps document order and the place of every key, so duplicates (within

@@ -3,7 +3,7 @@
 //! at the span, instead of stopping at the first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -158,7 +158,15 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         default_ttl: Duration::from_secs(86_400),
         break_glass: None,
     };
-    let mut settings = Settings { unscannable: Severity::Warn, max_file_size: 1 << 30, limits: Default::default() };
+    let mut settings = Settings {
+        unscannable: Severity::Warn,
+        max_file_size: 1 << 30,
+        limits: Default::default(),
+        fingerprint_dir: None,
+        fingerprint_key_file: None,
+        exec_unknown_blocks: false,
+        audit_log: None,
+    };
 
     for (i, raw) in raws {
         cx.cur = i;
@@ -419,6 +427,22 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
             if let Some(b) = s.max_archive_bytes.as_deref().and_then(parse_size) {
                 settings.limits.max_expanded = b;
+            }
+            let resolve = |p: String| match &dir {
+                Some(d) if !Path::new(&p).is_absolute() => repo_relative(d, Path::new(&p)),
+                _ => PathBuf::from(p),
+            };
+            if let Some(d) = s.fingerprint_dir {
+                settings.fingerprint_dir = Some(resolve(d));
+            }
+            if let Some(k) = s.fingerprint_key_file {
+                settings.fingerprint_key_file = Some(resolve(k));
+            }
+            if let Some(a) = s.audit_log {
+                settings.audit_log = Some(resolve(a));
+            }
+            if let Some(u) = s.exec_unknown {
+                settings.exec_unknown_blocks = u == "block";
             }
             if let Some(r) = s.max_archive_ratio {
                 settings.limits.max_ratio = r as u64;
