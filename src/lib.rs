@@ -11,6 +11,7 @@ pub mod cli;
 pub mod code;
 pub mod detect;
 pub mod engine;
+pub mod exec;
 pub mod fingerprint;
 pub mod policy;
 pub mod report;

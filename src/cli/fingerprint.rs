@@ -10,7 +10,9 @@ use crate::fingerprint::{self, Key};
 #[derive(Debug, Subcommand)]
 pub enum FingerprintCmd {
     /// Register the values of a file's columns (e-mail and name columns) into a set.
-    #[command(after_help = "Examples:\n  LEAKGUARD_FP_KEY=$(cat ~/.config/leakguard/fp.key) \\\n    leakguard fingerprint add --set customers --column email --column company export.csv\n  leakguard fingerprint add --key-file /etc/leakguard/fp.key --set customers --column 3 export.tsv")]
+    #[command(
+        after_help = "Examples:\n  LEAKGUARD_FP_KEY=$(cat ~/.config/leakguard/fp.key) \\\n    leakguard fingerprint add --set customers --column email --column company export.csv\n  leakguard fingerprint add --key-file /etc/leakguard/fp.key --set customers --column 3 export.tsv"
+    )]
     Add(AddArgs),
     /// List fingerprint sets with their sizes.
     List(Common),
@@ -50,7 +52,11 @@ pub fn run(g: &Global, cmd: FingerprintCmd) -> u8 {
         FingerprintCmd::List(c) => {
             let dir = c.dir.unwrap_or_else(|| fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref()));
             let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "lgfp")).collect())
+                .map(|r| {
+                    r.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|e| e == "lgfp"))
+                        .collect()
+                })
                 .unwrap_or_default();
             entries.sort();
             println!("fingerprint sets in {}", dir.display());
@@ -75,7 +81,8 @@ pub fn run(g: &Global, cmd: FingerprintCmd) -> u8 {
                     return exit::USAGE;
                 }
             };
-            let dir = a.common.dir.unwrap_or_else(|| fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref()));
+            let dir =
+                a.common.dir.unwrap_or_else(|| fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref()));
             let data = match std::fs::read(&a.file) {
                 Ok(d) => d,
                 Err(e) => {
@@ -85,7 +92,13 @@ pub fn run(g: &Global, cmd: FingerprintCmd) -> u8 {
             };
             match fingerprint::register_table(&dir, &a.set, &key, &data, &a.columns) {
                 Ok(r) => {
-                    println!("set `{}`: {} records, {} fingerprints in {}", a.set, r.records, r.values, fingerprint::set_path(&dir, &a.set).display());
+                    println!(
+                        "set `{}`: {} records, {} fingerprints in {}",
+                        a.set,
+                        r.records,
+                        r.values,
+                        fingerprint::set_path(&dir, &a.set).display()
+                    );
                     exit::ALLOW
                 }
                 Err(e) => {

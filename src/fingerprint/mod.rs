@@ -155,7 +155,8 @@ impl Set {
         let file = File::open(path).map_err(|e| format!("cannot open fingerprint set {}: {e}", path.display()))?;
         // SAFETY: the file is opened read-only; a concurrent writer replaces it by rename, never in place.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map {}: {e}", path.display()))?;
-        let (n, records) = header(&map).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
+        let (n, records) =
+            header(&map).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
         Ok(Set { name: name.to_string(), key, map, n, records })
     }
 
@@ -234,7 +235,27 @@ fn cells(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i <= b.len() {
-            let boundary = i == b.len() || matches!(b[i], b',' | b';' | b'\t' | b'|' | b'\n' | b'\r' | b'"' | b'\'' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'[' | b']' | b':' | b'=');
+            let boundary = i == b.len()
+                || matches!(
+                    b[i],
+                    b',' | b';'
+                        | b'\t'
+                        | b'|'
+                        | b'\n'
+                        | b'\r'
+                        | b'"'
+                        | b'\''
+                        | b'<'
+                        | b'>'
+                        | b'('
+                        | b')'
+                        | b'{'
+                        | b'}'
+                        | b'['
+                        | b']'
+                        | b':'
+                        | b'='
+                );
             i += 1;
             if boundary {
                 let (mut s, mut e) = (start, i - 1);
@@ -245,7 +266,11 @@ fn cells(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
                 while e > s && b[e - 1] == b' ' {
                     e -= 1;
                 }
-                if (4..=80).contains(&(e - s)) && text.is_char_boundary(s) && text.is_char_boundary(e) && b[s..e].iter().any(u8::is_ascii_alphabetic) {
+                if (4..=80).contains(&(e - s))
+                    && text.is_char_boundary(s)
+                    && text.is_char_boundary(e)
+                    && b[s..e].iter().any(u8::is_ascii_alphabetic)
+                {
                     return Some((s, e));
                 }
             }
@@ -262,18 +287,30 @@ pub struct Registration {
 
 /// Reads a delimited file and registers the named columns (header names, or 1-based
 /// numbers). E-mail columns are those whose name mentions mail or whose values hold `@`.
-pub fn register_table(dir: &Path, set: &str, key: &Key, data: &[u8], columns: &[String]) -> Result<Registration, String> {
+pub fn register_table(
+    dir: &Path,
+    set: &str,
+    key: &Key,
+    data: &[u8],
+    columns: &[String],
+) -> Result<Registration, String> {
     let text = String::from_utf8_lossy(data);
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().next().unwrap_or("");
-    let delim = [b',', b'\t', b';', b'|'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_lowercase()).collect();
+    let delim =
+        [b',', b'\t', b';', b'|'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut rdr =
+        csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        rdr.headers().map_err(|e| e.to_string())?.iter().map(|h| h.trim().to_lowercase()).collect();
     let mut idx = Vec::new();
     for c in columns {
         let i = match c.parse::<usize>() {
             Ok(n) if n >= 1 => n - 1,
-            _ => headers.iter().position(|h| h == &c.to_lowercase()).ok_or_else(|| format!("no column `{c}` (columns: {})", headers.join(", ")))?,
+            _ => headers
+                .iter()
+                .position(|h| h == &c.to_lowercase())
+                .ok_or_else(|| format!("no column `{c}` (columns: {})", headers.join(", ")))?,
         };
         idx.push(i);
     }
@@ -303,17 +340,44 @@ pub fn register_table(dir: &Path, set: &str, key: &Key, data: &[u8], columns: &[
     register_rows(dir, set, key, &rows)
 }
 
+/// Registers an export without being told its columns: every column holding e-mail
+/// addresses and every column whose header names a company, tenant, group, customer,
+/// organisation or name.
+pub fn register_auto(dir: &Path, set: &str, key: &Key, data: &[u8]) -> Result<Registration, String> {
+    const HINTS: &[&str] =
+        &["mail", "company", "tenant", "group", "customer", "org", "name", "firma", "kunde", "account"];
+    let text = String::from_utf8_lossy(data);
+    let header = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("");
+    let delim = [',', '\t', ';', '|'].into_iter().max_by_key(|d| header.matches(*d).count()).unwrap_or(',');
+    let columns: Vec<String> = header
+        .split(delim)
+        .enumerate()
+        .filter(|(_, h)| {
+            let h = h.trim().trim_matches('"').to_lowercase();
+            HINTS.iter().any(|k| h.contains(k))
+        })
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    if columns.is_empty() {
+        return Err("no e-mail or name columns recognised in the header".into());
+    }
+    register_table(dir, set, key, data, &columns)
+}
+
 /// Adds rows of normalised values to a set file (atomically replaced, mode 0600).
 pub fn register_rows(dir: &Path, set: &str, key: &Key, rows: &[Vec<(Kind, String)>]) -> Result<Registration, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = set_path(dir, set);
     let (mut entries, base) = match std::fs::read(&path) {
         Ok(bytes) => {
-            let (n, records) = header(&bytes).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
+            let (n, records) =
+                header(&bytes).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
             let mut v = Vec::with_capacity(n + rows.len() * 2);
             for i in 0..n {
                 let k = u64::from_le_bytes(bytes[HEADER + i * 8..HEADER + i * 8 + 8].try_into().unwrap_or([0; 8]));
-                let r = u32::from_le_bytes(bytes[HEADER + n * 8 + i * 4..HEADER + n * 8 + i * 4 + 4].try_into().unwrap_or([0; 4]));
+                let r = u32::from_le_bytes(
+                    bytes[HEADER + n * 8 + i * 4..HEADER + n * 8 + i * 4 + 4].try_into().unwrap_or([0; 4]),
+                );
                 v.push((k, r));
             }
             (v, records)
@@ -354,7 +418,13 @@ pub fn register_rows(dir: &Path, set: &str, key: &Key, rows: &[Vec<(Kind, String
 
 fn open_private(p: &Path) -> Result<File, String> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().create(true).write(true).truncate(true).mode(0o600).open(p).map_err(|e| format!("cannot create {}: {e}", p.display()))
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(p)
+        .map_err(|e| format!("cannot create {}: {e}", p.display()))
 }
 
 /// Loads every set a policy's detectors name, when a key is available.
@@ -364,7 +434,9 @@ pub fn attach(classes: &mut [crate::detect::ClassSpec], dir: &Path, key: Option<
     for c in classes {
         for d in &mut c.detectors {
             if let crate::detect::Detector::Fingerprints(f) = d {
-                let set = cache.entry(f.set.clone()).or_insert_with(|| Set::open(&set_path(dir, &f.set), &f.set, key.clone()).ok().map(Arc::new));
+                let set = cache
+                    .entry(f.set.clone())
+                    .or_insert_with(|| Set::open(&set_path(dir, &f.set), &f.set, key.clone()).ok().map(Arc::new));
                 f.lookup = set.clone().map(|s| s as Arc<dyn FingerprintLookup>);
             }
         }
@@ -386,7 +458,10 @@ mod tests {
     fn set_round_trip() {
         let dir = tempfile::tempdir().expect("tmp");
         let key = Key::new(b"0123456789abcdef0123").expect("key");
-        let rows = vec![vec![(Kind::Email, "a@b.io".to_string()), (Kind::Name, "brightfalcon".to_string())], vec![(Kind::Email, "c@d.io".to_string())]];
+        let rows = vec![
+            vec![(Kind::Email, "a@b.io".to_string()), (Kind::Name, "brightfalcon".to_string())],
+            vec![(Kind::Email, "c@d.io".to_string())],
+        ];
         let reg = register_rows(dir.path(), "t", &key, &rows).expect("write");
         assert_eq!((reg.records, reg.values), (2, 3));
         let set = Set::open(&set_path(dir.path(), "t"), "t", key.clone()).expect("open");

@@ -209,9 +209,17 @@ pub struct Settings {
 
 impl Policy {
     /// The scanner for every class of this policy.
+    /// Fingerprint sets named by `fingerprints` detectors are opened here when a key is
+    /// available (`settings.fingerprint_key_file` or `$LEAKGUARD_FP_KEY`).
     pub fn scanner(&self) -> Scanner {
-        let classes =
+        let mut classes: Vec<ClassSpec> =
             self.classes.iter().map(|c| ClassSpec { id: c.id.clone(), detectors: c.detectors.clone() }).collect();
+        let wants_fp = classes.iter().flat_map(|c| &c.detectors).any(|d| matches!(d, detect::Detector::Fingerprints(_)));
+        if wants_fp {
+            let key = crate::fingerprint::Key::load(self.settings.fingerprint_key_file.as_deref()).ok().flatten();
+            let dir = crate::fingerprint::default_dir(self.settings.fingerprint_dir.as_deref());
+            crate::fingerprint::attach(&mut classes, &dir, key.as_ref());
+        }
         Scanner::new(classes, self.settings.limits.clone())
     }
 

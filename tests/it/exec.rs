@@ -1,2 +1,368 @@
-//! Integration tests: exec.
-#[allow(unused_imports)] use crate::util::*;
+//! `leakguard exec` with real processes: exports into a store or quarantine, uploads
+//! blocked before the uploader runs, roles, exit status, signals, a 2 GB stdout
+//! stream; fingerprints of an export found again in other shapes.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+/// A workspace: a policy, a private store, a `bin/` with stand-ins for the admin tools.
+struct Ws {
+    dir: Dir,
+}
+
+impl Ws {
+    fn new() -> Ws {
+        let dir = Dir::new();
+        let store = dir.path().join("store");
+        std::fs::create_dir_all(&store).expect("mkdir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        let policy = format!(
+            r#"version: 1
+roles:
+  billing-admin: [alice@corp.test]
+  security-officer: [carol@corp.test, dave@corp.test]
+classes:
+  customer-list:
+    detect:
+      - records: {{ min_rows: 5, fields: [email], min_distinct_domains: 3 }}
+      - fingerprints: {{ set: customers, min_matches: 3 }}
+stores:
+  customer-exports:
+    paths: ["{store}/**"]
+    roles: [billing-admin]
+    private: true
+actions:
+  export-customers:
+    command: ["billing-cli", "export", "customers", "**"]
+    roles: [billing-admin]
+    output: {{ flag: "--out" }}
+    produces: customer-list
+  dump-customers:
+    command: ["billing-cli", "dump", "**"]
+    roles: [billing-admin]
+    output: stdout
+    produces: customer-list
+  upload-virustotal:
+    command: ["vt", "scan", "file", "**"]
+    sends: {{ args: files, destination: virustotal }}
+rules:
+  - id: customer-lists-stay-in-stores
+    class: customer-list
+    allow_in: [customer-exports]
+    override: {{ approvals: 2, approvers: [security-officer], ttl: 24h }}
+settings:
+  fingerprint_dir: {fp}
+"#,
+            store = store.display(),
+            fp = dir.path().join("fp").display()
+        );
+        dir.write("policy.yaml", policy);
+        // billing-cli: `export customers --out FILE ROWS` writes a CSV; `dump N` prints N bytes of a CSV to stdout.
+        dir.write(
+            "bin/billing-cli",
+            "#!/bin/sh\nset -e\ntouch \"$(dirname \"$0\")/../ran-billing\"\nif [ \"$1\" = dump ]; then head -c \"$2\" /dev/zero | tr '\\0' 'x'; exit 0; fi\nout=\"$4\"\ncat \"$(dirname \"$0\")/../export.csv\" > \"$out\"\n",
+        );
+        dir.write("bin/vt", "#!/bin/sh\nmkdir -p \"$(dirname \"$0\")/../received\"\nfor f in \"$@\"; do [ -f \"$f\" ] && cp \"$f\" \"$(dirname \"$0\")/../received/\"; done\nexit 0\n");
+        for b in ["bin/billing-cli", "bin/vt"] {
+            std::fs::set_permissions(dir.path().join(b), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        dir.write("export.csv", customer_csv(200));
+        Ws { dir }
+    }
+
+    fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn exec(&self, actor: &str, args: &[&str]) -> std::process::Output {
+        let path = format!("{}:{}", self.p("bin").display(), std::env::var("PATH").unwrap_or_default());
+        lg().current_dir(self.dir.path())
+            .env("PATH", path)
+            .env("HOME", self.dir.path())
+            .env("LEAKGUARD_ACTOR", actor)
+            .env("LEAKGUARD_FP_KEY", "00112233445566778899aabbccddeeff")
+            .args(["--policy", "policy.yaml", "exec"])
+            .args(args)
+            .output()
+            .expect("runs")
+    }
+}
+
+fn quarantined(ws: &Ws) -> Vec<PathBuf> {
+    let q = ws.p("store/.leakguard-quarantine");
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(&q).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn export_into_the_store_passes_and_registers_fingerprints() {
+    let ws = Ws::new();
+    let out = ws.p("store/q3.csv");
+    let o =
+        ws.exec("alice@corp.test", &["--", "billing-cli", "export", "customers", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read(&out).expect("written"), std::fs::read(ws.p("export.csv")).expect("src"));
+    assert!(err(&o).contains("registered 200 records"), "{}", err(&o));
+    let set = std::fs::read(ws.p("fp/customers.lgfp")).expect("set written");
+    let text = String::from_utf8_lossy(&set);
+    assert!(
+        !text.contains("admin1@") && !text.to_lowercase().contains("analytics"),
+        "plaintext in the fingerprint set"
+    );
+}
+
+#[test]
+fn export_outside_the_store_is_quarantined_byte_identical() {
+    let ws = Ws::new();
+    let out = ws.p("public/q3.csv");
+    std::fs::create_dir_all(ws.p("public")).expect("mkdir");
+    let o = ws.exec(
+        "alice@corp.test",
+        &[
+            "--action",
+            "export-customers",
+            "--",
+            "billing-cli",
+            "export",
+            "customers",
+            "--out",
+            out.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!out.exists(), "output left at the forbidden place");
+    let q = quarantined(&ws);
+    assert_eq!(q.len(), 1, "{}", err(&o));
+    assert_eq!(std::fs::read(&q[0]).expect("q"), std::fs::read(ws.p("export.csv")).expect("src"));
+    let mode = std::fs::metadata(ws.p("store/.leakguard-quarantine")).expect("q dir").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    assert!(err(&o).contains("kept in quarantine"), "{}", err(&o));
+}
+
+#[test]
+fn a_symlink_out_of_the_store_is_no_way_around() {
+    let ws = Ws::new();
+    std::fs::create_dir_all(ws.p("public")).expect("mkdir");
+    std::os::unix::fs::symlink(ws.p("public"), ws.p("store/link")).expect("symlink");
+    let out = ws.p("store/link/q3.csv");
+    let o =
+        ws.exec("alice@corp.test", &["--", "billing-cli", "export", "customers", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!ws.p("public/q3.csv").exists());
+}
+
+#[test]
+fn a_store_open_to_others_is_refused_with_the_fix() {
+    let ws = Ws::new();
+    std::fs::set_permissions(ws.p("store"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = ws.p("store/q3.csv");
+    let o =
+        ws.exec("alice@corp.test", &["--", "billing-cli", "export", "customers", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(77));
+    assert!(err(&o).contains("chmod 700"), "{}", err(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn wrong_role_is_refused_before_running() {
+    let ws = Ws::new();
+    let out = ws.p("store/q3.csv");
+    let o =
+        ws.exec("bob@corp.test", &["--", "billing-cli", "export", "customers", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(77));
+    assert!(
+        err(&o).contains("bob@corp.test may not run action `export-customers`: it needs role billing-admin"),
+        "{}",
+        err(&o)
+    );
+    assert!(!ws.p("ran-billing").exists(), "the command ran");
+}
+
+#[test]
+fn upload_of_a_customer_list_never_reaches_the_uploader() {
+    let ws = Ws::new();
+    ws.dir.write("q3.csv", customer_csv(50));
+    let o = ws.exec("alice@corp.test", &["--", "vt", "scan", "file", "q3.csv"]);
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!ws.p("received").exists(), "the uploader received the file");
+    assert!(err(&o).contains("nothing was sent"), "{}", err(&o));
+    // A harmless file goes through.
+    ws.dir.write("readme.txt", "hello");
+    let o = ws.exec("alice@corp.test", &["--", "vt", "scan", "file", "readme.txt"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(ws.p("received/readme.txt").exists());
+}
+
+#[test]
+fn exit_status_passes_through() {
+    let ws = Ws::new();
+    let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "exit 7"]);
+    assert_eq!(o.status.code(), Some(7));
+    let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "kill -TERM $$"]);
+    assert_eq!(o.status.code(), Some(128 + 15));
+}
+
+#[test]
+fn signals_reach_the_child() {
+    let ws = Ws::new();
+    let marker = ws.p("got-int");
+    let script = format!(
+        "trap 'echo int > {}; exit 130' INT; touch {}; while :; do sleep 0.05; done",
+        marker.display(),
+        ws.p("started").display()
+    );
+    let path = format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let child = lg_std()
+        .current_dir(ws.dir.path())
+        .env("PATH", path)
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .args(["--policy", "policy.yaml", "exec", "--", "sh", "-c", &script])
+        .spawn()
+        .expect("spawn");
+    for _ in 0..200 {
+        if ws.p("started").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: plain kill(2) of our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(130));
+    assert!(marker.exists(), "the child did not see SIGINT");
+}
+
+#[test]
+fn a_2gb_stdout_export_streams_in_bounded_memory() {
+    let ws = Ws::new();
+    let path = format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default());
+    // stdout is a pipe to us: not a store, so the stream goes to quarantine.
+    let mut child = lg_std()
+        .current_dir(ws.dir.path())
+        .env("PATH", path)
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .args(["--policy", "policy.yaml", "exec", "--", "billing-cli", "dump", "2147483648"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid);
+    let _ = child.stdout.take();
+    assert_eq!(libc::WEXITSTATUS(status), 77);
+    let q = quarantined(&ws);
+    assert_eq!(q.len(), 1);
+    assert_eq!(std::fs::metadata(&q[0]).expect("q").len(), 2 << 30);
+    std::fs::remove_file(&q[0]).expect("rm");
+    // ru_maxrss is in KiB: the largest of leakguard and its waited-for children.
+    assert!(usage.ru_maxrss < 64 * 1024, "peak RSS {} KiB", usage.ru_maxrss);
+}
+
+fn fp_policy(ws: &Ws) -> PathBuf {
+    // Only the fingerprint detector: shape alone must not match.
+    ws.dir.write(
+        "fp-only.yaml",
+        format!(
+            "version: 1\nclasses:\n  customer-list:\n    detect:\n      - fingerprints: {{ set: customers, min_matches: 3 }}\nrules:\n  - id: known-customers\n    class: customer-list\nsettings:\n  fingerprint_dir: {}\n",
+            ws.p("fp").display()
+        ),
+    )
+}
+
+fn scan_fp(ws: &Ws, policy: &Path, file: &str) -> i32 {
+    lg().current_dir(ws.dir.path())
+        .env("LEAKGUARD_FP_KEY", "00112233445566778899aabbccddeeff")
+        .args(["--policy"])
+        .arg(policy)
+        .args(["scan", file])
+        .output()
+        .expect("runs")
+        .status
+        .code()
+        .unwrap_or(-1)
+}
+
+#[test]
+fn ten_of_6000_rows_are_found_again_in_any_shape() {
+    let ws = Ws::new();
+    let big = customer_csv(6000);
+    ws.dir.write("store/full.csv", &big);
+    let o = lg()
+        .current_dir(ws.dir.path())
+        .env("LEAKGUARD_FP_KEY", "00112233445566778899aabbccddeeff")
+        .args([
+            "--policy",
+            "policy.yaml",
+            "fingerprint",
+            "add",
+            "--set",
+            "customers",
+            "--column",
+            "admin_email",
+            "--column",
+            "company",
+            "store/full.csv",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let pol = fp_policy(&ws);
+    let rows: Vec<&str> = big.lines().skip(1).skip(4000).step_by(37).take(10).collect();
+    // A markdown note.
+    let md: String = rows
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            format!("- {} — contact {} (tier {})\n", f[0], f[2], f[1])
+        })
+        .collect();
+    ws.dir.write("note.md", format!("# Follow-ups\n\n{md}"));
+    assert_eq!(scan_fp(&ws, &pol, "note.md"), 1);
+    // A source file.
+    let src: String = rows.iter().map(|r| format!("    \"{}\",\n", r.split(',').nth(2).unwrap_or(""))).collect();
+    ws.dir.write("seed.py", format!("ADMINS = [\n{src}]\n"));
+    assert_eq!(scan_fp(&ws, &pol, "seed.py"), 1);
+    // Re-ordered as JSON.
+    let json: Vec<String> = rows
+        .iter()
+        .rev()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            format!("{{\"mail\": \"{}\", \"org\": \"{}\"}}", f[2].to_uppercase(), f[0])
+        })
+        .collect();
+    ws.dir.write("blob.json", format!("[{}]", json.join(",")));
+    assert_eq!(scan_fp(&ws, &pol, "blob.json"), 1);
+    // An unrelated list of the same shape is not matched by the fingerprint detector.
+    let other: String = (0..50).map(|i| format!("Other Co {i},premium-eu,someone{i}@unrelated{i}.net\n")).collect();
+    ws.dir.write("other.csv", format!("company,group,admin_email\n{other}"));
+    assert_eq!(scan_fp(&ws, &pol, "other.csv"), 0);
+    // No plaintext in the set.
+    let set = std::fs::read(ws.p("fp/customers.lgfp")).expect("set");
+    for r in &rows {
+        let mail = r.split(',').nth(2).unwrap_or("");
+        assert!(!set.windows(mail.len()).any(|w| w == mail.as_bytes()));
+    }
+}
+
+#[test]
+fn whoami_shows_actor_and_roles() {
+    let ws = Ws::new();
+    let o = lg()
+        .current_dir(ws.dir.path())
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .args(["--policy", "policy.yaml", "whoami"])
+        .output()
+        .expect("runs");
+    assert_eq!(out(&o), "actor: alice@corp.test\nroles: billing-admin\n");
+}
