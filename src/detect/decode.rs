@@ -309,60 +309,89 @@ fn printable_runs(data: &[u8]) -> String {
     out
 }
 
-/// Long base64 blocks (one long run, or wrapped lines), decoded, with their line.
+/// Long base64 blocks (one long run, or wrapped lines of 60+ characters), decoded,
+/// with their line. Short runs (identifiers, words) cost one table lookup per byte
+/// and no allocation.
 fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
     use base64::Engine;
     const MIN: usize = 256;
+    const LINE: usize = 60;
     let b = s.as_bytes();
+    let n = b.len();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
+    while i < n && out.len() < 64 {
         if !is_b64(b[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        let mut clean = Vec::new();
-        while i < b.len()
-            && (is_b64(b[i])
-                || ((b[i] == b'\n' || b[i] == b'\r')
-                    && i + 1 < b.len()
-                    && is_b64(b[i + 1])
-                    && clean.len() % 4 == 0
-                    && !clean.is_empty()))
-        {
-            if is_b64(b[i]) {
-                clean.push(b[i]);
-            }
+        while i < n && is_b64(b[i]) {
             i += 1;
         }
-        while i < b.len() && b[i] == b'=' {
-            clean.push(b'=');
-            i += 1;
+        if i - start < LINE {
+            continue;
         }
-        if clean.len() >= MIN && out.len() < 64 {
-            let trimmed = clean.len() - clean.len() % 4;
-            let mut body = clean[..trimmed].to_vec();
-            if clean.len() % 4 != 0 {
-                body = clean.clone();
+        // Extend across wrapped lines while each line is long enough to be base64.
+        let mut end = i;
+        let mut total = i - start;
+        loop {
+            let mut k = end;
+            if k < n && b[k] == b'\r' {
+                k += 1;
             }
-            let decoded = base64::engine::general_purpose::STANDARD.decode(&body).or_else(|_| {
-                base64::engine::general_purpose::STANDARD_NO_PAD
-                    .decode(body.iter().copied().filter(|&c| c != b'=').collect::<Vec<_>>())
-            });
-            if let Ok(bytes) = decoded {
-                if looks_interesting(&bytes) {
-                    let line = 1 + memchr::memchr_iter(b'\n', &b[..start]).count();
-                    out.push((line, bytes));
-                }
+            if k >= n || b[k] != b'\n' {
+                break;
+            }
+            k += 1;
+            let s2 = k;
+            while k < n && is_b64(b[k]) {
+                k += 1;
+            }
+            if k == s2 {
+                break;
+            }
+            total += k - s2;
+            end = k;
+            if k - s2 < LINE {
+                break;
+            }
+        }
+        while end < n && b[end] == b'=' {
+            end += 1;
+        }
+        i = end;
+        if total < MIN {
+            continue;
+        }
+        let mut body: Vec<u8> =
+            b[start..end].iter().copied().filter(|&c| c != b'\n' && c != b'\r' && c != b'=').collect();
+        if body.len() % 4 == 1 {
+            body.pop();
+        }
+        if let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&body) {
+            if looks_interesting(&bytes) {
+                let line = 1 + memchr::memchr_iter(b'\n', &b[..start]).count();
+                out.push((line, bytes));
             }
         }
     }
     out
 }
 
+const B64: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        c += 1;
+    }
+    t
+};
+
 fn is_b64(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+    B64[c as usize]
 }
 
 /// Decoded base64 worth scanning: a container, or mostly text.

@@ -15,7 +15,7 @@ pub mod pattern;
 pub mod records;
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -148,11 +148,17 @@ pub struct Text<'a> {
     base_line: u32,
     redact: bool,
     emails: OnceCell<Vec<emails::Span>>,
+    shapes: OnceCell<records::Shapes>,
 }
 
 impl<'a> Text<'a> {
     pub fn new(s: &'a str, binary: bool) -> Self {
-        Text { s, binary, base_offset: 0, base_line: 0, redact: true, emails: OnceCell::new() }
+        Text { s, binary, base_offset: 0, base_line: 0, redact: true, emails: OnceCell::new(), shapes: OnceCell::new() }
+    }
+
+    /// Which table shapes the text may hold (set by the scanner's keyword pass).
+    pub fn shapes(&self) -> records::Shapes {
+        *self.shapes.get_or_init(|| records::Shapes::find(self.s))
     }
 
     /// Every e-mail-shaped span, found once per text.
@@ -235,8 +241,8 @@ fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (us
 pub struct Scanner {
     classes: Vec<ClassSpec>,
     keywords: Option<AhoCorasick>,
-    /// For each keyword: the (class, detector) pairs it unlocks.
-    keyword_owner: Vec<Vec<(usize, usize)>>,
+    /// For each literal of `keywords`: what it announces.
+    keyword_owner: Vec<Vec<Hint>>,
     limits: Limits,
     /// Items larger than this are read in windows of `WINDOW` bytes.
     pub whole_read_max: u64,
@@ -246,6 +252,15 @@ pub struct Scanner {
 
 /// Size of one window when a large item is streamed.
 pub const WINDOW: usize = 8 << 20;
+
+/// What a literal of the scanner's automaton announces.
+#[derive(Debug, Clone, Copy)]
+enum Hint {
+    /// A keyword of the pattern detector (class, detector).
+    Keyword(usize, usize),
+    /// A shape marker of the records detector (index into `SHAPE_MARKERS`).
+    Shape(usize),
+}
 
 enum Obs {
     Pattern(PatternObs),
@@ -269,20 +284,23 @@ struct FpObs {
 
 impl Scanner {
     pub fn new(classes: Vec<ClassSpec>, limits: Limits) -> Scanner {
-        let mut words: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        // One case-insensitive automaton for every pattern keyword and every shape
+        // marker of the records detector: one pass per text.
+        let mut words: BTreeMap<String, Vec<Hint>> = BTreeMap::new();
         for (ci, c) in classes.iter().enumerate() {
             for (di, d) in c.detectors.iter().enumerate() {
                 if let Detector::Pattern(p) = d {
                     for k in &p.keywords {
-                        words.entry(k.to_ascii_lowercase()).or_default().push((ci, di));
+                        words.entry(k.to_ascii_lowercase()).or_default().push(Hint::Keyword(ci, di));
                     }
                 }
             }
         }
-        let keyword_owner: Vec<Vec<(usize, usize)>> = words.values().cloned().collect();
-        let keywords = (!words.is_empty())
-            .then(|| AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok())
-            .flatten();
+        for (i, m) in records::SHAPE_MARKERS.iter().enumerate() {
+            words.entry(m.to_string()).or_default().push(Hint::Shape(i));
+        }
+        let keyword_owner: Vec<Vec<Hint>> = words.values().cloned().collect();
+        let keywords = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok();
         Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true }
     }
 
@@ -388,18 +406,34 @@ impl Scanner {
     }
 
     fn observe(&self, t: &Text, state: &mut [Vec<Obs>]) {
-        let mut unlocked: HashSet<(usize, usize)> = HashSet::new();
+        // Where each keyworded pattern's keywords occur: the pattern's regex then runs
+        // only on the lines around them, never over the whole text.
+        let mut near: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         if let Some(ac) = &self.keywords {
-            for m in ac.find_overlapping_iter(t.s) {
-                unlocked.extend(self.keyword_owner[m.pattern().as_usize()].iter().copied());
+            let mut shapes = records::Shapes::start(t.s);
+            for m in ac.find_iter(t.s) {
+                for hint in &self.keyword_owner[m.pattern().as_usize()] {
+                    match *hint {
+                        Hint::Keyword(ci, di) => near.entry((ci, di)).or_default().push(m.start()),
+                        Hint::Shape(i) => shapes.mark(i),
+                    }
+                }
             }
+            let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
-                    (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() || unlocked.contains(&(ci, di)) => {
-                        p.observe(t, o);
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() => p.observe(t, o),
+                    (Detector::Pattern(p), Obs::Pattern(o)) => {
+                        // Volume patterns (min_count > 1) use the keyword as a hint for the
+                        // whole text (a header `ssn`, values below); others stay near it.
+                        match near.get_mut(&(ci, di)) {
+                            Some(_) if p.min_count > 1 => p.observe(t, o),
+                            Some(pos) => p.observe_near(t, pos, o),
+                            None => {}
+                        }
                     }
                     (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
                     (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),

@@ -17,6 +17,8 @@ pub struct Pattern {
     pub keywords: Vec<String>,
     pub min_count: usize,
     pub entropy: Option<f64>,
+    /// The regex can match across lines (`\s`, `\n`, `(?s)`): keyword windows extend.
+    pub multiline: bool,
 }
 
 #[derive(Debug, Default)]
@@ -30,9 +32,41 @@ pub struct PatternObs {
 }
 
 impl Pattern {
+    /// Runs the regex over the whole text.
     pub fn observe(&self, t: &Text, obs: &mut PatternObs) {
+        self.observe_range(t, 0, t.s.len(), obs);
+    }
+
+    /// Runs the regex only around keyword positions: from the start of each hit's line
+    /// to the end of that line (plus 8 KiB for patterns that span lines), windows merged.
+    pub fn observe_near(&self, t: &Text, positions: &mut [usize], obs: &mut PatternObs) {
+        positions.sort_unstable();
+        let b = t.s.as_bytes();
+        let extra = if self.multiline { 8 << 10 } else { 0 };
+        let mut window: Option<(usize, usize)> = None;
+        for &p in positions.iter() {
+            let start = memchr::memrchr(b'\n', &b[..p]).map_or(0, |i| i + 1);
+            let reach = (p + extra).min(b.len());
+            let end = memchr::memchr(b'\n', &b[reach..]).map_or(b.len(), |i| reach + i);
+            match &mut window {
+                Some((_, e)) if start <= *e => *e = (*e).max(end),
+                _ => {
+                    if let Some((s, e)) = window.take() {
+                        self.observe_range(t, s, e, obs);
+                    }
+                    window = Some((start, end));
+                }
+            }
+        }
+        if let Some((s, e)) = window {
+            self.observe_range(t, s, e, obs);
+        }
+    }
+
+    fn observe_range(&self, t: &Text, from: usize, to: usize, obs: &mut PatternObs) {
         let group = self.regex.capture_names().position(|n| n == Some("secret"));
-        for caps in self.regex.captures_iter(t.s) {
+        let hay = &t.s[from..to];
+        for caps in self.regex.captures_iter(hay) {
             let Some(m) = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0)) else {
                 continue;
             };
@@ -45,11 +79,12 @@ impl Pattern {
                 }
             }
             obs.count += 1;
+            let (s, e) = (from + m.start(), from + m.end());
             if obs.first.is_none() {
-                obs.first = Some(t.loc(m.start(), m.end(), false));
+                obs.first = Some(t.loc(s, e, false));
             }
             if obs.values.len() < 10_000 && obs.values.insert(m.as_str().to_string()) && obs.locs.len() < 50 {
-                obs.locs.push(t.loc(m.start(), m.end(), false));
+                obs.locs.push(t.loc(s, e, false));
                 obs.seen.push(m.as_str().to_string());
             }
         }

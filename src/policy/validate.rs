@@ -529,6 +529,7 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 keywords: p.keywords,
                 min_count: p.min_count.unwrap_or(1),
                 entropy: p.entropy,
+                multiline: ["\\s", "\\n", "(?s", "\\v", "[^"].iter().any(|m| p.regex.value.contains(m)),
             })
         }
         RawDetector::Emails(e) => Detector::Emails(Emails {

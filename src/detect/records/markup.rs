@@ -9,8 +9,9 @@ use super::{Records, Table};
 use crate::detect::emails;
 use crate::detect::Text;
 
-static ROW: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<tr\b.*?(?:</tr\s*>|$)"));
-static CELL: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<t([dh])\b[^>]*>(.*?)(?:</t[dh]\s*>|<t[dh]\b|$)"));
+static ROW: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<tr(?-u:\b).*?(?:</tr\s*>|$)"));
+static CELL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?is)<t([dh])(?-u:\b)[^>]*>(.*?)(?:</t[dh]\s*>|<t[dh](?-u:\b)|$)"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<[^>]*>"));
 
 fn re(s: &str) -> Regex {

@@ -44,8 +44,13 @@ pub struct RecordsObs {
 
 impl Records {
     /// Rows whose e-mails cannot reach `min_rows` are not worth parsing.
+    /// Phone-only tables need a header naming phones (`phone`, `tel`, `mobile`, …).
     pub fn worth_parsing(&self, t: &Text) -> bool {
-        !self.need_email || t.emails().len() >= self.min_rows
+        if self.need_email {
+            t.emails().len() >= self.min_rows
+        } else {
+            t.shapes().phone
+        }
     }
 
     pub fn observe(&self, t: &Text, obs: &mut RecordsObs) {
@@ -58,7 +63,7 @@ impl Records {
                 *best = Some(tab);
             }
         };
-        let markers = Markers::find(t.s);
+        let markers = t.shapes();
         if markers.json {
             consider(&mut best, json::parse(self, t));
         }
@@ -227,46 +232,65 @@ pub const HEADER_HINTS: &[&str] = &[
     "phone", "firma", "kunde", "client",
 ];
 
-/// Which shapes the content may hold, found in one case-insensitive pass.
-struct Markers {
-    json: bool,
-    sql: bool,
-    vcard: bool,
-    ldif: bool,
-    html: bool,
-    mail: bool,
-    markdown: bool,
+/// Which shapes the content may hold. The literals in [`SHAPE_MARKERS`] are found
+/// by the scanner's one case-insensitive Aho-Corasick pass (with the keywords).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shapes {
+    pub json: bool,
+    pub sql: bool,
+    pub vcard: bool,
+    pub ldif: bool,
+    pub html: bool,
+    pub mail: bool,
+    pub markdown: bool,
+    pub phone: bool,
 }
 
-static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(["insert into", "copy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:", "\n|"])
-        // The patterns above are fixed literals: building cannot fail.
-        .expect("static automaton")
-});
+/// Case-insensitive literals announcing a shape; see [`Shapes::mark`].
+pub const SHAPE_MARKERS: &[&str] = &[
+    "insert into", "\ncopy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:", "\n|", "phone", "mobile",
+    "telefon", "msisdn", "tel:", "tel,", "tel;", "tel\t", "tel|", ",tel", ";tel", "\ttel", "|tel",
+];
 
-impl Markers {
-    fn find(s: &str) -> Markers {
+impl Shapes {
+    /// What the start of the text says by itself.
+    pub fn start(s: &str) -> Shapes {
         let first = s.trim_start_matches('\u{feff}').trim_start().bytes().next();
-        let mut m = Markers {
+        Shapes {
             json: matches!(first, Some(b'[' | b'{')),
-            sql: false,
-            vcard: false,
+            sql: starts_with_ci(s, "copy "),
             ldif: s.starts_with("dn:"),
-            html: false,
             mail: starts_with_ci(s, "to:") || starts_with_ci(s, "from:") || starts_with_ci(s, "cc:"),
             markdown: s.starts_with('|'),
-        };
-        for hit in MARKERS.find_overlapping_iter(s) {
-            match hit.pattern().as_usize() {
-                0 | 1 => m.sql = true,
-                2 => m.vcard = true,
-                3 => m.ldif = true,
-                4 => m.html = true,
-                5..=7 => m.mail = true,
-                _ => m.markdown = true,
-            }
+            ..Default::default()
+        }
+    }
+
+    /// Records that `SHAPE_MARKERS[i]` occurs.
+    pub fn mark(&mut self, i: usize) {
+        match i {
+            0 | 1 => self.sql = true,
+            2 => self.vcard = true,
+            3 => self.ldif = true,
+            4 => self.html = true,
+            5..=7 => self.mail = true,
+            8 => self.markdown = true,
+            _ => self.phone = true,
+        }
+    }
+
+    /// One pass of its own, for texts not prepared by the scanner.
+    pub fn find(s: &str) -> Shapes {
+        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(SHAPE_MARKERS)
+                // Fixed literals: building cannot fail.
+                .expect("static automaton")
+        });
+        let mut m = Shapes::start(s);
+        for hit in AC.find_iter(s) {
+            m.mark(hit.pattern().as_usize());
         }
         m
     }

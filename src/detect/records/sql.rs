@@ -1,53 +1,69 @@
 //! SQL dumps: `INSERT INTO t (cols) VALUES (...),(...);` and PostgreSQL
 //! `COPY t (cols) FROM stdin;` blocks ending in `\.`.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
 use super::{Records, Table};
 use crate::detect::Text;
 
 pub fn parse(det: &Records, t: &Text) -> Table {
+    static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(["insert into", "copy "])
+            // Fixed literals: building cannot fail.
+            .expect("static automaton")
+    });
     let mut tab = Table::new("sql");
     let s = t.s;
-    let lower = s.to_ascii_lowercase();
     let mut pos = 0;
-    while let Some(i) = lower[pos..].find("insert into") {
-        let start = pos + i;
-        let Some(v) = lower[start..].find("values") else { break };
-        if tab.header.is_none() {
-            let head = &s[start..start + v];
-            if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
-                if a < b {
-                    tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
+    while let Some(m) = AC.find(&s[pos..]) {
+        let start = pos + m.start();
+        pos = start + m.end() - m.start();
+        let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
+        if m.pattern().as_usize() == 0 {
+            // INSERT INTO t (cols) VALUES (...), (...);
+            let Some(v) = find_ci(&s[start..], "values") else { break };
+            if tab.header.is_none() {
+                let head = &s[start..start + v];
+                if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
+                    if a < b {
+                        tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
+                    }
                 }
             }
+            pos = tuples(det, t, &mut tab, start + v + 6).max(pos);
+            continue;
         }
-        pos = tuples(det, t, &mut tab, start + v + 6);
-    }
-    let mut pos = 0;
-    while let Some(i) = lower[pos..].find("copy ") {
-        let start = pos + i;
-        let line_end = s[start..].find('\n').map_or(s.len(), |e| start + e);
-        let head = &lower[start..line_end];
-        pos = line_end;
-        if !head.contains("from stdin") {
+        // COPY t (cols) FROM stdin; rows until `\.`
+        let head = &s[start..line_end];
+        if (start > 0 && s.as_bytes()[start - 1] != b'\n') || find_ci(head, "from stdin").is_none() {
             continue;
         }
         if tab.header.is_none() {
             if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
                 if a < b {
-                    tab.set_header(s[start + a + 1..start + b].split(',').map(|c| c.trim_matches(['"', ' '])));
+                    tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['"', ' '])));
                 }
             }
         }
-        for line in s[line_end.min(s.len())..].lines().skip(1) {
+        pos = line_end;
+        for line in s[line_end.min(s.len())..].split_inclusive('\n').skip(1) {
+            pos += line.len();
+            let line = line.trim_end_matches(['\n', '\r']);
             if line == "\\." {
                 break;
             }
             tab.row(det, t, line.split('\t').map(|f| if f == "\\N" { "" } else { f }));
-            pos += line.len() + 1;
         }
     }
-    tab.format = "sql";
     tab
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Parses `(a, 'b', ...)` tuples from `from`; returns where parsing stopped.
