@@ -128,6 +128,29 @@ pub fn normalise(addr: &str) -> String {
     addr.trim().to_ascii_lowercase()
 }
 
+/// The organisation an address belongs to: its registrable domain, approximated as
+/// the last two labels, or three under a country's second level (`co.uk`, `com.au`,
+/// `gov.zq`), so `linux.intel.com` and `intel.com` count once.
+pub fn org_of(addr: &str) -> &str {
+    let d = domain_of(addr);
+    let labels: Vec<&str> = d.rsplitn(4, '.').collect();
+    let keep = match labels.as_slice() {
+        [tld, second, _, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
+        _ => 2,
+    };
+    let mut cut = d.len();
+    for _ in 0..keep {
+        match d[..cut].rfind('.') {
+            Some(i) => cut = i,
+            None => return d,
+        }
+    }
+    &d[cut + 1..]
+}
+
+const SECOND_LEVEL: &[&str] =
+    &["co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gv", "gob", "nic", "mil"];
+
 /// The domain part of a normalised address.
 pub fn domain_of(addr: &str) -> &str {
     addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
@@ -162,7 +185,7 @@ impl Emails {
                 obs.first = Some(t.loc(s, e, true));
             }
             if obs.addrs.len() < CAP {
-                obs.domains.insert(domain_of(&a).to_string());
+                obs.domains.insert(org_of(&a).to_string());
                 obs.addrs.insert(a);
             }
         }
@@ -207,5 +230,13 @@ mod tests {
         }
         assert!(!i.ignored("jane@acme.io"));
         assert!(!i.ignored("jane@myexample.com"));
+    }
+
+    #[test]
+    fn organisations() {
+        assert_eq!(org_of("a@linux.intel.com"), "intel.com");
+        assert_eq!(org_of("a@mail.norvale.co.uk"), "norvale.co.uk");
+        assert_eq!(org_of("a@agency.gov.zq"), "agency.gov.zq");
+        assert_eq!(org_of("a@acme.io"), "acme.io");
     }
 }

@@ -24,7 +24,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
             }
             i += 1;
         }
-        if let Some(f) = first {
+        if let Some(f) = first.filter(|_| !is_credit(line, &in_line)) {
             if let Some(key) = shape(line, &in_line) {
                 groups.entry(key).or_default().push(f);
             }
@@ -38,6 +38,23 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
     }
     tab
+}
+
+/// A credit line: nothing but a person's name and their address (`Jane Doe <j@x.io>`,
+/// in a comment, a quoted manifest entry or a list), or a copyright notice. Authors
+/// and maintainers are named this way in source headers and manifests.
+fn is_credit(line: &str, spans: &[(usize, usize)]) -> bool {
+    let Some(&(s, e)) = spans.first() else { return false };
+    if line.to_ascii_lowercase().contains("copyright") || line.contains('©') {
+        return true;
+    }
+    let before = line[..s].trim_end();
+    let Some(name) = before.strip_suffix('<') else { return false };
+    let name = name.trim_start_matches(|c: char| c.is_whitespace() || "*#/;\"'-–,[(".contains(c)).trim();
+    let after =
+        line[e..].trim_start_matches('>').trim_end_matches(|c: char| c.is_whitespace() || "\"',;)]".contains(c));
+    let words = name.split_whitespace().count();
+    (1..=5).contains(&words) && name.chars().all(|c| c.is_alphabetic() || " .'-".contains(c)) && after.is_empty()
 }
 
 /// The punctuation skeleton of a line outside its addresses, or `None` when the line

@@ -125,7 +125,7 @@ impl RecordsObs {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            self.domains.insert(emails::domain_of(&e).to_string());
+            self.domains.insert(emails::org_of(&e).to_string());
             self.emails.insert(e);
         }
     }
@@ -166,13 +166,7 @@ impl Table {
             }
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
-                for (s, e) in emails::find(f) {
-                    let a = &f[s..e];
-                    if !det.ignore.ignored(&emails::normalise(a)) {
-                        email = Some(a);
-                        break;
-                    }
-                }
+                email = contact_email(f).filter(|a| !det.ignore.ignored(&emails::normalise(a)));
             } else if det.need_phone && !phone {
                 phone = looks_like_phone(f);
             }
@@ -188,7 +182,7 @@ impl Table {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
-                self.domains.insert(emails::domain_of(&n).to_string());
+                self.domains.insert(emails::org_of(&n).to_string());
                 self.emails.insert(n);
             }
         } else if self.first.is_none() {
@@ -217,6 +211,23 @@ fn locate(hay: &str, needle: &str) -> Option<(usize, usize)> {
         return Some((s - h, s - h + needle.len()));
     }
     memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).map(|i| (i, i + needle.len()))
+}
+
+/// The address a field holds as a contact: the field is the address, `mailto:` it,
+/// or `Name <address>`; an address inside a URL (`http://user@host/`) or in running
+/// text with other addresses is not a contact field.
+fn contact_email(f: &str) -> Option<&str> {
+    let spans = emails::find(f);
+    let &(s, e) = spans.first()?;
+    if spans.len() > 1 || f.contains("://") {
+        return None;
+    }
+    let before = f[..s].trim_end();
+    let before = before.strip_suffix("mailto:").unwrap_or(before).trim_end();
+    let before = before.strip_suffix('<').unwrap_or(before);
+    let after = f[e..].trim_start_matches(['>', '"', '\'', ' ', ')', ']', ';', ',', '.']);
+    let name_ok = before.chars().all(|c| c.is_alphabetic() || " .,'\"-()".contains(c)) && before.chars().count() <= 80;
+    (name_ok && after.is_empty()).then_some(&f[s..e])
 }
 
 fn looks_like_phone(f: &str) -> bool {
