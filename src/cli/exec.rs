@@ -34,10 +34,8 @@ pub struct ExecArgs {
 }
 
 pub fn run(g: &Global, a: ExecArgs) -> u8 {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let root = super::find_root(&cwd);
-    let policy = match g.load_policy(&root) {
-        Ok(p) => p,
+    let (root, policy) = match g.load_here() {
+        Ok(x) => x,
         Err(c) => return c,
     };
     let actor = current_actor(Some(&root));
@@ -269,10 +267,8 @@ pub fn current_actor(repo: Option<&Path>) -> String {
 }
 
 pub fn whoami(g: &Global) -> u8 {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let root = super::find_root(&cwd);
-    let policy = match g.load_policy(&root) {
-        Ok(p) => p,
+    let (root, policy) = match g.load_here() {
+        Ok(x) => x,
         Err(c) => return c,
     };
     let actor = current_actor(Some(&root));

@@ -43,9 +43,8 @@ pub struct AddArgs {
 }
 
 pub fn run(g: &Global, cmd: FingerprintCmd) -> u8 {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let policy = match g.load_policy(&super::find_root(&cwd)) {
-        Ok(p) => p,
+    let policy = match g.load_here() {
+        Ok((_, p)) => p,
         Err(c) => return c,
     };
     match cmd {

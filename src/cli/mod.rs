@@ -146,6 +146,14 @@ impl Global {
         Style { color, width, quiet: self.quiet }
     }
 
+    /// The repository (or working directory) we run in, and its policy.
+    pub fn load_here(&self) -> Result<(PathBuf, Policy), u8> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let root = find_root(&cwd);
+        let policy = self.load_policy(&root)?;
+        Ok((root, policy))
+    }
+
     /// Loads the policy in force for a root; on failure prints every diagnostic.
     pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
         let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf() };

@@ -49,187 +49,159 @@ pub struct Problem {
 
 /// Expands `data` (found at `path`) into parts, calling `f` for each; problems are
 /// collected into `problems`.
-pub fn expand<'a>(
-    path: &str,
-    data: &'a [u8],
-    limits: &Limits,
-    problems: &mut Vec<Problem>,
-    f: &mut dyn FnMut(Part<'_>),
-) {
-    let mut budget = limits.max_expanded;
-    expand_at(path, data, limits, 0, &mut budget, problems, f);
+pub fn expand(path: &str, data: &[u8], limits: &Limits, problems: &mut Vec<Problem>, f: &mut dyn FnMut(Part<'_>)) {
+    Expander { limits, budget: limits.max_expanded, problems, f }.at(path, data, 0);
 }
 
-fn expand_at(
-    path: &str,
-    data: &[u8],
-    limits: &Limits,
-    depth: u32,
-    budget: &mut u64,
-    problems: &mut Vec<Problem>,
-    f: &mut dyn FnMut(Part<'_>),
-) {
-    if is_zip(data) {
-        if depth >= limits.max_depth {
-            problems.push(Problem {
-                path: path.into(),
-                reason: format!("archive nested deeper than {} levels", limits.max_depth),
-            });
+/// One item's expansion: the limits, the bytes it may still expand to, and where
+/// parts and problems go.
+struct Expander<'a> {
+    limits: &'a Limits,
+    budget: u64,
+    problems: &'a mut Vec<Problem>,
+    f: &'a mut dyn FnMut(Part<'_>),
+}
+
+impl Expander<'_> {
+    fn problem(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.problems.push(Problem { path: path.into(), reason: reason.into() });
+    }
+
+    /// A container at `depth` may be opened only above the nesting limit.
+    fn too_deep(&mut self, path: &str, depth: u32) -> bool {
+        let deep = depth >= self.limits.max_depth;
+        if deep {
+            self.problem(path, format!("archive nested deeper than {} levels", self.limits.max_depth));
+        }
+        deep
+    }
+
+    fn at(&mut self, path: &str, data: &[u8], depth: u32) {
+        if is_zip(data) {
+            if !self.too_deep(path, depth) {
+                self.zip(path, data, depth);
+            }
             return;
         }
-        return zip(path, data, limits, depth, budget, problems, f);
-    }
-    if data.starts_with(&[0x1f, 0x8b]) {
-        if depth >= limits.max_depth {
-            problems.push(Problem {
-                path: path.into(),
-                reason: format!("archive nested deeper than {} levels", limits.max_depth),
-            });
+        if data.starts_with(&[0x1f, 0x8b]) {
+            if !self.too_deep(path, depth) {
+                let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
+                match self.read_limited(flate2::read::MultiGzDecoder::new(data), data.len() as u64) {
+                    Ok(out) => self.at(&inner, &out, depth + 1),
+                    Err(reason) => self.problem(inner, reason),
+                }
+            }
             return;
         }
-        let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
-        match read_limited(flate2::read::MultiGzDecoder::new(data), data.len() as u64, limits, budget) {
-            Ok(out) => expand_at(&inner, &out, limits, depth + 1, budget, problems, f),
-            Err(reason) => problems.push(Problem { path: inner, reason }),
+        let (text, encoding, binary) = decode_text(data);
+        let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
+        (self.f)(Part { path: path.to_string(), text, encoding, binary });
+        for (line, bytes) in blocks {
+            if depth < self.limits.max_depth && (bytes.len() as u64) <= self.budget {
+                self.budget -= bytes.len() as u64;
+                self.at(&format!("{path}!base64@{line}"), &bytes, depth + 1);
+            }
         }
-        return;
     }
-    let (text, encoding, binary) = decode_text(data);
-    let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
-    f(Part { path: path.to_string(), text, encoding, binary });
-    for (line, bytes) in blocks {
-        if depth < limits.max_depth && (bytes.len() as u64) <= *budget {
-            *budget -= bytes.len() as u64;
-            expand_at(&format!("{path}!base64@{line}"), &bytes, limits, depth + 1, budget, problems, f);
+
+    fn zip(&mut self, path: &str, data: &[u8], depth: u32) {
+        let mut ar = match zip::ZipArchive::new(Cursor::new(data)) {
+            Ok(a) => a,
+            Err(e) => return self.problem(path, format!("unreadable zip archive: {e}")),
+        };
+        if ar.index_for_name("xl/workbook.xml").is_some() {
+            return self.xlsx(path, data, depth);
         }
+        if ar.len() > self.limits.max_entries {
+            return self
+                .problem(path, format!("zip archive has {} members (limit {})", ar.len(), self.limits.max_entries));
+        }
+        for i in 0..ar.len() {
+            let mut entry = match ar.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.problem(format!("{path}!#{i}"), format!("unreadable zip member: {e}"));
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            let inner = format!("{path}!{}", entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}")));
+            if entry.encrypted() {
+                self.problem(inner, "encrypted zip member");
+                continue;
+            }
+            let compressed = entry.compressed_size().max(1);
+            match self.read_limited(&mut entry, compressed) {
+                Ok(out) => {
+                    drop(entry);
+                    self.at(&inner, &out, depth + 1);
+                }
+                Err(reason) => {
+                    self.problem(inner, reason);
+                    if self.budget == 0 {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn xlsx(&mut self, path: &str, data: &[u8], depth: u32) {
+        use calamine::Reader;
+        let mut wb = match calamine::Xlsx::new(Cursor::new(data)) {
+            Ok(w) => w,
+            Err(e) => return self.problem(path, format!("unreadable xlsx workbook: {e}")),
+        };
+        for name in wb.sheet_names() {
+            let inner = format!("{path}!{name}");
+            let range = match wb.worksheet_range(&name) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.problem(inner, format!("unreadable xlsx sheet: {e}"));
+                    continue;
+                }
+            };
+            let mut tsv = String::new();
+            for row in range.rows() {
+                for (i, c) in row.iter().enumerate() {
+                    if i > 0 {
+                        tsv.push('\t');
+                    }
+                    tsv.push_str(&c.to_string().replace(['\t', '\n', '\r'], " "));
+                }
+                tsv.push('\n');
+                if tsv.len() as u64 > self.budget {
+                    return self.problem(inner, "xlsx sheet expands beyond the size limit");
+                }
+            }
+            self.budget -= tsv.len() as u64;
+            self.at(&inner, tsv.as_bytes(), depth + 1);
+        }
+    }
+
+    /// Reads a decompressing stream, refusing more than the budget or the ratio allows.
+    fn read_limited(&mut self, r: impl Read, compressed: u64) -> Result<Vec<u8>, String> {
+        let by_ratio = compressed.saturating_mul(self.limits.max_ratio).max(1 << 20);
+        let cap = by_ratio.min(self.budget);
+        let mut out = Vec::new();
+        r.take(cap + 1).read_to_end(&mut out).map_err(|e| format!("corrupt compressed data: {e}"))?;
+        if out.len() as u64 > cap {
+            self.budget = self.budget.saturating_sub(cap);
+            return Err(if cap == by_ratio {
+                format!("compression bomb: expands more than {}x (limit)", self.limits.max_ratio)
+            } else {
+                "archive expands beyond the size limit".to_string()
+            });
+        }
+        self.budget -= out.len() as u64;
+        Ok(out)
     }
 }
 
 fn is_zip(d: &[u8]) -> bool {
     d.starts_with(b"PK\x03\x04") || d.starts_with(b"PK\x05\x06")
-}
-
-fn zip(
-    path: &str,
-    data: &[u8],
-    limits: &Limits,
-    depth: u32,
-    budget: &mut u64,
-    problems: &mut Vec<Problem>,
-    f: &mut dyn FnMut(Part<'_>),
-) {
-    let mut ar = match zip::ZipArchive::new(Cursor::new(data)) {
-        Ok(a) => a,
-        Err(e) => {
-            problems.push(Problem { path: path.into(), reason: format!("unreadable zip archive: {e}") });
-            return;
-        }
-    };
-    if ar.index_for_name("xl/workbook.xml").is_some() {
-        return xlsx(path, data, limits, depth, budget, problems, f);
-    }
-    if ar.len() > limits.max_entries {
-        problems.push(Problem {
-            path: path.into(),
-            reason: format!("zip archive has {} members (limit {})", ar.len(), limits.max_entries),
-        });
-        return;
-    }
-    for i in 0..ar.len() {
-        let mut entry = match ar.by_index(i) {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(Problem { path: format!("{path}!#{i}"), reason: format!("unreadable zip member: {e}") });
-                continue;
-            }
-        };
-        if entry.is_dir() {
-            continue;
-        }
-        let inner = format!("{path}!{}", entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}")));
-        if entry.encrypted() {
-            problems.push(Problem { path: inner, reason: "encrypted zip member".into() });
-            continue;
-        }
-        let compressed = entry.compressed_size().max(1);
-        match read_limited(&mut entry, compressed, limits, budget) {
-            Ok(out) => {
-                drop(entry);
-                expand_at(&inner, &out, limits, depth + 1, budget, problems, f);
-            }
-            Err(reason) => {
-                problems.push(Problem { path: inner, reason });
-                if *budget == 0 {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-fn xlsx(
-    path: &str,
-    data: &[u8],
-    limits: &Limits,
-    depth: u32,
-    budget: &mut u64,
-    problems: &mut Vec<Problem>,
-    f: &mut dyn FnMut(Part<'_>),
-) {
-    use calamine::Reader;
-    let mut wb = match calamine::Xlsx::new(Cursor::new(data)) {
-        Ok(w) => w,
-        Err(e) => {
-            problems.push(Problem { path: path.into(), reason: format!("unreadable xlsx workbook: {e}") });
-            return;
-        }
-    };
-    for name in wb.sheet_names() {
-        let inner = format!("{path}!{name}");
-        match wb.worksheet_range(&name) {
-            Ok(range) => {
-                let mut tsv = String::new();
-                for row in range.rows() {
-                    for (i, c) in row.iter().enumerate() {
-                        if i > 0 {
-                            tsv.push('\t');
-                        }
-                        let v = c.to_string();
-                        tsv.push_str(&v.replace(['\t', '\n', '\r'], " "));
-                    }
-                    tsv.push('\n');
-                    if tsv.len() as u64 > *budget {
-                        problems.push(Problem {
-                            path: inner.clone(),
-                            reason: "xlsx sheet expands beyond the size limit".into(),
-                        });
-                        return;
-                    }
-                }
-                *budget -= tsv.len() as u64;
-                expand_at(&inner, tsv.as_bytes(), limits, depth + 1, budget, problems, f);
-            }
-            Err(e) => problems.push(Problem { path: inner, reason: format!("unreadable xlsx sheet: {e}") }),
-        }
-    }
-}
-
-/// Reads a decompressing stream, refusing more than the budget or the ratio allows.
-fn read_limited(r: impl Read, compressed: u64, limits: &Limits, budget: &mut u64) -> Result<Vec<u8>, String> {
-    let by_ratio = compressed.saturating_mul(limits.max_ratio).max(1 << 20);
-    let cap = by_ratio.min(*budget);
-    let mut out = Vec::new();
-    r.take(cap + 1).read_to_end(&mut out).map_err(|e| format!("corrupt compressed data: {e}"))?;
-    if out.len() as u64 > cap {
-        *budget = budget.saturating_sub(cap);
-        return Err(if cap == by_ratio {
-            format!("compression bomb: expands more than {}x (limit)", limits.max_ratio)
-        } else {
-            "archive expands beyond the size limit".to_string()
-        });
-    }
-    *budget -= out.len() as u64;
-    Ok(out)
 }
 
 /// Decodes bytes to text: (text, encoding name, is binary).

@@ -68,11 +68,13 @@ impl Key {
             },
         };
         let trimmed = String::from_utf8_lossy(&raw).trim().to_string();
-        let bytes = if trimmed.len() >= 32 && trimmed.len() % 2 == 0 && trimmed.bytes().all(|b| b.is_ascii_hexdigit()) {
-            (0..trimmed.len()).step_by(2).filter_map(|i| u8::from_str_radix(&trimmed[i..i + 2], 16).ok()).collect()
-        } else {
-            raw
-        };
+        let bytes =
+            if trimmed.len() >= 32 && trimmed.len().is_multiple_of(2) && trimmed.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                (0..trimmed.len()).step_by(2).filter_map(|i| u8::from_str_radix(&trimmed[i..i + 2], 16).ok()).collect()
+            } else {
+                raw
+            };
         Key::new(&bytes).map(Some)
     }
 
