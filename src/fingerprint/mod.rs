@@ -97,7 +97,8 @@ pub fn normalise_email(s: &str) -> String {
 
 /// NFKC, case-folded, runs of punctuation and space to one space, trimmed.
 pub fn normalise_name(s: &str) -> String {
-    let folded: String = s.nfkc().collect::<String>().to_lowercase();
+    // NFKC and case folding leave ASCII as it is (but for case): skip them there.
+    let folded: String = if s.is_ascii() { s.to_ascii_lowercase() } else { s.nfkc().collect::<String>().to_lowercase() };
     let mut out = String::with_capacity(folded.len());
     let mut gap = false;
     for c in folded.chars() {
@@ -215,7 +216,7 @@ impl FingerprintLookup for Set {
         }
         for (s, e) in cells(text) {
             let cell = &text[s..e];
-            if cell.contains('@') {
+            if cell.contains('@') || too_many_words(cell) {
                 continue;
             }
             let n = normalise_name(cell);
@@ -228,6 +229,12 @@ impl FingerprintLookup for Set {
         }
         out
     }
+}
+
+/// Names of more than eight words are neither registered nor looked up: prose
+/// between commas is not a company name, and skipping it keeps scans fast.
+fn too_many_words(s: &str) -> bool {
+    memchr::memchr_iter(b' ', s.as_bytes()).count() >= 8
 }
 
 /// Candidate name values: runs between structural punctuation, 4–80 bytes, with a letter.
@@ -330,7 +337,7 @@ pub fn register_table(
                 vals.push((Kind::Email, normalise_email(v)));
             } else {
                 let n = normalise_name(v);
-                if n.len() >= 4 {
+                if n.len() >= 4 && !too_many_words(&n) {
                     vals.push((Kind::Name, n));
                 }
             }
