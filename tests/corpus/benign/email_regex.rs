@@ -1,0 +1,34 @@
+const RE: &str = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}";
+#[test]
+fn valid() {
+    assert!(is_valid("user0@example.com"));
+    assert!(is_valid("user1@example.com"));
+    assert!(is_valid("user2@example.com"));
+    assert!(is_valid("user3@example.com"));
+    assert!(is_valid("user4@example.com"));
+    assert!(is_valid("user5@example.com"));
+    assert!(is_valid("user6@example.com"));
+    assert!(is_valid("user7@example.com"));
+    assert!(is_valid("user8@example.com"));
+    assert!(is_valid("user9@example.com"));
+    assert!(is_valid("user10@example.com"));
+    assert!(is_valid("user11@example.com"));
+    assert!(is_valid("user12@example.com"));
+    assert!(is_valid("user13@example.com"));
+    assert!(is_valid("user14@example.com"));
+    assert!(is_valid("user15@example.com"));
+    assert!(is_valid("user16@example.com"));
+    assert!(is_valid("user17@example.com"));
+    assert!(is_valid("user18@example.com"));
+    assert!(is_valid("user19@example.com"));
+    assert!(is_valid("user20@example.com"));
+    assert!(is_valid("user21@example.com"));
+    assert!(is_valid("user22@example.com"));
+    assert!(is_valid("user23@example.com"));
+    assert!(is_valid("user24@example.com"));
+    assert!(is_valid("user25@example.com"));
+    assert!(is_valid("user26@example.com"));
+    assert!(is_valid("user27@example.com"));
+    assert!(is_valid("user28@example.com"));
+    assert!(is_valid("user29@example.com"));
+}
