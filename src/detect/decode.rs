@@ -83,6 +83,14 @@ impl Expander<'_> {
             }
             return;
         }
+        if data.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
+            && path.to_ascii_lowercase().ends_with(".xls")
+        {
+            if !self.too_deep(path, depth) {
+                self.sheets(path, <calamine::Xls<_> as calamine::Reader<_>>::new(Cursor::new(data)), depth);
+            }
+            return;
+        }
         if data.starts_with(&[0x1f, 0x8b]) {
             if !self.too_deep(path, depth) {
                 let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
@@ -110,7 +118,10 @@ impl Expander<'_> {
             Err(e) => return self.problem(path, format!("unreadable zip archive: {e}")),
         };
         if ar.index_for_name("xl/workbook.xml").is_some() {
-            return self.xlsx(path, data, depth);
+            return self.sheets(path, <calamine::Xlsx<_> as calamine::Reader<_>>::new(Cursor::new(data)), depth);
+        }
+        if ar.index_for_name("content.xml").is_some() && data.windows(11).take(256).any(|w| w == b"spreadsheet") {
+            return self.sheets(path, <calamine::Ods<_> as calamine::Reader<_>>::new(Cursor::new(data)), depth);
         }
         if ar.len() > self.limits.max_entries {
             return self
@@ -133,7 +144,13 @@ impl Expander<'_> {
                 continue;
             }
             let compressed = entry.compressed_size().max(1);
+            let office_xml = office_text_member(&inner);
             match self.read_limited(&mut entry, compressed) {
+                Ok(out) if office_xml => {
+                    drop(entry);
+                    let text = office_text(&String::from_utf8_lossy(&out));
+                    self.at(&inner, text.as_bytes(), depth + 1);
+                }
                 Ok(out) => {
                     drop(entry);
                     self.at(&inner, &out, depth + 1);
@@ -148,18 +165,23 @@ impl Expander<'_> {
         }
     }
 
-    fn xlsx(&mut self, path: &str, data: &[u8], depth: u32) {
-        use calamine::Reader;
-        let mut wb = match calamine::Xlsx::new(Cursor::new(data)) {
+    /// Every sheet of a workbook (xlsx, ods, xls) as tab-separated rows.
+    fn sheets<RS, W>(&mut self, path: &str, wb: Result<W, impl std::fmt::Display>, depth: u32)
+    where
+        RS: std::io::Read + std::io::Seek,
+        W: calamine::Reader<RS>,
+        W::Error: std::fmt::Display,
+    {
+        let mut wb = match wb {
             Ok(w) => w,
-            Err(e) => return self.problem(path, format!("unreadable xlsx workbook: {e}")),
+            Err(e) => return self.problem(path, format!("unreadable workbook: {e}")),
         };
         for name in wb.sheet_names() {
             let inner = format!("{path}!{name}");
             let range = match wb.worksheet_range(&name) {
                 Ok(r) => r,
                 Err(e) => {
-                    self.problem(inner, format!("unreadable xlsx sheet: {e}"));
+                    self.problem(inner, format!("unreadable sheet: {e}"));
                     continue;
                 }
             };
@@ -173,7 +195,7 @@ impl Expander<'_> {
                 }
                 tsv.push('\n');
                 if tsv.len() as u64 > self.budget {
-                    return self.problem(inner, "xlsx sheet expands beyond the size limit");
+                    return self.problem(inner, "sheet expands beyond the size limit");
                 }
             }
             self.budget -= tsv.len() as u64;
@@ -198,6 +220,58 @@ impl Expander<'_> {
         self.budget -= out.len() as u64;
         Ok(out)
     }
+}
+
+/// Members of office documents whose XML holds the text (docx, pptx, odt, odp).
+fn office_text_member(inner: &str) -> bool {
+    let name = inner.rsplit('!').next().unwrap_or(inner);
+    name == "word/document.xml"
+        || name == "content.xml"
+        || (name.starts_with("ppt/slides/slide") && name.ends_with(".xml"))
+}
+
+/// Office XML to text: paragraphs and table rows become lines, cells tabs, tags go.
+fn office_text(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() / 2);
+    let mut cell_depth = 0usize;
+    let mut rest = xml;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&unescape(&rest[..lt]));
+        let Some(gt) = rest[lt..].find('>') else { break };
+        let tag = &rest[lt + 1..lt + gt];
+        let name = tag.split([' ', '/']).find(|n| !n.is_empty()).unwrap_or("");
+        let closing = tag.starts_with('/');
+        let self_closing = tag.ends_with('/');
+        if matches!(name, "w:tc" | "table:table-cell") && !self_closing {
+            if closing {
+                cell_depth = cell_depth.saturating_sub(1);
+                out.push('\t');
+            } else {
+                cell_depth += 1;
+            }
+        } else if matches!(name, "w:tr" | "table:table-row") && closing {
+            out.push('\n');
+        } else if (closing && matches!(name, "w:p" | "text:p" | "a:p")) || matches!(name, "w:br" | "text:line-break") {
+            out.push(if cell_depth > 0 { ' ' } else { '\n' });
+        } else if matches!(name, "w:tab" | "text:tab") {
+            out.push('\t');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
 }
 
 fn is_zip(d: &[u8]) -> bool {

@@ -333,6 +333,19 @@ def leaks():
     rs = rows(18, 83)
     add("customers.toml", "toml", "TOML array of tables",
         "".join(f"[[customer]]\nname = \"{r['company']}\"\nemail = \"{r['admin_email']}\"\n\n" for r in rs))
+    rs = rows(12, 84)
+    body = "".join(f"<w:tr><w:tc><w:p><w:r><w:t>{xml_escape(r['company'])}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>{r['admin_email']}</w:t></w:r></w:p></w:tc></w:tr>" for r in rs)
+    add("customers.docx", "docx", "a Word document with a 12-row customer table", zip_bytes([
+        ("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+        ("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+         f'<w:p><w:r><w:t>Premium admins</w:t></w:r></w:p><w:tbl>{body}</w:tbl></w:body></w:document>')]))
+    rs = rows(30, 85)
+    cells = "".join(f"<table:table-row><table:table-cell><text:p>{xml_escape(r['company'])}</text:p></table:table-cell><table:table-cell><text:p>{r['admin_email']}</text:p></table:table-cell></table:table-row>" for r in rs)
+    add("customers.ods", "ods", "an OpenDocument spreadsheet", zip_bytes([
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'),
+        ("content.xml", '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>'
+         f'<table:table table:name="Customers">{cells}</table:table></office:spreadsheet></office:body></office:document-content>')]))
     rs = rows(500, 80)
     add("big_export.tar.txt", "csv-renamed", "a 500-row export saved with a misleading name", csv_text(rs, base))
     return L
@@ -450,6 +463,9 @@ def benign():
         "".join(f"* {c} by @dev{i} ({10000 + i}+dev{i}@users.noreply.github.com)\n" for i, c in enumerate(["fix x", "add y", "docs z"] * 15)))
     add("ssh_config", "config", "ssh config with user@host aliases", "".join(f"Host h{i}\n  HostName 10.1.0.{i}\n  User deploy\n" for i in range(50)))
     add("translators.txt", "authors", "translator list (Qt style)", "".join(f"{lang}: {f} {l} <{m}>\n" for lang, (f, l, m) in zip(["de", "fr", "sv", "fi", "pl", "it", "es", "nl"] * 4, people[:32])))
+    add("letter.docx", "docx", "a Word letter with one address", zip_bytes([
+        ("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+        ("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Dear Anna, reach me at anna.varlow@kestrelmark.de.</w:t></w:r></w:p></w:body></w:document>')]))
     add("gpg_uids.txt", "keys", "gpg --list-keys output of a few maintainers", "".join(f"pub   rsa4096 2020-01-01 [SC]\n      {hashlib.sha1(m.encode()).hexdigest().upper()}\nuid           [ultimate] {f} {l} <{m}>\n\n" for f, l, m in people[:5]))
     return B
 

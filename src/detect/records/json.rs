@@ -32,6 +32,10 @@ fn walk(det: &Records, t: &Text, v: &Value, tab: &mut Table, depth: usize) {
     match v {
         Value::Array(a) => a.iter().for_each(|x| walk(det, t, x, tab, depth + 1)),
         Value::Object(o) => {
+            // `{"jane@acme.io": {...}}`: an object keyed by address is one row per key.
+            for (k, v) in o.iter().filter(|(k, _)| k.contains('@')) {
+                tab.row(det, t, [k.as_str(), if v.is_null() { "" } else { "#" }]);
+            }
             let scalars: Vec<&str> = o
                 .values()
                 .map(|x| match x {

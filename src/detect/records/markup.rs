@@ -101,6 +101,16 @@ pub fn ldif(det: &Records, t: &Text) -> Table {
 /// is one row: a recipient list is a contact list.
 pub fn mail_headers(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("mail headers");
+    let found = collect_recipients(det, t, &mut tab);
+    // A test mail to a handful of people is not a contact list; ten recipients are.
+    if found < 10 {
+        return Table::new("mail headers");
+    }
+    tab
+}
+
+fn collect_recipients(det: &Records, t: &Text, tab: &mut Table) -> usize {
+    let mut found = 0;
     let mut lines = t.s.lines().peekable();
     while let Some(line) = lines.next() {
         let Some((k, v)) = line.split_once(':') else { continue };
@@ -120,8 +130,9 @@ pub fn mail_headers(det: &Records, t: &Text) -> Table {
             for (s, e) in emails::find(p) {
                 // A recipient is a row of its own: its address and the header it stood in.
                 tab.row(det, t, [&p[s..e], k]);
+                found += 1;
             }
         }
     }
-    tab
+    found
 }
