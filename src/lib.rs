@@ -5,6 +5,8 @@
 //! `engine` (rules × stores → findings) → approval → `report` (human, JSON, SARIF).
 //! See ARCHITECTURE.md.
 
+pub use miette;
+
 pub mod approval;
 pub mod audit;
 pub mod cli;

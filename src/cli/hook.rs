@@ -1,20 +1,265 @@
-//! `leakguard hook pre-commit|pre-push|pre-receive`: git hook protocols (issue #3).
+//! `leakguard hook pre-commit|pre-push|pre-receive`: the git hook protocols.
+//!
+//! Each hook reads what git passes (arguments, stdin lines, environment), scans what
+//! the step records or transfers from the object database, applies approvals, prints
+//! the report on stderr (git shows it; on a server as `remote:` lines) and exits 0 to
+//! let the step through or 1 to stop it. Any error stops it too (exit 3, fail closed).
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use clap::Subcommand;
+use git2::{Oid, Repository};
 
 use super::{exit, Global};
+use crate::approval::{self, Scope};
+use crate::engine::Engine;
+use crate::report::{self, Finding, Report};
+use crate::source::git;
 
+// The variants are git's hook names, which all start with "pre".
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Subcommand)]
 pub enum HookCmd {
-    /// Scan the staged blobs (index vs HEAD).
-    PreCommit,
-    /// Scan the commits being pushed (reads git's stdin lines).
-    PrePush { remote: String, url: String },
-    /// Server side: scan received commits (reads `old new ref` lines).
+    /// Scan the staged blobs (index vs HEAD); FILES limits it to those paths (the files
+    /// the pre-commit framework passes).
+    #[command(after_help = "Installed by `leakguard install`, or run by the pre-commit framework.")]
+    PreCommit { files: Vec<String> },
+    /// Scan the commits a push sends: reads git's `<local ref> <local oid> <remote ref>
+    /// <remote oid>` lines; under the pre-commit framework, PRE_COMMIT_FROM_REF/TO_REF.
+    PrePush { remote: Option<String>, url: Option<String> },
+    /// Server side: scan the commits a push brings (`<old> <new> <ref>` lines on stdin);
+    /// honours push options (`git push -o leakguard-approval=...`).
     PreReceive,
 }
 
-pub fn run(_g: &Global, _cmd: HookCmd) -> u8 {
-    eprintln!("leakguard: git hooks are not implemented yet; failing closed");
-    exit::INTERNAL
+pub fn run(g: &Global, cmd: HookCmd) -> u8 {
+    let started = Instant::now();
+    let outcome = match cmd {
+        HookCmd::PreCommit { files } => pre_commit(g, &files),
+        HookCmd::PrePush { remote, url } => pre_push(g, remote, url),
+        HookCmd::PreReceive => pre_receive(g),
+    };
+    match outcome {
+        Ok(Some(mut rep)) => {
+            rep.stats.elapsed_ms = started.elapsed().as_millis() as u64;
+            finish(g, &rep)
+        }
+        Ok(None) => exit::ALLOW,
+        Err(CodeOr::Code(c)) => c,
+        Err(CodeOr::Msg(m)) => {
+            eprintln!("leakguard: {m}");
+            eprintln!("leakguard: failing closed: the step is stopped (fix the problem, or bypass locally with --no-verify where policy allows)");
+            exit::INTERNAL
+        }
+    }
+}
+
+enum CodeOr {
+    Code(u8),
+    Msg(String),
+}
+
+impl From<git2::Error> for CodeOr {
+    fn from(e: git2::Error) -> Self {
+        CodeOr::Msg(format!("git: {}", e.message()))
+    }
+}
+
+impl From<String> for CodeOr {
+    fn from(e: String) -> Self {
+        CodeOr::Msg(e)
+    }
+}
+
+fn finish(g: &Global, rep: &Report) -> u8 {
+    let mut style = g.style();
+    style.color = matches!(g.color, super::Color::Always);
+    let mut buf = Vec::new();
+    let r = match g.format {
+        report::Format::Human => {
+            report::render(rep, g.format, &style, &mut buf).map(|_| eprint!("{}", String::from_utf8_lossy(&buf)))
+        }
+        _ => report::to_stdout(|w| report::render(rep, g.format, &style, w)),
+    };
+    if let Err(e) = r {
+        eprintln!("leakguard: cannot write the report: {e}");
+        return exit::INTERNAL;
+    }
+    match rep.verdict() {
+        report::Verdict::Block => exit::BLOCK,
+        _ => exit::ALLOW,
+    }
+}
+
+/// Where the repository's files are (work tree, or the git dir of a bare repository).
+fn root_of(repo: &Repository) -> PathBuf {
+    repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf()
+}
+
+struct Prepared<'p> {
+    engine: Engine<'p>,
+    root: PathBuf,
+}
+
+fn prepare<'p>(g: &Global, policy: &'p crate::policy::Policy, root: &Path) -> Prepared<'p> {
+    let mut engine = Engine::new(policy, Default::default());
+    engine.scanner.redact = !g.no_redact;
+    Prepared { engine, root: root.to_path_buf() }
+}
+
+fn approvals(
+    repo: &Repository,
+    root: &Path,
+    policy: &crate::policy::Policy,
+    excluded: Vec<String>,
+    push_options: Vec<String>,
+    rep: &mut Report,
+) {
+    let cx = approval::Context {
+        policy,
+        scope: Scope::Git { repo: root.to_string_lossy().into_owned() },
+        actor: super::exec::current_actor(Some(root)),
+        excluded,
+        approval_dirs: vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")],
+        push_options,
+        requests_dir: Some(repo.path().join("leakguard/requests")),
+        audit_log: Some(policy.settings.audit_log.clone().unwrap_or_else(|| repo.path().join("leakguard/audit.jsonl"))),
+    };
+    if let Err(e) = approval::apply(&cx, rep) {
+        eprintln!("leakguard: approvals could not be checked: {e}");
+    }
+}
+
+fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
+    let repo = git::open()?;
+    let root = root_of(&repo);
+    let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
+    let p = prepare(g, &policy, &root);
+    let items = git::staged(&repo, files)?;
+    let dest = git::head_destination(&repo);
+    let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
+    let mut rep = report_of(findings, totals);
+    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), &mut rep);
+    Ok(Some(rep))
+}
+
+/// One ref update: what to scan and where it goes.
+struct Update {
+    local: Oid,
+    remote: Oid,
+    remote_ref: String,
+}
+
+fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<Option<Report>, CodeOr> {
+    let repo = git::open()?;
+    let root = root_of(&repo);
+    let remote_name =
+        remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok()).unwrap_or_else(|| "origin".into());
+    let mut updates = Vec::new();
+    for line in stdin_lines()? {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [_local_ref, local, remote_ref, remote_oid] = f[..] else {
+            return Err(CodeOr::Msg(format!("unexpected pre-push input line: {line:?}")));
+        };
+        let local = Oid::from_str(local)?;
+        if local.is_zero() {
+            continue; // a deletion sends no content
+        }
+        updates.push(Update { local, remote: Oid::from_str(remote_oid)?, remote_ref: remote_ref.to_string() });
+    }
+    if updates.is_empty() {
+        // The pre-commit framework passes refs in the environment instead of stdin.
+        if let Some(to) = std::env::var("PRE_COMMIT_TO_REF").ok().filter(|s| !s.is_empty()) {
+            let local = repo.revparse_single(&to)?.id();
+            let remote = match std::env::var("PRE_COMMIT_FROM_REF").ok().filter(|s| !s.is_empty()) {
+                Some(from) => repo.revparse_single(&from)?.id(),
+                None => Oid::zero(),
+            };
+            let remote_ref = std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|_| "refs/heads/unknown".into());
+            updates.push(Update { local, remote, remote_ref });
+        }
+    }
+    if updates.is_empty() {
+        return Ok(None);
+    }
+    let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
+    let p = prepare(g, &policy, &root);
+    let mut seen = HashSet::new();
+    let mut rep = Report::default();
+    let mut all_commits = Vec::new();
+    for u in &updates {
+        let commits = git::pushed_commits(&repo, u.local, u.remote, &remote_name)?;
+        let items = git::introduced(&repo, &commits, &mut seen)?;
+        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{}", u.remote_ref), &git::open, None);
+        rep.findings.extend(findings);
+        rep.stats.files += totals.items;
+        rep.stats.bytes += totals.bytes;
+        all_commits.extend(commits);
+    }
+    rep.sort();
+    let excluded = git::identities(&repo, &all_commits);
+    approvals(&repo, &p.root, &policy, excluded, Vec::new(), &mut rep);
+    Ok(Some(rep))
+}
+
+fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
+    let repo = git::open()?;
+    let root = root_of(&repo);
+    // The server's own policy: --policy, $LEAKGUARD_POLICY, or files in the bare
+    // repository's directory — never the pushed tree.
+    let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
+    let p = prepare(g, &policy, &root);
+    let mut seen = HashSet::new();
+    let mut rep = Report::default();
+    let mut all_commits = Vec::new();
+    for line in stdin_lines()? {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let [_old, new, refname] = f[..] else {
+            return Err(CodeOr::Msg(format!("unexpected pre-receive input line: {line:?}")));
+        };
+        let new = Oid::from_str(new)?;
+        if new.is_zero() {
+            continue; // branch deletion
+        }
+        let commits = git::received_commits(&repo, new)?;
+        let items = git::introduced(&repo, &commits, &mut seen)?;
+        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{refname}"), &git::open, None);
+        rep.findings.extend(findings);
+        rep.stats.files += totals.items;
+        rep.stats.bytes += totals.bytes;
+        all_commits.extend(commits);
+    }
+    rep.sort();
+    let options: Vec<String> =
+        (0..std::env::var("GIT_PUSH_OPTION_COUNT").ok().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0))
+            .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
+            .collect();
+    let excluded = git::identities(&repo, &all_commits);
+    approvals(&repo, &p.root, &policy, excluded, options, &mut rep);
+    if rep.verdict() == report::Verdict::Block {
+        eprintln!("leakguard: push rejected by policy; nothing was stored");
+    }
+    Ok(Some(rep))
+}
+
+fn report_of(findings: Vec<Finding>, totals: git::Totals) -> Report {
+    let mut rep = Report { findings, ..Default::default() };
+    rep.stats.files = totals.items;
+    rep.stats.bytes = totals.bytes;
+    rep.sort();
+    rep
+}
+
+/// Non-empty lines of stdin (none when stdin is a terminal).
+fn stdin_lines() -> Result<Vec<String>, CodeOr> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(Vec::new());
+    }
+    let mut s = String::new();
+    stdin.lock().read_to_string(&mut s).map_err(|e| CodeOr::Msg(format!("cannot read stdin: {e}")))?;
+    Ok(s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
 }

@@ -4,7 +4,7 @@
 
 mod approval;
 mod audit;
-mod exec;
+pub(crate) mod exec;
 mod fingerprint;
 mod hook;
 mod install;

@@ -1,6 +1,7 @@
 //! `leakguard scan [PATH...]`: files and directories through the one engine.
 
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -25,6 +26,15 @@ pub struct ScanArgs {
     /// Scan files that .gitignore and .ignore exclude.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Scan the staged blobs of the repository (what `git commit` would record).
+    #[arg(long, conflicts_with_all = ["range", "history"])]
+    pub staged: bool,
+    /// Scan the blobs and messages commits `A..B` introduce.
+    #[arg(long, value_name = "A..B", conflicts_with = "history")]
+    pub range: Option<String>,
+    /// Scan every unique blob reachable from any ref once, with the commit that introduced it.
+    #[arg(long)]
+    pub history: bool,
 }
 
 /// A baseline file: accepted digests, sorted, content-based (stable under line moves).
@@ -68,8 +78,18 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
     };
     let mut engine = Engine::new(&policy, baseline);
     engine.scanner.redact = !g.no_redact;
-    let targets = fs::walk(&paths, fs::WalkOpts { respect_ignore: !a.no_ignore });
-    let (findings, totals) = fs::scan(&engine, &targets);
+    let (findings, totals) = if a.staged || a.range.is_some() || a.history {
+        match scan_git(&engine, &a) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        let targets = fs::walk(&paths, fs::WalkOpts { respect_ignore: !a.no_ignore });
+        fs::scan(&engine, &targets)
+    };
     let mut rep = Report { findings, stale: engine.stale_baseline(), ..Default::default() };
     rep.stats.files = totals.files;
     rep.stats.bytes = totals.bytes;
@@ -99,6 +119,35 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
         report::Verdict::Block => exit::BLOCK,
         _ => exit::ALLOW,
     }
+}
+
+/// `--staged`, `--range`, `--history`: blobs from the object database, each once.
+fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding>, fs::Totals), String> {
+    use crate::source::git;
+    let repo = git::open()?;
+    let ge = |e: git2::Error| e.message().to_string();
+    let (items, dest) = if a.staged {
+        (git::staged(&repo, &[]).map_err(ge)?, git::head_destination(&repo))
+    } else {
+        let commits = match &a.range {
+            Some(r) => git::range_commits(&repo, r).map_err(ge)?,
+            None => git::all_commits(&repo).map_err(ge)?,
+        };
+        (git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?, String::new())
+    };
+    let bar = (a.history && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(items.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} blobs {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let (findings, t) = git::scan(engine, &items, &dest, &git::open, bar.as_ref());
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok((findings, fs::Totals { files: t.items, bytes: t.bytes }))
 }
 
 fn read_baseline(path: &PathBuf) -> Result<BTreeSet<String>, String> {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Scan benchmark, one run, ratios to reference tools measured in the same run:
+# leakguard (built-in pack) on one core and on all cores, ripgrep with one e-mail regex,
+# and `cat` as the I/O floor, over a generated ~200 MB tree; peak RSS by GNU time;
+# start-up + policy load as the median of 51 one-small-file scans.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${MB:-200}
+W=bench/work
+TREE=$W/tree-$MB
+command -v rg >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep; }
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
+cargo build --release --quiet
+L=$PWD/target/release/leakguard
+[ -d "$TREE" ] || python3 bench/gen_tree.py "$TREE" "$MB"
+bytes=$(du -sb "$TREE" | cut -f1)
+mbytes=$(echo "scale=1; $bytes/1000000" | bc)
+cat "$(find "$TREE" -type f)" >/dev/null 2>&1 || find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
+measure() { # label, command...: prints "label seconds peak_kb" (median of 3 by time)
+  local label=$1; shift
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
+    tail -n1 "$W/time.out"
+  done | sort -n | sed -n 2p | awk -v l="$label" '{print l, $1, $2}'
+}
+{
+  measure "leakguard-1-thread" env RAYON_NUM_THREADS=1 "$L" --policy builtin scan "$TREE" --format json
+  measure "leakguard-all-threads" "$L" --policy builtin scan "$TREE" --format json
+  measure "rg-email-regex" rg -c '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}' "$TREE"
+  measure "rg-email-regex-1-thread" rg -j1 -c '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}' "$TREE"
+  measure "cat" sh -c "find '$TREE' -type f -exec cat {} + "
+} > "$W/scan.txt"
+echo "x" > "$W/one.txt"
+startup() {
+  for _ in $(seq 51); do s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done | sort -n | sed -n 26p
+}
+su_scan=$(startup "$L" --policy builtin scan "$W/one.txt")
+su_check=$(startup "$L" --policy builtin policy check)
+su_rg=$(startup rg -c x "$W/one.txt")
+lg1=$(awk '$1=="leakguard-1-thread"{print $2}' "$W/scan.txt")
+rg1=$(awk '$1=="rg-email-regex-1-thread"{print $2}' "$W/scan.txt")
+catt=$(awk '$1=="cat"{print $2}' "$W/scan.txt")
+echo "Tree: $(find "$TREE" -type f | wc -l) files, $mbytes MB; $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo
+echo "| run | wall s | MB/s | peak RSS MB | vs rg (1 thread) | vs cat |"
+echo "|---|---|---|---|---|---|"
+while read -r label secs kb; do
+  mbs=$(echo "scale=0; $mbytes/$secs" | bc)
+  printf '| %s | %s | %s | %s | %sx | %sx |\n' "$label" "$secs" "$mbs" "$(( kb / 1024 ))" "$(echo "scale=2; $rg1/$secs" | bc)" "$(echo "scale=2; $catt/$secs" | bc)"
+done < "$W/scan.txt"
+echo
+echo "| start-up (median of 51) | ms |"
+echo "|---|---|"
+echo "| leakguard scan of one small file (built-in pack) | $(echo "scale=2; $su_scan/1000" | bc) |"
+echo "| leakguard policy check (built-in pack) | $(echo "scale=2; $su_check/1000" | bc) |"
+echo "| rg on one small file | $(echo "scale=2; $su_rg/1000" | bc) |"
