@@ -110,17 +110,23 @@ fn prepare<'p>(g: &Global, policy: &'p crate::policy::Policy, root: &Path) -> Pr
     Prepared { engine, root: root.to_path_buf() }
 }
 
-fn approvals(
+/// Applies approvals for a git step (only when something blocks). `tip` names the
+/// repository by its root commit when the step is a push; otherwise HEAD does.
+pub(crate) fn approvals(
     repo: &Repository,
     root: &Path,
     policy: &crate::policy::Policy,
     excluded: Vec<String>,
     push_options: Vec<String>,
+    tip: Option<Oid>,
     rep: &mut Report,
 ) {
+    if !rep.findings.iter().any(|f| f.blocks()) {
+        return;
+    }
     let cx = approval::Context {
         policy,
-        scope: Scope::Git { repo: root.to_string_lossy().into_owned() },
+        scope: Scope::Git { repo: git::repo_id(repo, tip) },
         actor: super::exec::current_actor(Some(root)),
         excluded,
         approval_dirs: vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")],
@@ -142,7 +148,7 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let dest = git::head_destination(&repo);
     let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
     let mut rep = report_of(findings, totals);
-    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), &mut rep);
+    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), None, &mut rep);
     Ok(Some(rep))
 }
 
@@ -201,7 +207,7 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     rep.sort();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, Vec::new(), &mut rep);
+    approvals(&repo, &p.root, &policy, excluded, Vec::new(), updates.first().map(|u| u.local), &mut rep);
     Ok(Some(rep))
 }
 
@@ -215,6 +221,7 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
     let mut seen = HashSet::new();
     let mut rep = Report::default();
     let mut all_commits = Vec::new();
+    let mut tips = Vec::new();
     for line in stdin_lines()? {
         let f: Vec<&str> = line.split_whitespace().collect();
         let [_old, new, refname] = f[..] else {
@@ -224,6 +231,7 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
         if new.is_zero() {
             continue; // branch deletion
         }
+        tips.push(new);
         let commits = git::received_commits(&repo, new)?;
         let items = git::introduced(&repo, &commits, &mut seen)?;
         let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{refname}"), &git::open, None);
@@ -238,7 +246,7 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
             .collect();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, options, &mut rep);
+    approvals(&repo, &p.root, &policy, excluded, options, tips.first().copied(), &mut rep);
     if rep.verdict() == report::Verdict::Block {
         eprintln!("leakguard: push rejected by policy; nothing was stored");
     }

@@ -253,3 +253,16 @@ pub fn identities(repo: &Repository, commits: &[Oid]) -> Vec<String> {
     out.dedup();
     out
 }
+
+/// A name for the repository every clone agrees on: its root commit (following first
+/// parents from `tip`, or HEAD), `unborn` before the first commit.
+pub fn repo_id(repo: &Repository, tip: Option<Oid>) -> String {
+    let start = tip.or_else(|| repo.head().ok().and_then(|h| h.target()));
+    let Some(mut c) = start.and_then(|o| repo.find_object(o, None).ok()).and_then(|o| o.peel_to_commit().ok()) else {
+        return "git:unborn".into();
+    };
+    while let Ok(p) = c.parent(0) {
+        c = p;
+    }
+    format!("git:{}", c.id())
+}
