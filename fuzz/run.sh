@@ -15,5 +15,5 @@ for target in $(cargo fuzz list); do
   mkdir -p "$corpus"
   [ -d "seeds/$target" ] && cp -n seeds/"$target"/* "$corpus"/ 2>/dev/null || true
   echo "fuzz $target for ${SECONDS_EACH}s"
-  cargo $TOOLCHAIN fuzz run "$target" "$corpus" -- -max_total_time="$SECONDS_EACH" -jobs=1 -workers=1 -rss_limit_mb=2048 -max_len=262144
+  cargo $TOOLCHAIN fuzz run "$target" "$corpus" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=262144
 done

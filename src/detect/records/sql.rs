@@ -19,7 +19,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("sql");
     let s = t.s;
     let mut pos = 0;
-    while let Some(m) = AC.find(&s[pos..]) {
+    while let Some(m) = s.get(pos..).and_then(|rest| AC.find(rest)) {
         let start = pos + m.start();
         pos = start + m.end() - m.start();
         let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
@@ -49,8 +49,8 @@ pub fn parse(det: &Records, t: &Text) -> Table {
                 }
             }
         }
-        pos = line_end;
-        for line in s[line_end.min(s.len())..].split_inclusive('\n').skip(1) {
+        pos = (line_end + 1).min(s.len());
+        for line in s[pos..].split_inclusive('\n') {
             pos += line.len();
             let line = line.trim_end_matches(['\n', '\r']);
             if line == "\\." {
@@ -121,5 +121,33 @@ fn tuples(det: &Records, t: &Text, tab: &mut Table, from: usize) -> usize {
         }
         i += 1;
     }
-    i
+    // An escape at the very end can step past it.
+    i.min(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::records::Records;
+    use crate::detect::Text;
+
+    /// Found by the `detectors` fuzz target: a COPY block, an escape at the end, multibyte text.
+    #[test]
+    fn odd_dumps_do_not_panic() {
+        let det = Records {
+            min_rows: 1,
+            need_email: true,
+            need_phone: false,
+            min_distinct_domains: 1,
+            ignore: Default::default(),
+        };
+        for s in [
+            "COPY t (a) FROM stdin;\né\tx@y.io\n\\.\n",
+            "INSERT INTO t VALUES ('a\\",
+            "x\nCOPY t FROM stdin;\n\u{e9}",
+            "INSERT INTO t (a) VALUES ('é'), ('x@y.io', 'ü\\",
+        ] {
+            let t = Text::new(s, false);
+            let _ = super::parse(&det, &t);
+        }
+    }
 }
