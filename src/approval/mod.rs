@@ -337,8 +337,13 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
             .unwrap_or(86_400);
         // The request on disk wins when present (its created_at/nonce were signed).
         let req = match find_request(&id, cx) {
-            Some(r) if r.expires_at >= now() => r,
-            _ => {
+            Some(r) => {
+                if r.expires_at < now() {
+                    eprintln!("leakguard: request {id} has expired; renew it with `leakguard approval request --reason …` and sign again");
+                }
+                r
+            }
+            None => {
                 let r = Request::new(subj, ttl, "");
                 if let Some(d) = &cx.requests_dir {
                     if std::fs::create_dir_all(d).is_ok() {

@@ -23,6 +23,11 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         // Rendering into a String cannot fail for I/O reasons; a fmt error is dropped.
         let _ = handler.render_report(&mut s, &FindingDiag::new(f));
         out.write_all(s.as_bytes())?;
+        // The request id on a line of its own: never wrapped, easy to copy.
+        if let Some(r) = &f.request {
+            writeln!(out, "  request: {r}")?;
+            writeln!(out, "  approve: leakguard approval sign {r} --key ~/.ssh/id_ed25519")?;
+        }
     }
     let suppressed: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_some()).collect();
     if !style.quiet {
@@ -101,9 +106,6 @@ impl<'a> FindingDiag<'a> {
             }
             if !f.destination.is_empty() {
                 help.push(format!("destination: {}", f.destination));
-            }
-            if let Some(r) = &f.request {
-                help.push(format!("override: two approvals of request {r} (`leakguard approval sign {r}`)"));
             }
         }
         let src = f.snippet.as_ref().map(|s| Masked {

@@ -1,2 +1,410 @@
-//! Integration tests: approval.
-#[allow(unused_imports)] use crate::util::*;
+//! Two-person approvals with keys made by the real `ssh-keygen`: what counts, what
+//! does not and why, through real `git commit`, `git push` and `leakguard exec`.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::*;
+
+/// Keys of the people in these tests, made once per test in its own directory.
+struct Keys {
+    dir: Dir,
+}
+
+impl Keys {
+    fn new() -> Keys {
+        let k = Keys { dir: Dir::new() };
+        for name in ["carol", "carol2", "dave", "erin", "alice", "mallory"] {
+            k.make(name, "ed25519");
+        }
+        k.make("frank", "ecdsa");
+        k
+    }
+
+    fn make(&self, name: &str, kind: &str) {
+        let mut c = std::process::Command::new("ssh-keygen");
+        c.args(["-q", "-t", kind, "-N", "", "-C", name, "-f"]).arg(self.key(name));
+        if kind == "ecdsa" {
+            c.args(["-b", "256"]);
+        }
+        let o = c.output().expect("ssh-keygen runs");
+        assert!(o.status.success(), "{}", err(&o));
+    }
+
+    fn key(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn public(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(self.key(name).with_extension("pub")).expect("pub key");
+        text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    }
+}
+
+const POLICY: &str = r#"version: 1
+roles:
+  security-officer: [carol@corp.test, dave@corp.test, erin@corp.test, alice@corp.test, frank@corp.test]
+approvals:
+  allowed_signers: .leakguard/allowed_signers
+classes:
+  customer-list:
+    detect:
+      - records: { min_rows: 5, min_distinct_domains: 3 }
+  secret:
+    detect:
+      - pattern: { regex: 'SECRET-[0-9]{6}' }
+rules:
+  - id: customer-lists-stay-in-stores
+    class: customer-list
+    override: { approvals: 2, approvers: [security-officer], ttl: TTL }
+  - id: no-secrets
+    class: secret
+    override: { approvals: 2, approvers: [security-officer], ttl: 24h }
+"#;
+
+/// A repository with the policy, allowed signers, installed hooks, and a blocked commit.
+fn blocked_repo(keys: &Keys, ttl: &str, extra_signers: &str) -> (Repo, String) {
+    let r = Repo::new();
+    r.write(".leakguard/policy.yaml", POLICY.replace("TTL", ttl));
+    let signers = format!(
+        "carol@corp.test {}\ncarol@corp.test {}\ndave@corp.test {}\nerin@corp.test namespaces=\"git\" {}\nalice@corp.test {}\nfrank@corp.test {}\n{extra_signers}",
+        keys.public("carol"),
+        keys.public("carol2"),
+        keys.public("dave"),
+        keys.public("erin"),
+        keys.public("alice"),
+        keys.public("frank"),
+    );
+    r.write(".leakguard/allowed_signers", signers);
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "policy"]);
+    assert!(r.lg().arg("install").output().expect("runs").status.success());
+    r.write("q.csv", customer_csv(12));
+    r.git(&["add", "q.csv"]);
+    let o = r.git_output(&["commit", "-q", "-m", "q"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let id = request_id(&r);
+    assert!(err(&o).contains(&id[..20]), "the blocked commit names its request: {}", err(&o));
+    (r, id)
+}
+
+fn request_id(r: &Repo) -> String {
+    let dir = r.path().join(".git/leakguard/requests");
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+        .expect("requests written")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().trim_end_matches(".json").to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    ids.remove(0)
+}
+
+/// `leakguard approval sign` as `who` with `key`.
+fn sign(r: &Repo, keys: &Keys, id: &str, who: &str, key: &str) {
+    let o = r
+        .lg()
+        .args(["approval", "sign", id, "--principal", &format!("{who}@corp.test"), "--key"])
+        .arg(keys.key(key))
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+/// Plain `ssh-keygen -Y sign` over the request file, placed where leakguard looks.
+fn sign_with_ssh_keygen(r: &Repo, keys: &Keys, id: &str, who: &str, key: &str) {
+    let req = r.path().join(format!(".git/leakguard/requests/{id}.json"));
+    let o = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "leakguard-approval", "-f"])
+        .arg(keys.key(key))
+        .arg(&req)
+        .output()
+        .expect("ssh-keygen");
+    assert!(o.status.success(), "{}", err(&o));
+    let dir = r.path().join(format!(".git/leakguard/approvals/{id}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::rename(req.with_extension("json.sig"), dir.join(format!("{who}@corp.test.sig"))).expect("move sig");
+}
+
+fn commit(r: &Repo) -> std::process::Output {
+    r.git_output(&["commit", "-q", "-m", "q"])
+}
+
+#[test]
+fn two_approvals_let_the_commit_through_and_ours_pass_ssh_keygen_verify() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    sign(&r, &keys, &id, "carol", "carol");
+    sign_with_ssh_keygen(&r, &keys, &id, "frank", "frank");
+    let o = r.lg().args(["approval", "verify", &id]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("2 of 2 approvals"), "{}", out(&o));
+    let o = commit(&r);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // Our signature passes the real ssh-keygen -Y verify.
+    let sig = r.path().join(format!(".git/leakguard/approvals/{id}/carol@corp.test.sig"));
+    let req = std::fs::read(r.path().join(format!(".git/leakguard/requests/{id}.json"))).expect("req");
+    let mut v = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "leakguard-approval", "-I", "carol@corp.test", "-f"])
+        .arg(r.path().join(".leakguard/allowed_signers"))
+        .arg("-s")
+        .arg(&sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    v.stdin.take().expect("stdin").write_all(&req).expect("write");
+    assert!(v.wait_with_output().expect("wait").status.success());
+    // The audit log recorded the block and the override, and its chain holds.
+    let o = r.lg().args(["audit", "verify"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let log = std::fs::read_to_string(r.path().join(".git/leakguard/audit.jsonl")).expect("log");
+    assert!(log.contains("\"allow-override\"") && !log.contains("admin1@"));
+}
+
+/// Refusals: each leaves the commit blocked and names its reason.
+fn refused(r: &Repo, reason: &str) {
+    let o = commit(r);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains(reason), "expected `{reason}` in:\n{}", err(&o));
+}
+
+#[test]
+fn one_approval_is_not_enough() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    sign(&r, &keys, &id, "carol", "carol");
+    refused(&r, "approval by carol@corp.test counts");
+}
+
+#[test]
+fn the_same_person_twice_or_with_two_keys_counts_once() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    sign(&r, &keys, &id, "carol", "carol");
+    // The same signature again, committed beside the request.
+    let src = r.path().join(format!(".git/leakguard/approvals/{id}/carol@corp.test.sig"));
+    let dst = r.path().join(format!(".leakguard/approvals/{id}"));
+    std::fs::create_dir_all(&dst).expect("mkdir");
+    std::fs::copy(&src, dst.join("carol@corp.test.sig")).expect("copy");
+    refused(&r, "carol@corp.test already approved: one person counts once");
+    // A second key of the same person.
+    std::fs::remove_dir_all(&dst).expect("rm");
+    let o = r
+        .lg()
+        .args(["approval", "sign", &id, "--principal", "carol@corp.test", "--approvals"])
+        .arg(r.path().join(".leakguard/approvals"))
+        .arg("--key")
+        .arg(keys.key("carol2"))
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    refused(&r, "one person counts once");
+}
+
+#[test]
+fn requester_unlisted_keys_namespaces_and_validity_are_refused() {
+    let keys = Keys::new();
+    let past = format!("dave@corp.test valid-before=\"20200101\" {}\n", keys.public("mallory"));
+    let (r, id) = blocked_repo(&keys, "24h", &past);
+    sign(&r, &keys, &id, "alice", "alice");
+    refused(&r, "alice@corp.test is the requester");
+    sign(&r, &keys, &id, "mallory", "mallory");
+    refused(&r, "is not listed for mallory@corp.test in allowed_signers");
+    sign(&r, &keys, &id, "erin", "erin");
+    refused(&r, "limits this key to namespaces git");
+    // Dave signing with a key valid only before 2020.
+    sign(&r, &keys, &id, "dave", "mallory");
+    refused(&r, "key no longer valid (valid-before)");
+}
+
+#[test]
+fn expiry_and_signatures_over_other_requests_are_refused() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "2s", "");
+    sign(&r, &keys, &id, "carol", "carol");
+    sign(&r, &keys, &id, "dave", "dave");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    refused(&r, "the request has expired");
+    // A signature over a different request file, placed under this id.
+    let (r2, id2) = blocked_repo(&keys, "24h", "");
+    let other = r2.path().join("other.json");
+    std::fs::write(&other, b"{\"subject\":{\"v\":1}}").expect("write");
+    let o = r2
+        .lg()
+        .args(["approval", "sign"])
+        .arg(&other)
+        .args(["--principal", "carol@corp.test", "--key"])
+        .arg(keys.key("carol"))
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", err(&o));
+    let made = out(&o).trim().to_string();
+    let dir = r2.path().join(format!(".git/leakguard/approvals/{id2}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(&made, dir.join("carol@corp.test.sig")).expect("copy");
+    sign(&r2, &keys, &id2, "dave", "dave");
+    refused(&r2, "the signature does not verify over this request");
+}
+
+#[test]
+fn changed_content_another_rule_or_another_repository_need_new_approvals() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    sign(&r, &keys, &id, "carol", "carol");
+    sign(&r, &keys, &id, "dave", "dave");
+    // One byte more: a new request id, the old approvals do not apply.
+    let mut csv = customer_csv(12);
+    csv.push(' ');
+    r.write("q.csv", csv);
+    r.git(&["add", "q.csv"]);
+    let o = commit(&r);
+    assert_eq!(o.status.code(), Some(1));
+    let ids: Vec<String> = std::fs::read_dir(r.path().join(".git/leakguard/requests"))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "a second request for the changed content: {ids:?}");
+    // Another rule: the same approvals copied under that request's id do not verify.
+    r.write("q.csv", customer_csv(12));
+    r.write("s.txt", "SECRET-123456\n");
+    r.git(&["add", "."]);
+    let o = commit(&r);
+    let new_id = err(&o)
+        .split("request: ")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .unwrap_or_default();
+    assert!(new_id.starts_with("lgr1-") && new_id != id, "{}", err(&o));
+    copy_dir(
+        &r.path().join(format!(".git/leakguard/approvals/{id}")),
+        &r.path().join(format!(".git/leakguard/approvals/{new_id}")),
+    );
+    refused(&r, "does not verify");
+    // Another repository with the same content: its own request; copied approvals fail.
+    let (r3, id3) = blocked_repo(&keys, "24h", "");
+    assert_eq!(id3 == id, false, "repositories differ by their root commit");
+    copy_dir(
+        &r.path().join(format!(".git/leakguard/approvals/{id}")),
+        &r3.path().join(format!(".git/leakguard/approvals/{id3}")),
+    );
+    refused(&r3, "does not verify");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("dir").flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn the_commit_author_may_not_approve_a_push() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    let _ = id;
+    // Dave authors the commit (bypassing the commit hook), then pushes to a bare repo.
+    r.git(&["-c", "user.email=dave@corp.test", "commit", "-q", "--no-verify", "-m", "by dave"]);
+    let server = Repo::bare();
+    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    let o = r.git_output(&["push", "-q", "origin", "main"]);
+    assert!(!o.status.success(), "{}", err(&o));
+    let dir = r.path().join(".git/leakguard/requests");
+    let mut ids: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().trim_end_matches(".json").to_string())
+        .collect();
+    ids.sort();
+    let push_id = ids.into_iter().find(|i| i != &id).unwrap_or(id);
+    sign(&r, &keys, &push_id, "dave", "dave");
+    sign(&r, &keys, &push_id, "carol", "carol");
+    let o = r.git_output(&["push", "origin", "main"]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("dave@corp.test authored or committed the content"), "{}", err(&o));
+    sign(&r, &keys, &push_id, "frank", "frank");
+    let o = r.git_output(&["push", "-q", "origin", "main"]);
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+#[test]
+fn an_export_approval_is_single_use() {
+    let keys = Keys::new();
+    let d = Dir::new();
+    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+    d.write("allowed_signers", signers);
+    d.write(
+        "policy.yaml",
+        r#"version: 1
+roles:
+  security-officer: [carol@corp.test, dave@corp.test]
+approvals:
+  allowed_signers: allowed_signers
+classes:
+  customer-list:
+    detect:
+      - records: { min_rows: 5, min_distinct_domains: 3 }
+actions:
+  upload:
+    command: ["cp", "**"]
+    sends: { args: [1], destination: shared-platform }
+rules:
+  - id: customer-lists-stay-in-stores
+    class: customer-list
+    override: { approvals: 2, approvers: [security-officer], ttl: 24h }
+settings:
+  audit_log: audit.jsonl
+"#,
+    );
+    d.write("q.csv", customer_csv(20));
+    let exec = || {
+        lg().current_dir(d.path())
+            .env("LEAKGUARD_ACTOR", "alice@corp.test")
+            .args([
+                "--policy",
+                "policy.yaml",
+                "exec",
+                "--requests",
+                "req",
+                "--approvals",
+                "appr",
+                "--",
+                "cp",
+                "q.csv",
+                "out.csv",
+            ])
+            .output()
+            .expect("runs")
+    };
+    let o = exec();
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    let id = std::fs::read_dir(d.path().join("req"))
+        .expect("req")
+        .flatten()
+        .next()
+        .expect("a request")
+        .file_name()
+        .to_string_lossy()
+        .trim_end_matches(".json")
+        .to_string();
+    for who in ["carol", "dave"] {
+        let o = lg()
+            .current_dir(d.path())
+            .args(["--policy", "policy.yaml", "approval", "sign"])
+            .arg(d.path().join(format!("req/{id}.json")))
+            .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
+            .arg(keys.key(who))
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    let o = exec();
+    assert_eq!(o.status.code(), Some(0), "approved once: {}", err(&o));
+    assert!(d.path().join("out.csv").exists());
+    std::fs::remove_file(d.path().join("out.csv")).expect("rm");
+    let o = exec();
+    assert_eq!(o.status.code(), Some(77), "replayed: {}", err(&o));
+    assert!(err(&o).contains("single-use"), "{}", err(&o));
+    assert!(!d.path().join("out.csv").exists());
+}
