@@ -478,6 +478,11 @@ fn event(cx: &Context, kind: &str, request: Option<&str>, report: &Report, detai
     }
 }
 
+/// Reads an armored SSH signature (`-----BEGIN SSH SIGNATURE-----`).
+pub fn parse_signature(data: &[u8]) -> Result<SshSig, String> {
+    SshSig::from_pem(data).map_err(|e| e.to_string())
+}
+
 /// Signs a request file with an OpenSSH private key (unencrypted; for a passphrase
 /// use `ssh-keygen -Y sign -n leakguard-approval -f KEY FILE`).
 pub fn sign(request_bytes: &[u8], key: &Path, namespace: &str) -> Result<String, String> {
