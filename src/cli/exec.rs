@@ -39,6 +39,22 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
         Err(c) => return c,
     };
     let actor = current_actor(Some(&root));
+    let log = policy.settings.audit_log.clone().unwrap_or_else(|| state_dir().join("audit.jsonl"));
+    // Every exec decision is appended to the audit log (ids, rules, destinations — no values).
+    let record = |kind: &str, action: &str, destination: &str, detail: &str| {
+        let ev = crate::audit::Event {
+            kind: kind.into(),
+            actor: actor.clone(),
+            request: None,
+            rules: vec![format!("action:{action}")],
+            digests: vec![exec::argv_digest(&a.command)],
+            destination: destination.into(),
+            detail: detail.into(),
+        };
+        if let Err(e) = crate::audit::append(&log, &ev) {
+            eprintln!("leakguard: cannot append to the audit log {}: {e}", log.display());
+        }
+    };
     let action = match exec::find_action(&policy, a.action.as_deref(), &a.command) {
         Ok(x) => x,
         Err(e) => {
@@ -48,6 +64,7 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
     };
     let Some(action) = action else {
         if policy.settings.exec_unknown_blocks {
+            record("exec-block", "-", "", "no action matches the command");
             return refuse(
                 &format!("`{}` matches no action of the policy and settings.exec_unknown is block", a.command[0]),
                 None,
@@ -56,6 +73,7 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
         return pass_on(exec::run::run(&a.command, None));
     };
     if let Err(r) = exec::check_role(&policy, action, &actor) {
+        record("exec-block", &action.id, "", &r.reason);
         return refuse(&r.reason, r.fix.as_deref());
     }
     let mut argv = a.command.clone();
@@ -74,6 +92,7 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
         }
     }
     let (Some(class), Some(target)) = (action.produces.clone(), exec::output_target(action, &argv)) else {
+        record("exec-allow", &action.id, action.sends.as_ref().map_or("", |x| x.destination.as_str()), "");
         return pass_on(exec::run::run(&argv, None));
     };
     let dest_path = match &target {
@@ -86,6 +105,12 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
     };
     match verdict {
         Ok(()) => {
+            record(
+                "exec-allow",
+                &action.id,
+                &dest_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                &class,
+            );
             let code = pass_on(exec::run::run(&argv, None));
             if code == 0 {
                 if let Some(p) = &dest_path {
@@ -113,6 +138,12 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
                 Ok(c) => format!("the command exited with {c}"),
                 Err(e) => format!("the command failed: {e}"),
             };
+            record(
+                "exec-quarantine",
+                &action.id,
+                &dest_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                &format!("{}; kept at {}", refusal.reason, qfile.display()),
+            );
             eprintln!("leakguard: blocked: {}", refusal.reason);
             if let Some(f) = &refusal.fix {
                 eprintln!("  fix: {f}");

@@ -142,6 +142,12 @@ fn export_outside_the_store_is_quarantined_byte_identical() {
     let mode = std::fs::metadata(ws.p("store/.leakguard-quarantine")).expect("q dir").permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
     assert!(err(&o).contains("kept in quarantine"), "{}", err(&o));
+    // The decision is in the audit log, which verifies and holds no value.
+    let log = ws.p(".local/state/leakguard/audit.jsonl");
+    let text = std::fs::read_to_string(&log).expect("audit log");
+    assert!(text.contains("\"exec-quarantine\"") && !text.contains("admin1@"), "{text}");
+    let o = lg().args(["--policy", "builtin", "audit", "verify", "--log"]).arg(&log).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
 #[test]
