@@ -146,8 +146,8 @@ fn export_outside_the_store_is_quarantined_byte_identical() {
     let log = ws.p(".local/state/leakguard/audit.jsonl");
     let text = std::fs::read_to_string(&log).expect("audit log");
     assert!(text.contains("\"exec-quarantine\"") && !text.contains("admin1@"), "{text}");
-    let o = lg().args(["--policy", "builtin", "audit", "verify", "--log"]).arg(&log).output().expect("runs");
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let v = lg().args(["--policy", "builtin", "audit", "verify", "--log"]).arg(&log).output().expect("runs");
+    assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stdout));
 }
 
 #[test]
