@@ -378,3 +378,14 @@ fn whoami_shows_actor_and_roles() {
         .expect("runs");
     assert_eq!(out(&o), "actor: alice@corp.test\nroles: billing-admin\n");
 }
+
+#[test]
+fn the_virustotal_story_runs_end_to_end() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/virustotal-story.sh");
+    let o = std::process::Command::new("bash").arg(script).env("LEAKGUARD", lg_path()).output().expect("bash");
+    let text = out(&o);
+    assert!(o.status.success(), "{text}\n{}", err(&o));
+    for step in ["exit 77; in the shared folder: 0 files", "exit 77; uploaded: 0 files", "commit exit 1", "commit went through with two approvals", "chain intact"] {
+        assert!(text.contains(step), "missing `{step}` in:\n{text}");
+    }
+}
