@@ -40,6 +40,63 @@ pub fn open() -> Result<Repository, String> {
 /// modified, renamed, copied and type-changed entries; deletions and gitlinks skipped.
 /// With `only`, just those paths (the files the pre-commit framework passes).
 pub fn staged(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>, git2::Error> {
+    // `git diff --cached` skips unchanged subtrees with the index's cache-tree: a few
+    // milliseconds on 50,000 files where a full index-to-tree diff takes tens. It runs
+    // with our environment, so GIT_DIR / GIT_INDEX_FILE mean the same to it.
+    if let Some(items) = staged_by_git_cli(repo, only) {
+        return Ok(items);
+    }
+    staged_by_libgit2(repo, only)
+}
+
+/// `git diff --cached --raw -z`: `:old new oldsha newsha status\0path\0` records.
+fn staged_by_git_cli(repo: &Repository, only: &[String]) -> Option<Vec<GitItem>> {
+    let mut cmd = std::process::Command::new("git");
+    if let Some(w) = repo.workdir() {
+        cmd.current_dir(w);
+    }
+    cmd.args([
+        "--literal-pathspecs",
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        "--no-ext-diff",
+        "--ignore-submodules=all",
+        "--diff-filter=AMT",
+    ]);
+    if repo.head().is_err() {
+        // Before the first commit: compare with the empty tree.
+        cmd.arg("4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+    }
+    cmd.arg("--").args(only);
+    let out = cmd.output().ok().filter(|o| o.status.success())?;
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    let mut fields = out.stdout.split(|&b| b == 0);
+    while let Some(meta) = fields.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let path = fields.next()?;
+        let meta = std::str::from_utf8(meta).ok()?;
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let [_, new_mode, _, new_sha, _status] = parts[..] else { return None };
+        if new_mode == "160000" {
+            continue; // gitlink
+        }
+        let oid = Oid::from_str(new_sha).ok()?;
+        if oid.is_zero() || !seen.insert(oid) {
+            continue;
+        }
+        items.push(GitItem { path: String::from_utf8_lossy(path).into_owned(), oid, commit: None, message: false });
+    }
+    Some(items)
+}
+
+fn staged_by_libgit2(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>, git2::Error> {
     let index = repo.index()?;
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
