@@ -98,7 +98,8 @@ pub fn normalise_email(s: &str) -> String {
 /// NFKC, case-folded, runs of punctuation and space to one space, trimmed.
 pub fn normalise_name(s: &str) -> String {
     // NFKC and case folding leave ASCII as it is (but for case): skip them there.
-    let folded: String = if s.is_ascii() { s.to_ascii_lowercase() } else { s.nfkc().collect::<String>().to_lowercase() };
+    let folded: String =
+        if s.is_ascii() { s.to_ascii_lowercase() } else { s.nfkc().collect::<String>().to_lowercase() };
     let mut out = String::with_capacity(folded.len());
     let mut gap = false;
     for c in folded.chars() {

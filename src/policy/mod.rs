@@ -214,7 +214,8 @@ impl Policy {
     pub fn scanner(&self) -> Scanner {
         let mut classes: Vec<ClassSpec> =
             self.classes.iter().map(|c| ClassSpec { id: c.id.clone(), detectors: c.detectors.clone() }).collect();
-        let wants_fp = classes.iter().flat_map(|c| &c.detectors).any(|d| matches!(d, detect::Detector::Fingerprints(_)));
+        let wants_fp =
+            classes.iter().flat_map(|c| &c.detectors).any(|d| matches!(d, detect::Detector::Fingerprints(_)));
         if wants_fp {
             let key = crate::fingerprint::Key::load(self.settings.fingerprint_key_file.as_deref()).ok().flatten();
             let dir = crate::fingerprint::default_dir(self.settings.fingerprint_dir.as_deref());

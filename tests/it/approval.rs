@@ -284,7 +284,7 @@ fn changed_content_another_rule_or_another_repository_need_new_approvals() {
     refused(&r, "does not verify");
     // Another repository with the same content: its own request; copied approvals fail.
     let (r3, id3) = blocked_repo(&keys, "24h", "");
-    assert_eq!(id3 == id, false, "repositories differ by their root commit");
+    assert_ne!(id3, id, "repositories differ by their root commit");
     copy_dir(
         &r.path().join(format!(".git/leakguard/approvals/{id}")),
         &r3.path().join(format!(".git/leakguard/approvals/{id3}")),

@@ -385,7 +385,13 @@ fn the_virustotal_story_runs_end_to_end() {
     let o = std::process::Command::new("bash").arg(script).env("LEAKGUARD", lg_path()).output().expect("bash");
     let text = out(&o);
     assert!(o.status.success(), "{text}\n{}", err(&o));
-    for step in ["exit 77; in the shared folder: 0 files", "exit 77; uploaded: 0 files", "commit exit 1", "commit went through with two approvals", "chain intact"] {
+    for step in [
+        "exit 77; in the shared folder: 0 files",
+        "exit 77; uploaded: 0 files",
+        "commit exit 1",
+        "commit went through with two approvals",
+        "chain intact",
+    ] {
         assert!(text.contains(step), "missing `{step}` in:\n{text}");
     }
 }

@@ -259,8 +259,28 @@ pub struct Shapes {
 
 /// Case-insensitive literals announcing a shape; see [`Shapes::mark`].
 pub const SHAPE_MARKERS: &[&str] = &[
-    "insert into", "\ncopy ", "begin:vcard", "\ndn:", "<tr", "\nto:", "\ncc:", "\nbcc:", "\n|", "phone", "mobile",
-    "telefon", "msisdn", "tel:", "tel,", "tel;", "tel\t", "tel|", ",tel", ";tel", "\ttel", "|tel",
+    "insert into",
+    "\ncopy ",
+    "begin:vcard",
+    "\ndn:",
+    "<tr",
+    "\nto:",
+    "\ncc:",
+    "\nbcc:",
+    "\n|",
+    "phone",
+    "mobile",
+    "telefon",
+    "msisdn",
+    "tel:",
+    "tel,",
+    "tel;",
+    "tel\t",
+    "tel|",
+    ",tel",
+    ";tel",
+    "\ttel",
+    "|tel",
 ];
 
 impl Shapes {
