@@ -91,6 +91,24 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
         fs::scan(&engine, &targets)
     };
     let mut rep = Report { findings, stale: engine.stale_baseline(), ..Default::default() };
+    // Blocking findings get request ids and honour approvals, as in the hooks.
+    if rep.findings.iter().any(|f| f.blocks()) {
+        if let Ok(repo) = crate::source::git::open() {
+            let cx = crate::approval::Context {
+                policy: &policy,
+                scope: crate::approval::Scope::Git { repo: crate::source::git::repo_id(&repo, None) },
+                actor: super::exec::current_actor(Some(&root)),
+                excluded: Vec::new(),
+                approval_dirs: vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")],
+                push_options: Vec::new(),
+                requests_dir: Some(repo.path().join("leakguard/requests")),
+                audit_log: None,
+            };
+            if let Err(e) = crate::approval::apply(&cx, &mut rep) {
+                eprintln!("leakguard: approvals could not be checked: {e}");
+            }
+        }
+    }
     rep.stats.files = totals.files;
     rep.stats.bytes = totals.bytes;
     rep.stats.elapsed_ms = start.elapsed().as_millis() as u64;

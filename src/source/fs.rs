@@ -120,6 +120,16 @@ fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(V
     if len > max {
         return Err(format!("file of {len} bytes is larger than settings.max_file_size ({max} bytes)"));
     }
+    if len <= engine.scanner.whole_read_max {
+        // Small files are read once: scanned, and hashed when something was found (the
+        // content hash binds approvals to these exact bytes).
+        let mut data = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut { file }, &mut data).map_err(|e| describe(&e))?;
+        let scan = engine.scanner.scan_bytes(&meta.path, &data);
+        let mut findings = engine.judge(meta, &scan);
+        Engine::bind_content(&mut findings, &data);
+        return Ok((findings, scan.bytes));
+    }
     let scan = engine
         .scanner
         .scan_reader(&meta.path, std::io::BufReader::with_capacity(1 << 16, file), len)
