@@ -341,3 +341,16 @@ fn pre_commit_framework_try_repo_blocks_and_passes() {
     let o = run(&r, "leakguard-push", &["--hook-stage", "pre-push", "--to-ref", &head, "--from-ref", &root]);
     assert!(!o.status.success(), "the pushed list must fail: {}", out(&o));
 }
+
+#[test]
+fn hooks_fail_closed_outside_a_repository() {
+    let d = Dir::new();
+    let o = lg()
+        .current_dir(d.path())
+        .env("GIT_CEILING_DIRECTORIES", d.path().parent().expect("parent"))
+        .args(["hook", "pre-commit"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains("failing closed"), "{}", err(&o));
+}
