@@ -450,22 +450,9 @@ fn dedup_verdicts(v: &[Verdict]) -> Vec<&Verdict> {
 }
 
 fn event(cx: &Context, kind: &str, request: Option<&str>, report: &Report, detail: &str) -> audit::Event {
-    let mut rules: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == crate::policy::Severity::Block)
-        .map(|f| f.rule.clone())
-        .collect();
-    rules.sort();
-    rules.dedup();
-    let mut digests: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == crate::policy::Severity::Block)
-        .map(|f| f.digest.clone())
-        .collect();
-    digests.sort();
-    digests.dedup();
+    let blocking = || report.findings.iter().filter(|f| f.severity == crate::policy::Severity::Block);
+    let rules: Vec<String> = blocking().map(|f| f.rule.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let digests: Vec<String> = blocking().map(|f| f.digest.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let destination = report.findings.first().map(|f| f.destination.clone()).unwrap_or_default();
     audit::Event {
         kind: kind.into(),

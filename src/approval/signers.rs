@@ -74,46 +74,31 @@ fn is_keytype(t: &str) -> bool {
 
 /// Whitespace-separated tokens; double quotes group (options may hold spaces).
 fn tokens(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut q = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                q = !q;
-                cur.push(c);
-            }
-            c if c.is_whitespace() && !q => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    split_outside_quotes(line, char::is_whitespace)
 }
 
 /// Options are comma-separated, but commas inside quotes belong to the value.
 fn split_opts(s: &str) -> Vec<String> {
+    split_outside_quotes(s, |c| c == ',')
+}
+
+/// Splits at separators outside double quotes (quotes are kept); empty parts dropped.
+fn split_outside_quotes(s: &str, is_sep: impl Fn(char) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
-    let mut q = false;
+    let mut quoted = false;
     for c in s.chars() {
-        match c {
-            '"' => {
-                q = !q;
-                cur.push(c);
-            }
-            ',' if !q => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && is_sep(c) {
+            out.push(std::mem::take(&mut cur));
+            continue;
         }
+        cur.push(c);
     }
     out.push(cur);
-    out.into_iter().filter(|o| !o.is_empty()).collect()
+    out.retain(|p| !p.is_empty());
+    out
 }
 
 /// `YYYYMMDD[HHMM[SS]][Z]` → Unix seconds (UTC).
