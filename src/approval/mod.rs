@@ -245,11 +245,11 @@ fn check(
         .key
         .verify(ns, &req.bytes, &sig)
         .map_err(|_| "the signature does not verify over this request".to_string())?;
-    if principal.eq_ignore_ascii_case(req.requester()) {
-        return Err(format!("{principal} is the requester"));
-    }
     if excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
         return Err(format!("{principal} authored or committed the content"));
+    }
+    if principal.eq_ignore_ascii_case(req.requester()) {
+        return Err(format!("{principal} is the requester"));
     }
     let roles = policy.roles_of(principal);
     if !approver_roles.iter().any(|r| roles.contains(r)) {

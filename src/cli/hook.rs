@@ -124,12 +124,23 @@ pub(crate) fn approvals(
     if !rep.findings.iter().any(|f| f.blocks()) {
         return;
     }
+    // For a push the requester is the author of the pushed tip — what both the client's
+    // pre-push and the server's pre-receive can know; at commit time it is the actor,
+    // whose user.email becomes the author.
+    let actor = tip
+        .and_then(|t| repo.find_commit(t).ok())
+        .and_then(|c| c.author().email().map(str::to_string))
+        .unwrap_or_else(|| super::exec::current_actor(Some(root)));
+    // Approvals committed under `.leakguard/approvals/` travel in the pushed tree.
+    let carried = tip.and_then(|t| carried_approvals(repo, t));
+    let mut approval_dirs = vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")];
+    approval_dirs.extend(carried.iter().cloned());
     let cx = approval::Context {
         policy,
         scope: Scope::Git { repo: git::repo_id(repo, tip) },
-        actor: super::exec::current_actor(Some(root)),
+        actor,
         excluded,
-        approval_dirs: vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")],
+        approval_dirs,
         push_options,
         requests_dir: Some(repo.path().join("leakguard/requests")),
         audit_log: Some(policy.settings.audit_log.clone().unwrap_or_else(|| repo.path().join("leakguard/audit.jsonl"))),
@@ -137,6 +148,37 @@ pub(crate) fn approvals(
     if let Err(e) = approval::apply(&cx, rep) {
         eprintln!("leakguard: approvals could not be checked: {e}");
     }
+    if let Some(d) = carried {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Copies `.leakguard/approvals/**` of a pushed commit's tree into a private temporary
+/// directory (the server has no work tree), or `None` when there are none.
+fn carried_approvals(repo: &Repository, tip: Oid) -> Option<PathBuf> {
+    let tree = repo.find_commit(tip).ok()?.tree().ok()?;
+    let entry = tree.get_path(Path::new(".leakguard/approvals")).ok()?;
+    let sub = repo.find_tree(entry.id()).ok()?;
+    let dir = std::env::temp_dir().join(format!("leakguard-approvals-{}-{tip}", std::process::id()));
+    let mut ok = true;
+    sub.walk(git2::TreeWalkMode::PreOrder, |prefix, e| {
+        if e.kind() == Some(git2::ObjectType::Blob) {
+            let name = e.name().unwrap_or("");
+            let target = dir.join(prefix).join(name);
+            let blob = repo.find_blob(e.id());
+            // Only plain names: a path from the pushed tree never escapes the directory.
+            if name.contains('/') || prefix.contains("..") || name == ".." {
+                return git2::TreeWalkResult::Skip;
+            }
+            match (target.parent().map(std::fs::create_dir_all), blob) {
+                (Some(Ok(())), Ok(b)) => ok &= std::fs::write(&target, b.content()).is_ok(),
+                _ => ok = false,
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .ok()?;
+    ok.then_some(dir)
 }
 
 fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {

@@ -466,11 +466,13 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     }
     let digest = {
         use sha2::{Digest, Sha256};
+        // Over the texts only, sorted: the same policy read from another path (a
+        // server's copy) has the same digest, so approvals match across machines.
+        let mut texts: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+        texts.sort_unstable();
         let mut h = Sha256::new();
-        for s in sources {
-            h.update(s.name.as_bytes());
-            h.update([0]);
-            h.update(s.text.as_bytes());
+        for t in texts {
+            h.update(t.as_bytes());
             h.update([0]);
         }
         format!("sha256:{}", crate::detect::hex(&h.finalize()))

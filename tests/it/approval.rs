@@ -76,7 +76,8 @@ fn blocked_repo(keys: &Keys, ttl: &str, extra_signers: &str) -> (Repo, String) {
     );
     r.write(".leakguard/allowed_signers", signers);
     r.git(&["add", "."]);
-    r.git(&["commit", "-q", "-m", "policy"]);
+    // Each repository starts its own history (a distinct root commit).
+    r.git(&["commit", "-q", "-m", &format!("policy for {}", r.path().display())]);
     assert!(r.lg().arg("install").output().expect("runs").status.success());
     r.write("q.csv", customer_csv(12));
     r.git(&["add", "q.csv"]);
@@ -407,4 +408,62 @@ settings:
     assert_eq!(o.status.code(), Some(77), "replayed: {}", err(&o));
     assert!(err(&o).contains("single-use"), "{}", err(&o));
     assert!(!d.path().join("out.csv").exists());
+}
+
+#[test]
+fn approvals_committed_with_the_change_open_the_server() {
+    let keys = Keys::new();
+    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+    let policy = POLICY.replace("TTL", "24h");
+    // The server keeps its own copy of the policy and of the allowed signers.
+    let server = Repo::bare();
+    server.write(".leakguard/policy.yaml", &policy);
+    server.write(".leakguard/allowed_signers", &signers);
+    assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
+    let r = Repo::new();
+    r.write(".leakguard/policy.yaml", &policy);
+    r.write(".leakguard/allowed_signers", &signers);
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "policy"]);
+    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    assert!(r.lg().arg("install").output().expect("runs").status.success());
+    r.write("q.csv", customer_csv(12));
+    r.git(&["add", "q.csv"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "q"]);
+    // The client's pre-push blocks and writes the request the server will compute too.
+    let o = r.git_output(&["push", "origin", "main"]);
+    assert!(!o.status.success());
+    let id = err(&o)
+        .split("request: ")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .expect("request id");
+    for who in ["carol", "dave"] {
+        let o = r
+            .lg()
+            .args([
+                "approval",
+                "sign",
+                &id,
+                "--principal",
+                &format!("{who}@corp.test"),
+                "--approvals",
+                ".leakguard/approvals",
+                "--key",
+            ])
+            .arg(keys.key(who))
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    r.git(&["add", ".leakguard/approvals"]);
+    let o = r.git_output(&["commit", "-q", "-m", "approvals for q.csv"]);
+    assert!(o.status.success(), "approval files carry no sensitive data: {}", err(&o));
+    // Client and server both find two valid approvals: the push goes through.
+    let o = r.git_output(&["push", "origin", "main"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("remote: leakguard: approval by carol@corp.test counts"), "{}", err(&o));
+    let log = std::fs::read_to_string(server.path().join("leakguard/audit.jsonl")).expect("server audit log");
+    assert!(log.contains("\"allow-override\""), "{log}");
 }
