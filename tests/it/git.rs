@@ -314,14 +314,19 @@ fn pre_commit_framework_try_repo_blocks_and_passes() {
     r.write("ok.txt", "fine\n");
     r.git(&["add", "ok.txt"]);
     let run = |r: &Repo, hook: &str, extra: &[&str]| {
-        let mut c = r.git_cmd();
-        c.env("PRE_COMMIT_HOME", &home).env("PRE_COMMIT_COLOR", "never").env_remove("LEAKGUARD_POLICY");
-        c.args(["-c", "safe.directory=*"]);
         let mut cmd = std::process::Command::new("pre-commit");
         cmd.current_dir(r.path())
             .env("PRE_COMMIT_HOME", &home)
             .env("PRE_COMMIT_COLOR", "never")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("LEAKGUARD_POLICY");
+        // try-repo installs the hook into a fresh temporary store every time (`cargo install
+        // --path .`): one shared target directory and a quick release profile let the
+        // second and later installs reuse the first build.
+        cmd.env("CARGO_TARGET_DIR", std::path::Path::new(here).join("target/pre-commit-target"))
+            .env("CARGO_PROFILE_RELEASE_LTO", "off")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "0");
         cmd.args(["try-repo", here, hook]).args(extra);
         cmd.output().expect("pre-commit runs")
     };
