@@ -326,7 +326,8 @@ fn pre_commit_framework_try_repo_blocks_and_passes() {
         cmd.env("CARGO_TARGET_DIR", std::path::Path::new(here).join("target/pre-commit-target"))
             .env("CARGO_PROFILE_RELEASE_LTO", "off")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-            .env("CARGO_PROFILE_RELEASE_DEBUG", "0");
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
         cmd.args(["try-repo", here, hook]).args(extra);
         cmd.output().expect("pre-commit runs")
     };
