@@ -146,11 +146,11 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         let p = d.path().join("a.jsonl");
         for i in 0..3 {
-            append(&p, &Event { kind: "block".into(), actor: format!("a{i}"), ..Default::default() }).expect("append");
+            append(&p, &Event { kind: "block".into(), actor: format!("actor-{i}@corp.test"), ..Default::default() }).expect("append");
         }
         let text = std::fs::read_to_string(&p).expect("read");
         assert_eq!(verify(&text), Ok(3));
-        let edited = text.replacen("a1", "zz", 1);
+        let edited = text.replacen("actor-1@corp.test", "mallory@corp.test", 1);
         assert_eq!(verify(&edited).map_err(|e| e.0), Err(2));
         let lines: Vec<&str> = text.lines().collect();
         let removed = format!("{}\n{}\n", lines[0], lines[2]);
