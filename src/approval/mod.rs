@@ -4,16 +4,22 @@
 //! A blocked step's **subject** — rule ids, scope (the repository for git, so one
 //! approval serves commit, push and receive; action + argv digest + destination for
 //! exec), a content digest over the offending items and findings, the requester — is
-//! canonical JSON; its SHA-256 in base32 is the request id (`lgr1-…`), the same for the
-//! same blocked step every time. The request file (subject + created/expires + reason +
-//! nonce, canonical bytes) is what approvers sign with SSH keys (`approval sign`, or
-//! plain `ssh-keygen -Y sign -n leakguard-approval`). [`apply`] recomputes the subject
-//! from the live content, finds signatures, checks each against `allowed_signers`
-//! (namespaces, validity window, signature, approver role, not the requester or
-//! author) and counts distinct principals *and* distinct keys.
+//! canonical JSON ([`jcs`], RFC 8785); its SHA-256 in base32 is the request id
+//! (`lgr1-…`), the same for the same blocked step every time. The request file (subject +
+//! created/expires + reason + nonce, canonical bytes) is what approvers sign with SSH keys
+//! (`approval sign`, or plain `ssh-keygen -Y sign -n leakguard-approval`). [`apply`]
+//! recomputes the subject from the live content, finds signatures, checks each against
+//! `allowed_signers` (namespaces, validity window, signature, approver role, not the
+//! requester or author) and counts distinct principals *and* distinct keys. Exec
+//! approvals are single-use: their consumption is recorded in the audit log under its
+//! lock, so two concurrent runs cannot both use one approval. Break-glass (off unless the
+//! policy enables it) lets one approver open a request made with `--break-glass` and a
+//! reason, with a loud audit event.
 //!
-//! Owns requests, signatures and verification. Must not import git2.
+//! Owns requests, signatures, verification and the actor. Must not import git2 (the git
+//! CLI is run only for `user.email`); never writes a sensitive value (hashes only).
 
+pub mod jcs;
 pub mod signers;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +33,12 @@ use crate::audit;
 use crate::detect::hex;
 use crate::policy::Policy;
 use crate::report::Report;
+
+/// How far a request's `created_at` may lie ahead of this clock (seconds).
+const CLOCK_SKEW: i64 = 300;
+
+/// The request type every subject carries.
+pub const REQUEST_TYPE: &str = "leakguard-approval-request";
 
 /// What an approval is bound to besides the content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +54,7 @@ pub enum Scope {
 pub struct Context<'a> {
     pub policy: &'a Policy,
     pub scope: Scope,
-    /// The requester: `$LEAKGUARD_ACTOR`, git `user.email`, or the OS user.
+    /// The requester: [`actor`] — `$LEAKGUARD_ACTOR`, git `user.email`, or the OS user.
     pub actor: String,
     /// Principals who may not approve besides the requester (commit author, committer).
     pub excluded: Vec<String>,
@@ -52,8 +64,32 @@ pub struct Context<'a> {
     pub push_options: Vec<String>,
     /// Where request files are written (`$GIT_DIR/leakguard/requests`), if anywhere.
     pub requests_dir: Option<PathBuf>,
-    /// Audit log decisions are appended to, if any.
+    /// Audit log decisions are appended to, if any (exec: required for single use).
     pub audit_log: Option<PathBuf>,
+}
+
+/// Who is acting: `$LEAKGUARD_ACTOR`, else `git config user.email` (run in `repo` when
+/// given), else `$USER` / `$LOGNAME`, else `unknown`.
+pub fn actor(repo: Option<&Path>) -> String {
+    if let Some(a) = std::env::var("LEAKGUARD_ACTOR").ok().filter(|a| !a.trim().is_empty()) {
+        return a.trim().to_string();
+    }
+    let mut git = std::process::Command::new("git");
+    if let Some(r) = repo {
+        git.current_dir(r);
+    }
+    git.stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    if let Ok(o) = git.args(["config", "user.email"]).output() {
+        let e = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        if o.status.success() && !e.is_empty() {
+            return e;
+        }
+    }
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The deterministic part of a request.
@@ -72,7 +108,7 @@ pub fn subject(
     };
     json!({
         "v": 1,
-        "type": "leakguard-approval-request",
+        "type": REQUEST_TYPE,
         "rule_ids": rule_ids,
         "policy_digest": policy_digest,
         "scope": scope,
@@ -81,17 +117,20 @@ pub fn subject(
     })
 }
 
-/// RFC 8785 canonical JSON for the values requests use (objects with string keys,
-/// strings, integers, arrays): sorted keys, no white space.
+/// RFC 8785 canonical JSON: sorted keys (UTF-16 order), minimal escapes, no white space.
 pub fn canonical(v: &Value) -> String {
-    // serde_json's Map is a BTreeMap (no `preserve_order`), so keys serialise sorted.
-    serde_json::to_string(v).unwrap_or_default()
+    jcs::canonical(v)
 }
 
 /// `lgr1-` + base32 (lower case, no padding) of SHA-256 of the canonical subject.
 pub fn request_id(subject: &Value) -> String {
     let h = Sha256::digest(canonical(subject).as_bytes());
     format!("lgr1-{}", data_encoding::BASE32_NOPAD.encode(&h).to_ascii_lowercase())
+}
+
+/// Whether `s` has the shape of a request id (safe to use as a file name).
+pub fn is_request_id(s: &str) -> bool {
+    s.strip_prefix("lgr1-").is_some_and(|b| b.len() == 52 && b.bytes().all(|c| matches!(c, b'a'..=b'z' | b'2'..=b'7')))
 }
 
 /// A request as written to disk.
@@ -101,32 +140,65 @@ pub struct Request {
     pub subject: Value,
     pub created_at: i64,
     pub expires_at: i64,
+    pub reason: String,
+    /// Made with `approval request --break-glass`: one break-glass approver may open it.
+    pub break_glass: bool,
+    /// The exact bytes approvers sign.
     pub bytes: Vec<u8>,
 }
 
 impl Request {
+    /// A fresh request for `subject`, valid `ttl_secs` from now.
     pub fn new(subject: Value, ttl_secs: i64, reason: &str) -> Request {
+        Request::build(subject, ttl_secs, reason, false)
+    }
+
+    /// A break-glass request (the flag is in the signed bytes, so the approver sees it).
+    pub fn break_glass(subject: Value, ttl_secs: i64, reason: &str) -> Request {
+        Request::build(subject, ttl_secs, reason, true)
+    }
+
+    fn build(subject: Value, ttl_secs: i64, reason: &str, break_glass: bool) -> Request {
         let now = now();
         let mut nonce = [0u8; 16];
+        // Without randomness the nonce is all zeros; the id does not depend on it.
         let _ = getrandom::fill(&mut nonce);
-        let doc = json!({
+        let mut doc = json!({
             "subject": subject,
             "created_at": now,
             "expires_at": now + ttl_secs,
             "reason": reason,
             "nonce": hex(&nonce),
         });
-        let id = request_id(&subject);
-        Request { id, subject, created_at: now, expires_at: now + ttl_secs, bytes: canonical(&doc).into_bytes() }
+        if break_glass {
+            doc["break_glass"] = json!(true);
+        }
+        Request {
+            id: request_id(&subject),
+            subject,
+            created_at: now,
+            expires_at: now + ttl_secs,
+            reason: reason.to_string(),
+            break_glass,
+            bytes: canonical(&doc).into_bytes(),
+        }
     }
 
+    /// Reads a request file: an object with a `subject` object of our type and integer
+    /// `created_at` / `expires_at`. Anything else is an error naming what is wrong.
     pub fn parse(bytes: &[u8]) -> Result<Request, String> {
         let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not a request file: {e}"))?;
-        let subject = v.get("subject").cloned().ok_or("no subject")?;
+        let subject = v.get("subject").filter(|s| s.is_object()).cloned().ok_or("not a request file: no subject")?;
+        if subject.get("type").and_then(Value::as_str) != Some(REQUEST_TYPE) {
+            return Err(format!("not a request file: subject type is not `{REQUEST_TYPE}`"));
+        }
+        let int = |k: &str| v.get(k).and_then(Value::as_i64).ok_or(format!("not a request file: no integer `{k}`"));
         Ok(Request {
             id: request_id(&subject),
-            created_at: v["created_at"].as_i64().unwrap_or(0),
-            expires_at: v["expires_at"].as_i64().unwrap_or(0),
+            created_at: int("created_at")?,
+            expires_at: int("expires_at")?,
+            reason: v.get("reason").and_then(Value::as_str).unwrap_or("").to_string(),
+            break_glass: v.get("break_glass").and_then(Value::as_bool).unwrap_or(false),
             subject,
             bytes: bytes.to_vec(),
         })
@@ -135,10 +207,27 @@ impl Request {
     pub fn requester(&self) -> &str {
         self.subject["requester"].as_str().unwrap_or("")
     }
+
+    pub fn expired(&self) -> bool {
+        now() > self.expires_at
+    }
+
+    /// The scope kind: `git` or `exec`.
+    pub fn scope_kind(&self) -> &str {
+        self.subject["scope"]["kind"].as_str().unwrap_or("")
+    }
 }
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Unix seconds as RFC 3339 (UTC), for people.
+pub fn format_time(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| t.to_string())
 }
 
 /// How one signature was judged.
@@ -148,30 +237,47 @@ pub struct Verdict {
     pub source: String,
     /// `None`: counts. `Some(reason)`: does not.
     pub rejected: Option<String>,
+    /// SHA-256 fingerprint of the signing key (empty when the signature is unreadable).
     pub key: String,
 }
 
-/// Checks every signature found for a request. `excluded` principals may not approve.
+/// The policy's allowed signers, or why there are none.
+fn load_signers(policy: &Policy) -> Result<Vec<signers::Signer>, String> {
+    let Some(p) = &policy.approvals.allowed_signers else {
+        return Err("the policy names no approvals.allowed_signers file".into());
+    };
+    let text =
+        std::fs::read_to_string(p).map_err(|e| format!("allowed_signers file {} cannot be read: {e}", p.display()))?;
+    let (signers, bad) = signers::parse(&text);
+    for (line, why) in bad {
+        eprintln!("leakguard: {}:{line}: line ignored: {why}", p.display());
+    }
+    Ok(signers)
+}
+
+/// Checks every signature found for a request. `reqs` are the request files known for
+/// one id (same subject; a signature counts when it verifies over any unexpired one).
+/// `excluded` principals may not approve; `max_ttl` is the rule's ttl in seconds.
 pub fn verify(
     policy: &Policy,
-    req: &Request,
+    reqs: &[Request],
     sigs: &[(String, String, Vec<u8>)],
     excluded: &[String],
     approver_roles: &[String],
     max_ttl: Option<i64>,
 ) -> Vec<Verdict> {
-    let (signers, _) = match &policy.approvals.allowed_signers {
-        Some(p) => signers::parse(&std::fs::read_to_string(p).unwrap_or_default()),
-        None => (Vec::new(), Vec::new()),
-    };
+    let signers = load_signers(policy);
     let ns = &policy.approvals.namespace;
     let now = now();
     let mut out = Vec::new();
     for (principal, source, data) in sigs {
         let mut v =
             Verdict { principal: principal.clone(), source: source.clone(), rejected: None, key: String::new() };
-        v.rejected =
-            check(policy, req, principal, data, &signers, ns, now, excluded, approver_roles, max_ttl, &mut v.key).err();
+        let cx = Check { policy, reqs, ns, now, excluded, approver_roles, max_ttl };
+        v.rejected = match &signers {
+            Ok(s) => cx.check(principal, data, s, &mut v.key).err(),
+            Err(e) => Some(e.clone()),
+        };
         out.push(v);
     }
     // Distinct principals and distinct keys: a second signature by either counts once.
@@ -181,87 +287,115 @@ pub fn verify(
         if !seen_p.insert(v.principal.to_ascii_lowercase()) {
             v.rejected = Some(format!("{} already approved: one person counts once", v.principal));
         } else if !seen_k.insert(v.key.clone()) {
-            v.rejected = Some("this key already approved under another principal: one key counts once".into());
+            v.rejected = Some(format!("key {} already approved under another principal: one key counts once", v.key));
         }
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check(
-    policy: &Policy,
-    req: &Request,
-    principal: &str,
-    data: &[u8],
-    signers: &[signers::Signer],
-    ns: &str,
+struct Check<'a> {
+    policy: &'a Policy,
+    reqs: &'a [Request],
+    ns: &'a str,
     now: i64,
-    excluded: &[String],
-    approver_roles: &[String],
+    excluded: &'a [String],
+    approver_roles: &'a [String],
     max_ttl: Option<i64>,
-    key_out: &mut String,
-) -> Result<(), String> {
-    if now > req.expires_at {
-        return Err("the request has expired".into());
-    }
-    if let Some(max) = max_ttl {
-        if req.expires_at - req.created_at > max {
-            return Err(format!("the request's lifetime exceeds the rule's ttl of {}h", max / 3600));
+}
+
+impl Check<'_> {
+    /// Why one signature does not count, or `Ok` when it does. The order goes from the
+    /// signature itself, through the signer's listing, to the request and the person.
+    fn check(
+        &self,
+        principal: &str,
+        data: &[u8],
+        signers: &[signers::Signer],
+        key_out: &mut String,
+    ) -> Result<(), String> {
+        let ns = self.ns;
+        let sig = SshSig::from_pem(data).map_err(|e| format!("unreadable signature: {e}"))?;
+        *key_out = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
+        if sig.namespace() != ns {
+            return Err(format!("signed for namespace `{}`, not `{ns}`", sig.namespace()));
         }
-    }
-    let sig = SshSig::from_pem(data).map_err(|e| format!("unreadable signature: {e}"))?;
-    *key_out = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
-    if sig.namespace() != ns {
-        return Err(format!("signed for namespace `{}`, not `{ns}`", sig.namespace()));
-    }
-    let candidates: Vec<&signers::Signer> = signers
-        .iter()
-        .filter(|s| {
-            s.key.key_data() == sig.public_key() && s.principals.iter().any(|p| signers::pattern_match(p, principal))
-        })
-        .collect();
-    let Some(signer) = candidates.first() else {
-        return Err(format!("key {} is not listed for {principal} in allowed_signers", key_out));
-    };
-    if signer.cert_authority {
-        return Err("cert-authority lines are not supported; list the approver's own key".into());
-    }
-    if let Some(nss) = &signer.namespaces {
-        if !nss.iter().any(|n| n == ns) {
+        let candidates: Vec<&signers::Signer> = signers
+            .iter()
+            .filter(|s| s.key.key_data() == sig.public_key() && signers::principal_matches(&s.principals, principal))
+            .collect();
+        let Some(signer) = candidates.first() else {
+            return Err(format!("key {key_out} is not listed for {principal} in allowed_signers"));
+        };
+        if signer.cert_authority {
             return Err(format!(
-                "allowed_signers line {} limits this key to namespaces {}",
-                signer.line,
-                nss.join(",")
+                "allowed_signers line {}: cert-authority lines are not supported; list the approver's own key",
+                signer.line
             ));
         }
+        if let Some(nss) = &signer.namespaces {
+            if !nss.iter().any(|n| signers::pattern_match(n, ns)) {
+                return Err(format!(
+                    "allowed_signers line {} limits this key to namespaces {}",
+                    signer.line,
+                    nss.join(",")
+                ));
+            }
+        }
+        if signer.valid_after.is_some_and(|t| self.now < t) {
+            return Err(format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line));
+        }
+        if signer.valid_before.is_some_and(|t| self.now > t) {
+            return Err(format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line));
+        }
+        // The request file this signature is over (the subject is the same in all).
+        let Some(req) = self.reqs.iter().find(|r| signer.key.verify(ns, &r.bytes, &sig).is_ok()) else {
+            return Err("the signature does not verify over this request".into());
+        };
+        if req.created_at > self.now + CLOCK_SKEW {
+            return Err(format!("the request claims to be created in the future ({})", format_time(req.created_at)));
+        }
+        if self.now > req.expires_at {
+            return Err(format!("the request has expired (at {})", format_time(req.expires_at)));
+        }
+        if let Some(max) = self.max_ttl {
+            if req.expires_at - req.created_at > max {
+                return Err(format!("the request's lifetime exceeds the rule's ttl of {}", human_secs(max)));
+            }
+        }
+        if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
+            return Err(format!("{principal} authored or committed the content"));
+        }
+        if principal.eq_ignore_ascii_case(req.requester()) {
+            return Err(format!("{principal} is the requester"));
+        }
+        let roles = self.policy.roles_of(principal);
+        if !self.approver_roles.iter().any(|r| roles.contains(r)) {
+            return Err(format!("{principal} holds none of the approver roles ({})", self.approver_roles.join(", ")));
+        }
+        Ok(())
     }
-    if signer.valid_after.is_some_and(|t| now < t) {
-        return Err(format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line));
+}
+
+fn human_secs(s: i64) -> String {
+    if s % 86_400 == 0 {
+        format!("{}d", s / 86_400)
+    } else if s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
     }
-    if signer.valid_before.is_some_and(|t| now > t) {
-        return Err(format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line));
-    }
-    signer
-        .key
-        .verify(ns, &req.bytes, &sig)
-        .map_err(|_| "the signature does not verify over this request".to_string())?;
-    if excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
-        return Err(format!("{principal} authored or committed the content"));
-    }
-    if principal.eq_ignore_ascii_case(req.requester()) {
-        return Err(format!("{principal} is the requester"));
-    }
-    let roles = policy.roles_of(principal);
-    if !approver_roles.iter().any(|r| roles.contains(r)) {
-        return Err(format!("{principal} holds none of the approver roles ({})", approver_roles.join(", ")));
-    }
-    Ok(())
 }
 
 /// Signatures for a request: `<dir>/<id>/<principal>.sig` in every directory, and push
 /// options `leakguard-approval=<base64 JSON {"request": ..., "signatures": {principal: pem}}>`.
+/// Each is `(principal, where it was found, armored bytes)`.
 pub fn find_signatures(id: &str, dirs: &[PathBuf], push_options: &[String]) -> Vec<(String, String, Vec<u8>)> {
     let mut out = Vec::new();
+    if !is_request_id(id) {
+        return out;
+    }
     for d in dirs {
         let dir = d.join(id);
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
@@ -270,6 +404,10 @@ pub fn find_signatures(id: &str, dirs: &[PathBuf], push_options: &[String]) -> V
         files.sort();
         for f in files {
             let principal = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            // Signatures are a few hundred bytes; anything large is not one.
+            if std::fs::metadata(&f).is_ok_and(|m| m.len() > 64 << 10) {
+                continue;
+            }
             if let Ok(data) = std::fs::read(&f) {
                 out.push((principal, f.display().to_string(), data));
             }
@@ -295,126 +433,192 @@ fn bundles(push_options: &[String]) -> Vec<Value> {
         .collect()
 }
 
-/// The request file for `id`: in the requests directory, beside approvals, or in a bundle.
-pub fn find_request(id: &str, cx: &Context) -> Option<Request> {
+/// Every request file known for `id` (requests directory first, then beside approvals,
+/// then push-option bundles), distinct by bytes, each checked to hash to `id`.
+pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
+    let mut out: Vec<Request> = Vec::new();
+    if !is_request_id(id) {
+        return out;
+    }
     let mut places: Vec<PathBuf> = cx.requests_dir.iter().map(|d| d.join(format!("{id}.json"))).collect();
     for d in &cx.approval_dirs {
         places.push(d.join(id).join("request.json"));
         places.push(d.join(format!("{id}.json")));
     }
-    for p in places {
-        if let Some(r) = std::fs::read(&p).ok().and_then(|b| Request::parse(&b).ok()) {
-            if r.id == id {
-                return Some(r);
-            }
+    let mut found: Vec<Request> = places
+        .into_iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= 1 << 20))
+        .filter_map(|p| std::fs::read(&p).ok())
+        .filter_map(|b| Request::parse(&b).ok())
+        .collect();
+    found.extend(bundles(&cx.push_options).into_iter().filter_map(|b| {
+        let text = b["request"].as_str()?.to_string();
+        Request::parse(text.as_bytes()).ok()
+    }));
+    for r in found {
+        if r.id == id && !out.iter().any(|o| o.bytes == r.bytes) {
+            out.push(r);
         }
     }
-    bundles(&cx.push_options).into_iter().find_map(|b| {
-        let text = b["request"].as_str()?.to_string();
-        Request::parse(text.as_bytes()).ok().filter(|r| r.id == id)
-    })
+    out
 }
 
-/// Annotates blocking findings with the request id, writes the request file, verifies
-/// approvals, marks covered findings `override: "valid"`, and audits the decision.
+/// The request file for `id`, the first of [`find_requests`].
+pub fn find_request(id: &str, cx: &Context) -> Option<Request> {
+    find_requests(id, cx).into_iter().next()
+}
+
+/// Annotates blocking findings with the request id, writes the request file (unless an
+/// unexpired one exists), verifies approvals, marks covered findings `override: "valid"`,
+/// and audits the decision. An override that cannot be audited is not honoured.
 pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     let policy = cx.policy;
     if !report.findings.iter().any(|f| f.blocks()) {
         return Ok(());
     }
     let (overridable, rule_ids, subj) = request_subject(cx, report);
-    let mut outcome = "block";
-    let mut request = None;
-    if let Some(subj) = subj {
-        let id = request_id(&subj);
-        for &i in &overridable {
-            report.findings[i].request = Some(id.clone());
-        }
-        let ttl = rule_ids
-            .iter()
-            .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
-            .min()
-            .unwrap_or(86_400);
-        // The request on disk wins when present (its created_at/nonce were signed).
-        let req = match find_request(&id, cx) {
-            Some(r) => {
-                if r.expires_at < now() {
-                    eprintln!("leakguard: request {id} has expired; renew it with `leakguard approval request --reason …` and sign again");
-                }
-                r
-            }
-            None => {
-                let r = Request::new(subj, ttl, "");
-                if let Some(d) = &cx.requests_dir {
-                    if std::fs::create_dir_all(d).is_ok() {
-                        let _ = std::fs::write(d.join(format!("{id}.json")), &r.bytes);
-                    }
-                }
-                r
-            }
-        };
-        let sigs = find_signatures(&id, &cx.approval_dirs, &cx.push_options);
-        let single_use = matches!(cx.scope, Scope::Exec { .. });
-        let consumed =
-            single_use && cx.audit_log.as_deref().is_some_and(|l| audit::has_event(l, "approval-consumed", &id));
-        let mut all_ok = !sigs.is_empty();
-        let mut explained = Vec::new();
-        for rid in &rule_ids {
-            let Some(o) = policy.rule(rid).and_then(|r| r.override_.as_ref()) else { continue };
-            let verdicts = verify(policy, &req, &sigs, &cx.excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
-            let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
-            explained.extend(verdicts);
-            if good < o.approvals || consumed {
-                all_ok = false;
-            }
-        }
-        for v in explained.iter().filter(|v| v.rejected.is_some()) {
-            if let Some(log) = &cx.audit_log {
-                let _ = audit::append(
-                    log,
-                    &event(
-                        cx,
-                        "approval-rejected",
-                        Some(&id),
-                        report,
-                        &format!("{}: {}", v.principal, v.rejected.as_deref().unwrap_or("")),
-                    ),
-                );
-            }
-        }
-        if !sigs.is_empty() {
-            for v in dedup_verdicts(&explained) {
-                match &v.rejected {
-                    None => eprintln!("leakguard: approval by {} counts ({})", v.principal, v.source),
-                    Some(r) => eprintln!("leakguard: approval by {} does not count: {r} ({})", v.principal, v.source),
-                }
-            }
-            if consumed {
-                eprintln!("leakguard: approval {id} was already used for this action (exec approvals are single-use)");
-            }
-        }
-        if all_ok {
-            for &i in &overridable {
-                report.findings[i].override_ = "valid".into();
-            }
-            outcome = if report.findings.iter().any(|f| f.blocks()) { "block" } else { "allow-override" };
-            if single_use && outcome == "allow-override" {
-                if let Some(log) = &cx.audit_log {
-                    let _ =
-                        audit::append(log, &event(cx, "approval-consumed", Some(&id), report, "exec approval used"));
-                }
-            }
-        } else if !sigs.is_empty() {
-            for &i in &overridable {
-                report.findings[i].override_ = "insufficient".into();
-            }
-        }
-        request = Some(id);
+    let Some(subj) = subj else {
+        return audit_outcome(cx, "block", None, report, "");
+    };
+    let id = request_id(&subj);
+    for &i in &overridable {
+        report.findings[i].request = Some(id.clone());
     }
-    if let Some(log) = &cx.audit_log {
-        audit::append(log, &event(cx, outcome, request.as_deref(), report, ""))?;
+    let ttl = rule_ids
+        .iter()
+        .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
+        .min()
+        .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
+    let reqs = find_requests(&id, cx);
+    // A request file is written unless an unexpired one exists (which is kept as it is:
+    // its created_at and nonce are what approvers sign).
+    if !reqs.iter().any(|r| !r.expired()) {
+        let reason = std::env::var("LEAKGUARD_REASON").unwrap_or_default();
+        let fresh = Request::new(subj, ttl, &reason);
+        if let Some(d) = &cx.requests_dir {
+            let path = d.join(format!("{id}.json"));
+            match std::fs::create_dir_all(d).and_then(|_| std::fs::write(&path, &fresh.bytes)) {
+                Ok(()) if !reqs.is_empty() => eprintln!(
+                    "leakguard: request {id} had expired; a new one is in {} — it needs new signatures",
+                    path.display()
+                ),
+                Ok(()) => {}
+                Err(e) => eprintln!("leakguard: cannot write the request {}: {e}", path.display()),
+            }
+        }
+    }
+    let sigs = find_signatures(&id, &cx.approval_dirs, &cx.push_options);
+    if sigs.is_empty() {
+        return audit_outcome(cx, "block", Some(&id), report, "");
+    }
+    let single_use = matches!(cx.scope, Scope::Exec { .. });
+    let mut all_ok = true;
+    let mut explained = Vec::new();
+    let mut max_ttl = i64::MAX;
+    for rid in &rule_ids {
+        let Some(o) = policy.rule(rid).and_then(|r| r.override_.as_ref()) else { continue };
+        max_ttl = max_ttl.min(o.ttl.as_secs() as i64);
+        let verdicts = verify(policy, &reqs, &sigs, &cx.excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
+        let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
+        explained.extend(verdicts);
+        if good < o.approvals {
+            all_ok = false;
+        }
+    }
+    let mut kind = "allow-override";
+    let mut detail = String::new();
+    if !all_ok {
+        if let Some((who, reason)) = break_glass(cx, &reqs, &sigs, max_ttl) {
+            all_ok = true;
+            kind = "break-glass";
+            detail = format!("opened by {who}: {reason}");
+            eprintln!("leakguard: !!! BREAK-GLASS: request {id} opened by one approver ({who}); reason: {reason}");
+            eprintln!("leakguard: !!! this is recorded in the audit log and will be reviewed");
+        }
+    }
+    for v in dedup_verdicts(&explained) {
+        match &v.rejected {
+            None => eprintln!("leakguard: approval by {} counts ({})", v.principal, v.source),
+            Some(r) => {
+                eprintln!("leakguard: approval by {} does not count: {r} ({})", v.principal, v.source);
+                let what = format!("{}: {r}", v.principal);
+                if let Some(log) = &cx.audit_log {
+                    let _ = audit::append(log, &event(cx, "approval-rejected", Some(&id), report, &what));
+                }
+            }
+        }
+    }
+    if !all_ok {
+        for &i in &overridable {
+            report.findings[i].override_ = "insufficient".into();
+        }
+        return audit_outcome(cx, "block", Some(&id), report, "");
+    }
+    for &i in &overridable {
+        report.findings[i].override_ = "valid".into();
+    }
+    if single_use {
+        // Check-and-consume under the audit log's lock: one use, even when racing.
+        let fresh = match &cx.audit_log {
+            None => Err(std::io::Error::other("single-use approvals need an audit log")),
+            Some(log) => audit::append_once(
+                log,
+                "approval-consumed",
+                &id,
+                &event(cx, "approval-consumed", Some(&id), report, kind),
+            ),
+        };
+        match fresh {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("leakguard: approval {id} was already used for this action (exec approvals are single-use)");
+                for &i in &overridable {
+                    report.findings[i].override_ = "used".into();
+                }
+                return audit_outcome(cx, "block", Some(&id), report, "approval already used (single-use)");
+            }
+            Err(e) => {
+                for &i in &overridable {
+                    report.findings[i].override_ = "unaudited".into();
+                }
+                return Err(e);
+            }
+        }
+    }
+    let outcome = if report.findings.iter().any(|f| f.blocks()) { "block" } else { kind };
+    if let Err(e) = audit_outcome(cx, outcome, Some(&id), report, &detail) {
+        // Fail closed: an override nobody can later see did not happen.
+        for &i in &overridable {
+            report.findings[i].override_ = "unaudited".into();
+        }
+        return Err(e);
     }
     Ok(())
+}
+
+fn audit_outcome(cx: &Context, kind: &str, id: Option<&str>, report: &Report, detail: &str) -> std::io::Result<()> {
+    match &cx.audit_log {
+        Some(log) => audit::append(log, &event(cx, kind, id, report, detail)).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// Break-glass: enabled by the policy, asked for in a request file with a reason, and
+/// signed by one principal of the break-glass roles (every other check still applies).
+fn break_glass(
+    cx: &Context,
+    reqs: &[Request],
+    sigs: &[(String, String, Vec<u8>)],
+    max_ttl: i64,
+) -> Option<(String, String)> {
+    let bg = cx.policy.approvals.break_glass.as_ref()?;
+    let asked: Vec<Request> = reqs.iter().filter(|r| r.break_glass && !r.reason.trim().is_empty()).cloned().collect();
+    if asked.is_empty() || bg.approvers.is_empty() {
+        return None;
+    }
+    let verdicts = verify(cx.policy, &asked, sigs, &cx.excluded, &bg.approvers, Some(max_ttl));
+    let who = verdicts.iter().find(|v| v.rejected.is_none())?.principal.clone();
+    Some((who, asked[0].reason.clone()))
 }
 
 /// The blocking findings a request can cover, their rules, and the request subject
@@ -471,8 +675,9 @@ pub fn parse_signature(data: &[u8]) -> Result<SshSig, String> {
 }
 
 /// Signs a request file with an OpenSSH private key (unencrypted; for a passphrase
-/// use `ssh-keygen -Y sign -n leakguard-approval -f KEY FILE`).
-pub fn sign(request_bytes: &[u8], key: &Path, namespace: &str) -> Result<String, String> {
+/// use `ssh-keygen -Y sign -n leakguard-approval -f KEY FILE`). Returns the armored
+/// signature and the key's SHA-256 fingerprint.
+pub fn sign(request_bytes: &[u8], key: &Path, namespace: &str) -> Result<(String, String), String> {
     let k =
         ssh_key::PrivateKey::read_openssh_file(key).map_err(|e| format!("cannot read key {}: {e}", key.display()))?;
     if k.is_encrypted() {
@@ -483,34 +688,74 @@ pub fn sign(request_bytes: &[u8], key: &Path, namespace: &str) -> Result<String,
         ));
     }
     let sig = k.sign(namespace, HashAlg::Sha512, request_bytes).map_err(|e| format!("cannot sign: {e}"))?;
-    sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| e.to_string())
+    let pem = sig.to_pem(ssh_key::LineEnding::LF).map_err(|e| e.to_string())?;
+    Ok((pem, k.public_key().fingerprint(HashAlg::Sha256).to_string()))
 }
 
-/// Requests in a directory, newest first.
-pub fn list(dir: &Path) -> Vec<Request> {
-    let mut v: Vec<Request> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .filter_map(|e| std::fs::read(e.path()).ok())
-                .filter_map(|b| Request::parse(&b).ok())
-                .collect()
-        })
-        .unwrap_or_default();
+/// Whether the policy's allowed_signers lists the key with this fingerprint for
+/// `principal` (used to warn a signer whose signature would not count).
+pub fn listed(policy: &Policy, principal: &str, fingerprint: &str) -> Result<bool, String> {
+    Ok(load_signers(policy)?.iter().any(|s| {
+        s.key.fingerprint(HashAlg::Sha256).to_string() == fingerprint
+            && signers::principal_matches(&s.principals, principal)
+    }))
+}
+
+/// Requests in these directories (`<id>.json`, or `<id>/request.json` beside approvals),
+/// one per id, newest first.
+pub fn list(dirs: &[PathBuf]) -> Vec<Request> {
+    let mut v: Vec<Request> = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            let file = if p.is_dir() { p.join("request.json") } else { p };
+            if let Some(r) = std::fs::read(&file).ok().and_then(|b| Request::parse(&b).ok()) {
+                if !v.iter().any(|o| o.id == r.id) {
+                    v.push(r);
+                }
+            }
+        }
+    }
     v.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     v
 }
 
-/// Map of rule id → (approvals needed, approver roles), for display.
-pub fn requirements(policy: &Policy, req: &Request) -> BTreeMap<String, (u32, Vec<String>)> {
+/// Map of rule id → (approvals needed, approver roles, ttl in seconds), for display.
+pub fn requirements(policy: &Policy, req: &Request) -> BTreeMap<String, (u32, Vec<String>, i64)> {
     req.subject["rule_ids"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|r| r.as_str())
         .filter_map(|r| {
-            policy
-                .rule(r)
-                .and_then(|x| x.override_.as_ref().map(|o| (r.to_string(), (o.approvals, o.approvers.clone()))))
+            policy.rule(r).and_then(|x| {
+                x.override_
+                    .as_ref()
+                    .map(|o| (r.to_string(), (o.approvals, o.approvers.clone(), o.ttl.as_secs() as i64)))
+            })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_well_formed() {
+        let rules: BTreeSet<String> = ["r".to_string()].into();
+        let s = subject(&rules, &Scope::Git { repo: "root".into() }, "sha256:00", "alice@corp.test", "sha256:11");
+        let id = request_id(&s);
+        assert!(is_request_id(&id), "{id}");
+        assert_eq!(id, request_id(&s));
+        let r = Request::new(s.clone(), 60, "why");
+        let back = Request::parse(&r.bytes).expect("parses");
+        assert_eq!(back.id, id);
+        assert_eq!(back.reason, "why");
+        assert!(!back.break_glass && !back.expired());
+        assert!(Request::break_glass(s, 60, "x").bytes.windows(11).any(|w| w == b"break_glass"));
+        assert!(Request::parse(b"{\"subject\":{\"v\":1}}").is_err());
+        assert!(!is_request_id("lgr1-../../etc"));
+    }
 }

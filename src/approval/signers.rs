@@ -1,7 +1,11 @@
 //! git's `allowed_signers` format (ssh-keygen(1) ALLOWED SIGNERS): one line per key,
 //! `principals [options] keytype base64-key [comment]`, principals a comma-separated
 //! list of patterns (`*`, `?`), options `namespaces="a,b"`, `valid-after=`,
-//! `valid-before=` (YYYYMMDD[HHMM[SS]][Z]) and `cert-authority`.
+//! `valid-before=` (YYYYMMDD[HHMM[SS]][Z]) and `cert-authority` (parsed, then refused
+//! at verification with a clear message: approvals name people, not CAs). `!pattern`
+//! negates, as in OpenSSH.
+//!
+//! Owns parsing only; never panics on any text (fuzzed). Must not import git2.
 
 use ssh_key::PublicKey;
 
@@ -40,7 +44,17 @@ pub fn parse(text: &str) -> (Vec<Signer>, Vec<(usize, String)>) {
 fn parse_line(line: &str) -> Result<Signer, String> {
     let toks = tokens(line);
     let mut it = toks.into_iter().peekable();
-    let principals: Vec<String> = it.next().ok_or("empty line")?.split(',').map(str::to_string).collect();
+    let principals: Vec<String> = it
+        .next()
+        .ok_or("empty line")?
+        .trim_matches('"')
+        .split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if principals.is_empty() {
+        return Err("no principals".into());
+    }
     let (mut namespaces, mut valid_after, mut valid_before, mut cert_authority) = (None, None, None, false);
     let first = it.next().ok_or("no key")?;
     let (keytype, rest_first) =
@@ -116,18 +130,44 @@ fn timestamp(v: &str) -> Result<i64, String> {
     Ok(time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp())
 }
 
-/// Shell-style pattern match (`*`, `?`) used for principals.
+/// Shell-style pattern match (`*`, `?`) used for principals and namespaces; linear
+/// backtracking on the last `*`, so no input makes it slow.
 pub fn pattern_match(pat: &str, s: &str) -> bool {
     let (p, s): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
-    fn m(p: &[char], s: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('*') => m(&p[1..], s) || (!s.is_empty() && m(p, &s[1..])),
-            Some('?') => !s.is_empty() && m(&p[1..], &s[1..]),
-            Some(c) => s.first() == Some(c) && m(&p[1..], &s[1..]),
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
         }
     }
-    m(&p, &s)
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// OpenSSH `match_pattern_list`: a principal matches a line when some pattern matches
+/// it and no negated (`!pattern`) one does.
+pub fn principal_matches(patterns: &[String], principal: &str) -> bool {
+    let mut hit = false;
+    for p in patterns {
+        if let Some(neg) = p.strip_prefix('!') {
+            if pattern_match(neg, principal) {
+                return false;
+            }
+        } else if pattern_match(p, principal) {
+            hit = true;
+        }
+    }
+    hit
 }
 
 #[cfg(test)]
@@ -145,5 +185,12 @@ mod tests {
         assert!(s[0].valid_before.is_some() && s[1].cert_authority);
         assert!(pattern_match("*@sec.corp.test", "erin@sec.corp.test"));
         assert!(!pattern_match("*@sec.corp.test", "erin@corp.test"));
+        assert!(!pattern_match(&("*a".repeat(40) + "b"), &"a".repeat(60)));
+        assert!(pattern_match("a*b?d", "axxbcd") && !pattern_match("a*b?d", "axxbd"));
+        let pats: Vec<String> = ["*@corp.test".into(), "!mallory@corp.test".into()].into();
+        assert!(principal_matches(&pats, "carol@corp.test"));
+        assert!(!principal_matches(&pats, "mallory@corp.test"));
+        let (s, _) = parse(&format!("\"carol@corp.test,dave@corp.test\" {k}\n"));
+        assert_eq!(s[0].principals, ["carol@corp.test", "dave@corp.test"]);
     }
 }

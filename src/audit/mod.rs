@@ -4,6 +4,8 @@
 //! concurrent writers lose nothing. Entries hold ids, rules and digests — never a
 //! sensitive value. `verify` names the first edited, reordered, inserted or removed line.
 //!
+//! Lines and hashes use RFC 8785 canonical JSON ([`crate::approval::jcs`]).
+//!
 //! Owns the log format. Must not import git2.
 
 use std::fs::OpenOptions;
@@ -13,6 +15,7 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::approval::jcs::canonical;
 use crate::detect::hex;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -32,12 +35,31 @@ pub struct Event {
 
 /// Appends an event under an exclusive lock; returns its hash.
 pub fn append(path: &Path, ev: &Event) -> std::io::Result<String> {
-    if let Some(dir) = path.parent() {
+    locked(path, |f| append_locked(f, ev))
+}
+
+/// Appends `ev` unless an event of `kind` for request `id` is already in the log; the
+/// check and the append happen under one lock. `Ok(true)` when appended (first use).
+pub fn append_once(path: &Path, kind: &str, id: &str, ev: &Event) -> std::io::Result<bool> {
+    locked(path, |f| {
+        f.seek(SeekFrom::Start(0))?;
+        let mut text = String::new();
+        f.read_to_string(&mut text)?;
+        if names_event(&text, kind, id) {
+            return Ok(false);
+        }
+        append_locked(f, ev).map(|_| true)
+    })
+}
+
+/// Runs `op` on the log opened for append (`O_APPEND`) under an exclusive lock.
+fn locked<T>(path: &Path, op: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>) -> std::io::Result<T> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let mut f = OpenOptions::new().create(true).read(true).append(true).open(path)?;
     f.lock()?;
-    let r = append_locked(&mut f, ev);
+    let r = op(&mut f);
     let _ = f.unlock();
     r
 }
@@ -59,7 +81,7 @@ fn append_locked(f: &mut std::fs::File, ev: &Event) -> std::io::Result<String> {
     entry.insert("prev".into(), json!(prev));
     let hash = entry_hash(&entry);
     entry.insert("hash".into(), json!(hash));
-    let mut line = serde_json::to_string(&Value::Object(entry)).map_err(std::io::Error::other)?;
+    let mut line = canonical(&Value::Object(entry));
     line.push('\n');
     f.write_all(line.as_bytes())?;
     f.flush()?;
@@ -72,11 +94,18 @@ fn last(f: &mut std::fs::File) -> std::io::Result<(u64, String)> {
     if len == 0 {
         return Ok((1, GENESIS.into()));
     }
-    let back = len.min(64 << 10);
-    f.seek(SeekFrom::Start(len - back))?;
-    let mut buf = Vec::with_capacity(back as usize);
-    f.take(back).read_to_end(&mut buf)?;
-    let text = String::from_utf8_lossy(&buf);
+    // Read back from the end until the last line is whole (entries are small).
+    let mut back = len.min(8 << 10);
+    let text = loop {
+        f.seek(SeekFrom::Start(len - back))?;
+        let mut buf = Vec::with_capacity(back as usize);
+        f.take(back).read_to_end(&mut buf)?;
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if back == len || text.trim_end().contains('\n') {
+            break text;
+        }
+        back = len.min(back * 4);
+    };
     let line = text.trim_end().rsplit('\n').next().unwrap_or("");
     let v: Value =
         serde_json::from_str(line).map_err(|e| std::io::Error::other(format!("audit log tail is not JSON: {e}")))?;
@@ -89,9 +118,7 @@ fn last(f: &mut std::fs::File) -> std::io::Result<(u64, String)> {
 pub fn entry_hash(entry: &Map<String, Value>) -> String {
     let mut e = entry.clone();
     e.remove("hash");
-    // serde_json's map is sorted by key (no preserve_order): compact output is canonical.
-    let text = serde_json::to_string(&Value::Object(e)).unwrap_or_default();
-    hex(&Sha256::digest(text.as_bytes()))
+    hex(&Sha256::digest(canonical(&Value::Object(e)).as_bytes()))
 }
 
 /// The first problem in a log, if any: (1-based line, reason).
@@ -121,11 +148,11 @@ pub fn verify(text: &str) -> Result<usize, (usize, String)> {
 
 /// Whether an event of `kind` names request `id` (single-use approvals).
 pub fn has_event(path: &Path, kind: &str, id: &str) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| {
-        t.lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .any(|v| v["event"] == kind && v["request"] == id)
-    })
+    std::fs::read_to_string(path).is_ok_and(|t| names_event(&t, kind, id))
+}
+
+fn names_event(text: &str, kind: &str, id: &str) -> bool {
+    text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).any(|v| v["event"] == kind && v["request"] == id)
 }
 
 /// Now as RFC 3339 (UTC, seconds).
@@ -146,7 +173,8 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         let p = d.path().join("a.jsonl");
         for i in 0..3 {
-            append(&p, &Event { kind: "block".into(), actor: format!("actor-{i}@corp.test"), ..Default::default() }).expect("append");
+            append(&p, &Event { kind: "block".into(), actor: format!("actor-{i}@corp.test"), ..Default::default() })
+                .expect("append");
         }
         let text = std::fs::read_to_string(&p).expect("read");
         assert_eq!(verify(&text), Ok(3));
@@ -155,5 +183,9 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         let removed = format!("{}\n{}\n", lines[0], lines[2]);
         assert_eq!(verify(&removed).map_err(|e| e.0), Err(2));
+        let ev = Event { kind: "approval-consumed".into(), request: Some("lgr1-x".into()), ..Default::default() };
+        assert_eq!(append_once(&p, "approval-consumed", "lgr1-x", &ev).ok(), Some(true));
+        assert_eq!(append_once(&p, "approval-consumed", "lgr1-x", &ev).ok(), Some(false));
+        assert_eq!(verify(&std::fs::read_to_string(&p).expect("read")), Ok(4));
     }
 }

@@ -1,8 +1,12 @@
-//! `leakguard approval request|sign|verify|list`.
+//! `leakguard approval request|sign|verify|list`: create a request for what is staged,
+//! sign one with an SSH key, explain per signature why it counts or not, list requests.
+//!
+//! Owns the approval subcommands' arguments and output; the logic is in
+//! [`crate::approval`]. Never prints a sensitive value (requests hold hashes only).
 
 use std::path::{Path, PathBuf};
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::{exit, Global};
 use crate::approval::{self, Request, Scope};
@@ -13,39 +17,86 @@ use crate::source::git;
 #[derive(Debug, Subcommand)]
 pub enum ApprovalCmd {
     /// Create the request for what is staged now, with a reason, and print its id.
-    #[command(after_help = "Examples:\n  leakguard approval request --reason \"quarterly report for the auditors\"")]
+    #[command(after_help = "Examples:\n  \
+        leakguard approval request --reason \"quarterly report for the auditors\"\n  \
+        leakguard approval request --break-glass --reason \"incident 4711: regulator deadline today\"\n\n\
+        The request file is written to $GIT_DIR/leakguard/requests/<id>.json (hashes only).\n\
+        --break-glass asks for the policy's break-glass path (approvals.break_glass):\n\
+        one approver of its roles suffices, and the audit log records it loudly.")]
     Request {
-        /// Why the content must go through (shown to approvers).
+        /// Why the content must go through (shown to approvers, signed with the request).
         #[arg(long)]
         reason: String,
+        /// Ask for break-glass: one approver of the policy's break-glass roles.
+        #[arg(long)]
+        break_glass: bool,
     },
     /// Sign a request with an SSH key; writes `<approvals>/<id>/<principal>.sig`.
-    #[command(
-        after_help = "Examples:\n  leakguard approval sign lgr1-abc… --key ~/.ssh/id_ed25519\n  ssh-keygen -Y sign -n leakguard-approval -f ~/.ssh/id_ed25519 .git/leakguard/requests/lgr1-abc….json   # equivalent"
-    )]
+    #[command(after_help = "Examples:\n  \
+        leakguard approval sign lgr1-abc… --key ~/.ssh/id_ed25519\n  \
+        leakguard approval sign lgr1-abc… --key ~/.ssh/id_ed25519 --approvals .leakguard/approvals   # to commit with the change\n  \
+        ssh-keygen -Y sign -n leakguard-approval -f ~/.ssh/id_ed25519 .git/leakguard/requests/lgr1-abc….json\n  \
+        mv .git/leakguard/requests/lgr1-abc….json.sig .git/leakguard/approvals/lgr1-abc…/you@corp.test.sig   # equivalent")]
     Sign {
         /// Request id, or a request file.
         request: String,
         /// OpenSSH private key (ed25519 or ecdsa p256, unencrypted).
         #[arg(long)]
         key: PathBuf,
-        /// Who signs (default: the actor).
+        /// Who signs (default: the actor: $LEAKGUARD_ACTOR, git user.email, OS user).
         #[arg(long)]
         principal: Option<String>,
-        /// Approvals directory (default `$GIT_DIR/leakguard/approvals`).
+        /// Approvals directory (default `$GIT_DIR/leakguard/approvals`; exec requests:
+        /// `$XDG_STATE_HOME/leakguard/approvals`).
         #[arg(long, value_name = "DIR")]
         approvals: Option<PathBuf>,
+        #[command(flatten)]
+        places: Places,
     },
     /// Explain, per signature, whether it counts; exit 0 when the request is approved.
+    #[command(after_help = "Examples:\n  \
+        leakguard approval verify lgr1-abc…\n  \
+        leakguard approval verify ~/.local/state/leakguard/requests/lgr1-abc….json --approvals ~/.local/state/leakguard/approvals\n\n\
+        Each signature gets one line: ✓ counts, or ✗ and the reason it does not.\n\
+        Exit 0: approved; 1: not (yet) approved; 2: unknown request.")]
     Verify {
         /// Request id, or a request file.
         request: String,
         /// Extra approvals directory (repeatable).
         #[arg(long, value_name = "DIR")]
         approvals: Vec<PathBuf>,
+        /// Audit log to check single-use exec approvals against (default: the policy's).
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        places: Places,
     },
     /// List requests and their approvals.
-    List,
+    #[command(
+        after_help = "Examples:\n  leakguard approval list\n  leakguard approval list --requests ~/.local/state/leakguard/requests"
+    )]
+    List {
+        /// Extra approvals directory (repeatable).
+        #[arg(long, value_name = "DIR")]
+        approvals: Vec<PathBuf>,
+        #[command(flatten)]
+        places: Places,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Places {
+    /// Requests directory (default `$GIT_DIR/leakguard/requests`, and exec's).
+    #[arg(long, value_name = "DIR")]
+    pub requests: Option<PathBuf>,
+}
+
+/// Where requests and approvals are looked for by default.
+struct Dirs {
+    requests: Vec<PathBuf>,
+    approvals: Vec<PathBuf>,
+    git_approvals: PathBuf,
+    exec_approvals: PathBuf,
 }
 
 pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
@@ -55,11 +106,30 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
     };
     let repo = git::open().ok();
     let git_dir = repo.as_ref().map(|r| r.path().to_path_buf()).unwrap_or_else(|| root.join(".git"));
-    let requests_dir = git_dir.join("leakguard/requests");
-    let default_dirs = vec![root.join(".leakguard/approvals"), git_dir.join("leakguard/approvals")];
+    let state = state_dir();
+    let dirs = |places: &Places, extra: &[PathBuf]| {
+        let mut requests: Vec<PathBuf> = places.requests.iter().cloned().collect();
+        requests.extend([git_dir.join("leakguard/requests"), state.join("requests")]);
+        let mut approvals =
+            vec![root.join(".leakguard/approvals"), git_dir.join("leakguard/approvals"), state.join("approvals")];
+        approvals.extend(extra.iter().cloned());
+        Dirs {
+            requests,
+            approvals,
+            git_approvals: git_dir.join("leakguard/approvals"),
+            exec_approvals: state.join("approvals"),
+        }
+    };
     match cmd {
-        ApprovalCmd::Request { reason } => {
+        ApprovalCmd::Request { reason, break_glass } => {
             let Some(repo) = repo else { return fail("approval request runs inside a git repository") };
+            if reason.trim().is_empty() {
+                return fail("--reason must say why the content must go through");
+            }
+            if break_glass && policy.approvals.break_glass.is_none() {
+                return fail("break-glass is off: the policy does not enable approvals.break_glass");
+            }
+            let requests_dir = git_dir.join("leakguard/requests");
             let engine = Engine::new(&policy, Default::default());
             let items = match git::staged(&repo, &[]) {
                 Ok(i) => i,
@@ -70,9 +140,9 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             let cx = approval::Context {
                 policy: &policy,
                 scope: Scope::Git { repo: git::repo_id(&repo, None) },
-                actor: super::exec::current_actor(Some(&root)),
+                actor: approval::actor(Some(&root)),
                 excluded: Vec::new(),
-                approval_dirs: default_dirs,
+                approval_dirs: Vec::new(),
                 push_options: Vec::new(),
                 requests_dir: Some(requests_dir.clone()),
                 audit_log: None,
@@ -86,28 +156,55 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 .iter()
                 .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
                 .min()
-                .unwrap_or(86_400);
-            let req = Request::new(subj, ttl, &reason);
-            if let Err(e) = std::fs::create_dir_all(&requests_dir)
-                .and_then(|_| std::fs::write(requests_dir.join(format!("{}.json", req.id)), &req.bytes))
-            {
+                .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
+            let req = if break_glass {
+                Request::break_glass(subj, ttl, reason.trim())
+            } else {
+                Request::new(subj, ttl, reason.trim())
+            };
+            let path = requests_dir.join(format!("{}.json", req.id));
+            if let Err(e) = std::fs::create_dir_all(&requests_dir).and_then(|_| std::fs::write(&path, &req.bytes)) {
                 return fail(&format!("cannot write the request: {e}"));
             }
             println!("{}", req.id);
-            eprintln!("request written to {}", requests_dir.join(format!("{}.json", req.id)).display());
+            eprintln!("request written to {} (expires {})", path.display(), approval::format_time(req.expires_at));
+            eprintln!("approvers: leakguard approval sign {} --key ~/.ssh/id_ed25519", req.id);
             exit::ALLOW
         }
-        ApprovalCmd::Sign { request, key, principal, approvals } => {
-            let req = match load_request(&request, &requests_dir, &default_dirs) {
+        ApprovalCmd::Sign { request, key, principal, approvals, places } => {
+            let d = dirs(&places, &[]);
+            let req = match load_request(&request, &d) {
                 Ok(r) => r,
                 Err(e) => return fail(&e),
             };
-            let principal = principal.unwrap_or_else(|| super::exec::current_actor(Some(&root)));
-            let pem = match approval::sign(&req.bytes, &key, &policy.approvals.namespace) {
+            if req.expired() {
+                return fail(&format!(
+                    "request {} expired at {}: ask {} to run the step again (or `leakguard approval request`) for a fresh one",
+                    req.id,
+                    approval::format_time(req.expires_at),
+                    req.requester()
+                ));
+            }
+            let principal = principal.unwrap_or_else(|| approval::actor(Some(&root)));
+            if !safe_file_name(&principal) {
+                return fail(&format!("principal `{principal}` cannot name a signature file"));
+            }
+            let (pem, fingerprint) = match approval::sign(&req.bytes, &key, &policy.approvals.namespace) {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
             };
-            let dir = approvals.unwrap_or_else(|| git_dir.join("leakguard/approvals")).join(&req.id);
+            match approval::listed(&policy, &principal, &fingerprint) {
+                Ok(true) => {}
+                Ok(false) => eprintln!(
+                    "warning: key {fingerprint} is not listed for {principal} in allowed_signers: this signature will not count"
+                ),
+                Err(e) => eprintln!("warning: {e}: this signature cannot be checked"),
+            }
+            if principal.eq_ignore_ascii_case(req.requester()) {
+                eprintln!("warning: {principal} is the requester: this signature will not count");
+            }
+            let base = approvals.unwrap_or(if req.scope_kind() == "exec" { d.exec_approvals } else { d.git_approvals });
+            let dir = base.join(&req.id);
             let out = dir.join(format!("{principal}.sig"));
             // The request travels with its signatures, so a server can verify them too.
             let r = std::fs::create_dir_all(&dir)
@@ -119,23 +216,41 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             println!("{}", out.display());
             exit::ALLOW
         }
-        ApprovalCmd::Verify { request, approvals } => {
-            let req = match load_request(&request, &requests_dir, &default_dirs) {
+        ApprovalCmd::Verify { request, approvals, log, places } => {
+            let d = dirs(&places, &approvals);
+            let req = match load_request(&request, &d) {
                 Ok(r) => r,
                 Err(e) => return fail(&e),
             };
-            let mut dirs = default_dirs;
-            dirs.extend(approvals);
-            let sigs = approval::find_signatures(&req.id, &dirs, &[]);
-            let mut ok = true;
+            let mut reqs = vec![req.clone()];
+            for other in others(&req.id, &d) {
+                if !reqs.iter().any(|r| r.bytes == other.bytes) {
+                    reqs.push(other);
+                }
+            }
+            let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
             println!("request {} by {}", req.id, req.requester());
-            let reqs = approval::requirements(&policy, &req);
-            if reqs.is_empty() {
-                println!("  no rule of the policy in force allows an override of this request");
+            println!(
+                "  {} scope, created {}, expires {}{}",
+                if req.scope_kind().is_empty() { "unknown" } else { req.scope_kind() },
+                approval::format_time(req.created_at),
+                approval::format_time(req.expires_at),
+                if req.expired() { " (expired)" } else { "" }
+            );
+            if !req.reason.is_empty() {
+                println!("  reason: {}", req.reason);
+            }
+            let reqs_by_rule = approval::requirements(&policy, &req);
+            if reqs_by_rule.is_empty() {
+                println!("  ✗ no rule of the policy in force allows an override of this request");
                 return exit::BLOCK;
             }
-            for (rule, (n, roles)) in reqs {
-                let verdicts = approval::verify(&policy, &req, &sigs, &[], &roles, None);
+            if sigs.is_empty() {
+                println!("  no signatures found (looked in {})", join(&d.approvals));
+            }
+            let mut ok = true;
+            for (rule, (n, roles, ttl)) in reqs_by_rule {
+                let verdicts = approval::verify(&policy, &reqs, &sigs, &[], &roles, Some(ttl));
                 let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
                 println!("  rule {rule}: {good} of {n} approvals from [{}]", roles.join(", "));
                 for v in &verdicts {
@@ -146,32 +261,99 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 }
                 ok &= good >= n;
             }
+            if req.scope_kind() == "exec" {
+                let log =
+                    log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
+                if crate::audit::has_event(&log, "approval-consumed", &req.id) {
+                    println!("  ✗ already used (exec approvals are single-use; see {})", log.display());
+                    ok = false;
+                } else {
+                    println!("  single-use: not used yet ({})", log.display());
+                }
+            }
             if ok {
+                println!("approved");
                 exit::ALLOW
             } else {
+                println!("not approved");
                 exit::BLOCK
             }
         }
-        ApprovalCmd::List => {
-            for r in approval::list(&requests_dir) {
-                let n = approval::find_signatures(&r.id, &default_dirs, &[]).len();
-                println!("{}  requester {}  {} signature(s)  expires {}", r.id, r.requester(), n, r.expires_at);
+        ApprovalCmd::List { approvals, places } => {
+            let d = dirs(&places, &approvals);
+            let mut all = d.requests.clone();
+            all.extend(d.approvals.iter().cloned());
+            let list = approval::list(&all);
+            if list.is_empty() {
+                println!("no requests (looked in {})", join(&d.requests));
+            }
+            for r in list {
+                let n = approval::find_signatures(&r.id, &d.approvals, &[]).len();
+                let state = if r.expired() { "expired" } else { "open" };
+                println!(
+                    "{}  {state:<7}  requester {}  {} signature(s)  expires {}{}{}",
+                    r.id,
+                    r.requester(),
+                    n,
+                    approval::format_time(r.expires_at),
+                    if r.break_glass { "  BREAK-GLASS" } else { "" },
+                    if r.reason.is_empty() { String::new() } else { format!("  — {}", r.reason) },
+                );
             }
             exit::ALLOW
         }
     }
 }
 
-fn load_request(arg: &str, requests_dir: &Path, dirs: &[PathBuf]) -> Result<Request, String> {
-    let mut places = vec![PathBuf::from(arg), requests_dir.join(format!("{arg}.json"))];
-    places.extend(dirs.iter().map(|d| d.join(arg).join("request.json")));
-    for p in places {
-        if p.is_file() {
-            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            return Request::parse(&bytes);
-        }
+/// Other request files for the same id (e.g. a copy beside the approvals).
+fn others(id: &str, d: &Dirs) -> Vec<Request> {
+    let mut places: Vec<PathBuf> = d.requests.iter().map(|r| r.join(format!("{id}.json"))).collect();
+    places.extend(d.approvals.iter().map(|a| a.join(id).join("request.json")));
+    places
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| Request::parse(&b).ok())
+        .filter(|r| r.id == id)
+        .collect()
+}
+
+fn load_request(arg: &str, d: &Dirs) -> Result<Request, String> {
+    let read = |p: &Path| -> Result<Request, String> {
+        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        Request::parse(&bytes).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let direct = PathBuf::from(arg);
+    if direct.is_file() {
+        return read(&direct);
     }
-    Err(format!("no request `{arg}` (looked in {})", requests_dir.display()))
+    if !approval::is_request_id(arg) {
+        return Err(format!("`{arg}` is neither a request file nor a request id (lgr1-…)"));
+    }
+    let mut places: Vec<PathBuf> = d.requests.iter().map(|r| r.join(format!("{arg}.json"))).collect();
+    places.extend(d.approvals.iter().map(|a| a.join(arg).join("request.json")));
+    match places.iter().find(|p| p.is_file()) {
+        Some(p) => read(p),
+        None => Err(format!("no request `{arg}` (looked in {})", join(&d.requests))),
+    }
+}
+
+/// A principal becomes `<principal>.sig`: no separators, no leading dot.
+fn safe_file_name(p: &str) -> bool {
+    !p.is_empty() && !p.starts_with('.') && !p.contains(['/', '\\', '\0']) && p.len() <= 200
+}
+
+fn join(ps: &[PathBuf]) -> String {
+    ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Exec's state directory: `$XDG_STATE_HOME/leakguard` (or `~/.local/state/leakguard`).
+fn state_dir() -> PathBuf {
+    std::env::var_os("XDG_STATE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("leakguard")
 }
 
 fn fail(msg: &str) -> u8 {

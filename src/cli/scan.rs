@@ -35,6 +35,14 @@ pub struct ScanArgs {
     /// Scan every unique blob reachable from any ref once, with the commit that introduced it.
     #[arg(long)]
     pub history: bool,
+    /// Extra directory of approvals (`<id>/<principal>.sig`), besides `.leakguard/approvals`
+    /// and `$GIT_DIR/leakguard/approvals` (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub approvals: Vec<PathBuf>,
+    /// Where request files of blocked findings are written (default
+    /// `$GIT_DIR/leakguard/requests`; outside a repository, nowhere).
+    #[arg(long, value_name = "DIR")]
+    pub requests: Option<PathBuf>,
 }
 
 /// A baseline file: accepted digests, sorted, content-based (stable under line moves).
@@ -93,20 +101,28 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
     let mut rep = Report { findings, stale: engine.stale_baseline(), ..Default::default() };
     // Blocking findings get request ids and honour approvals, as in the hooks.
     if rep.findings.iter().any(|f| f.blocks()) {
-        if let Ok(repo) = crate::source::git::open() {
-            let cx = crate::approval::Context {
-                policy: &policy,
-                scope: crate::approval::Scope::Git { repo: crate::source::git::repo_id(&repo, None) },
-                actor: super::exec::current_actor(Some(&root)),
-                excluded: Vec::new(),
-                approval_dirs: vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")],
-                push_options: Vec::new(),
-                requests_dir: Some(repo.path().join("leakguard/requests")),
-                audit_log: None,
-            };
-            if let Err(e) = crate::approval::apply(&cx, &mut rep) {
-                eprintln!("leakguard: approvals could not be checked: {e}");
-            }
+        let repo = git2::Repository::open(&root).ok();
+        let git_dir = repo.as_ref().map(|r| r.path().to_path_buf());
+        let mut approval_dirs = vec![root.join(".leakguard/approvals")];
+        approval_dirs.extend(git_dir.iter().map(|d| d.join("leakguard/approvals")));
+        approval_dirs.extend(a.approvals.iter().cloned());
+        let cx = crate::approval::Context {
+            policy: &policy,
+            scope: crate::approval::Scope::Git {
+                repo: match &repo {
+                    Some(r) => crate::source::git::repo_id(r, None),
+                    None => root.display().to_string(),
+                },
+            },
+            actor: crate::approval::actor(Some(&root)),
+            excluded: Vec::new(),
+            approval_dirs,
+            push_options: Vec::new(),
+            requests_dir: a.requests.clone().or_else(|| git_dir.map(|d| d.join("leakguard/requests"))),
+            audit_log: None,
+        };
+        if let Err(e) = crate::approval::apply(&cx, &mut rep) {
+            eprintln!("leakguard: approvals could not be checked: {e}");
         }
     }
     rep.stats.files = totals.files;

@@ -229,8 +229,14 @@ fn expiry_and_signatures_over_other_requests_are_refused() {
     refused(&r, "the request has expired");
     // A signature over a different request file, placed under this id.
     let (r2, id2) = blocked_repo(&keys, "24h", "");
+    // The same request with another content digest: a different subject, a different id.
+    let mut doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(r2.path().join(format!(".git/leakguard/requests/{id2}.json"))).expect("request"),
+    )
+    .expect("json");
+    doc["subject"]["content_digest"] = serde_json::json!(format!("sha256:{}", "0".repeat(64)));
     let other = r2.path().join("other.json");
-    std::fs::write(&other, b"{\"subject\":{\"v\":1}}").expect("write");
+    std::fs::write(&other, doc.to_string()).expect("write");
     let o = r2
         .lg()
         .args(["approval", "sign"])
