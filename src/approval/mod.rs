@@ -442,7 +442,7 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
     }
     let mut places: Vec<PathBuf> = cx.requests_dir.iter().map(|d| d.join(format!("{id}.json"))).collect();
     for d in &cx.approval_dirs {
-        places.push(d.join(id).join("request.json"));
+        places.extend(request_copies(&d.join(id)));
         places.push(d.join(format!("{id}.json")));
     }
     let mut found: Vec<Request> = places
@@ -461,6 +461,38 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
         }
     }
     out
+}
+
+/// The request files kept beside the signatures in `<approvals>/<id>/` (`request.json`
+/// first, then other `*.json` copies: each signer keeps the file they signed).
+pub fn request_copies(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .take(256)
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "request.json"), p.clone()));
+    v
+}
+
+/// Keeps a copy of a signed request file in `<approvals>/<id>/`: `request.json`, or,
+/// when a different one is there already, `request-<sha256 prefix>.json`, so every
+/// signature keeps the exact bytes it is over. Returns the path written or found.
+pub fn keep_request_copy(dir: &Path, req: &Request) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let main = dir.join("request.json");
+    let name = match std::fs::read(&main) {
+        Err(_) => main,
+        Ok(b) if b == req.bytes => return Ok(main),
+        Ok(_) => dir.join(format!("request-{}.json", &hex(&Sha256::digest(&req.bytes))[..16])),
+    };
+    if std::fs::read(&name).ok().as_deref() != Some(&req.bytes[..]) {
+        std::fs::write(&name, &req.bytes)?;
+    }
+    Ok(name)
 }
 
 /// The request file for `id`, the first of [`find_requests`].

@@ -207,9 +207,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             let dir = base.join(&req.id);
             let out = dir.join(format!("{principal}.sig"));
             // The request travels with its signatures, so a server can verify them too.
-            let r = std::fs::create_dir_all(&dir)
-                .and_then(|_| std::fs::write(&out, pem))
-                .and_then(|_| std::fs::write(dir.join("request.json"), &req.bytes));
+            let r = approval::keep_request_copy(&dir, &req).and_then(|_| std::fs::write(&out, pem));
             if let Err(e) = r {
                 return fail(&format!("cannot write {}: {e}", out.display()));
             }
@@ -308,7 +306,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
 /// Other request files for the same id (e.g. a copy beside the approvals).
 fn others(id: &str, d: &Dirs) -> Vec<Request> {
     let mut places: Vec<PathBuf> = d.requests.iter().map(|r| r.join(format!("{id}.json"))).collect();
-    places.extend(d.approvals.iter().map(|a| a.join(id).join("request.json")));
+    places.extend(d.approvals.iter().flat_map(|a| approval::request_copies(&a.join(id))));
     places
         .into_iter()
         .filter_map(|p| std::fs::read(p).ok())

@@ -63,8 +63,12 @@ rules:
 
 /// A repository with the policy, allowed signers, installed hooks, and a blocked commit.
 fn blocked_repo(keys: &Keys, ttl: &str, extra_signers: &str) -> (Repo, String) {
+    blocked_repo_with(keys, &POLICY.replace("TTL", ttl), extra_signers)
+}
+
+fn blocked_repo_with(keys: &Keys, policy: &str, extra_signers: &str) -> (Repo, String) {
     let r = Repo::new();
-    r.write(".leakguard/policy.yaml", POLICY.replace("TTL", ttl));
+    r.write(".leakguard/policy.yaml", policy);
     let signers = format!(
         "carol@corp.test {}\ncarol@corp.test {}\ndave@corp.test {}\nerin@corp.test namespaces=\"git\" {}\nalice@corp.test {}\nfrank@corp.test {}\n{extra_signers}",
         keys.public("carol"),
@@ -142,25 +146,46 @@ fn two_approvals_let_the_commit_through_and_ours_pass_ssh_keygen_verify() {
     let o = commit(&r);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     // Our signature passes the real ssh-keygen -Y verify.
-    let sig = r.path().join(format!(".git/leakguard/approvals/{id}/carol@corp.test.sig"));
-    let req = std::fs::read(r.path().join(format!(".git/leakguard/requests/{id}.json"))).expect("req");
-    let mut v = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-n", "leakguard-approval", "-I", "carol@corp.test", "-f"])
-        .arg(r.path().join(".leakguard/allowed_signers"))
-        .arg("-s")
-        .arg(&sig)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    v.stdin.take().expect("stdin").write_all(&req).expect("write");
-    assert!(v.wait_with_output().expect("wait").status.success());
+    ssh_keygen_verifies(&r, &id, "carol");
     // The audit log recorded the block and the override, and its chain holds.
     let o = r.lg().args(["audit", "verify"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let log = std::fs::read_to_string(r.path().join(".git/leakguard/audit.jsonl")).expect("log");
     assert!(log.contains("\"allow-override\"") && !log.contains("admin1@"));
+}
+
+/// `ssh-keygen -Y verify` accepts the signature leakguard wrote for `who`.
+fn ssh_keygen_verifies(r: &Repo, id: &str, who: &str) {
+    let sig = r.path().join(format!(".git/leakguard/approvals/{id}/{who}@corp.test.sig"));
+    let req = std::fs::read(r.path().join(format!(".git/leakguard/requests/{id}.json"))).expect("req");
+    let mut v = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "leakguard-approval", "-I", &format!("{who}@corp.test"), "-f"])
+        .arg(r.path().join(".leakguard/allowed_signers"))
+        .arg("-s")
+        .arg(&sig)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    v.stdin.take().expect("stdin").write_all(&req).expect("write");
+    let o = v.wait_with_output().expect("wait");
+    assert!(o.status.success(), "ssh-keygen -Y verify refused {who}'s signature: {}{}", out(&o), err(&o));
+}
+
+#[test]
+fn our_ecdsa_signature_passes_ssh_keygen_and_its_ed25519_signature_counts() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    sign(&r, &keys, &id, "frank", "frank");
+    ssh_keygen_verifies(&r, &id, "frank");
+    sign_with_ssh_keygen(&r, &keys, &id, "dave", "dave");
+    let o = r.lg().args(["approval", "verify", &id]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("✓ dave@corp.test counts") && out(&o).contains("✓ frank@corp.test counts"), "{}", out(&o));
+    let o = commit(&r);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
 
 /// Refusals: each leaves the commit blocked and names its reason.
@@ -206,10 +231,20 @@ fn the_same_person_twice_or_with_two_keys_counts_once() {
 #[test]
 fn requester_unlisted_keys_namespaces_and_validity_are_refused() {
     let keys = Keys::new();
-    let past = format!("dave@corp.test valid-before=\"20200101\" {}\n", keys.public("mallory"));
+    let past = format!(
+        "dave@corp.test valid-before=\"20200101\" {m}\nzed@corp.test cert-authority {m}\n",
+        m = keys.public("mallory")
+    );
     let (r, id) = blocked_repo(&keys, "24h", &past);
     sign(&r, &keys, &id, "alice", "alice");
     refused(&r, "alice@corp.test is the requester");
+    // `approval verify` explains the same, one line per signature.
+    let o = r.lg().args(["approval", "verify", &id]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("✗ alice@corp.test does not count: alice@corp.test is the requester"), "{}", out(&o));
+    assert!(out(&o).contains("0 of 2 approvals"), "{}", out(&o));
+    sign(&r, &keys, &id, "zed", "mallory");
+    refused(&r, "cert-authority lines are not supported");
     sign(&r, &keys, &id, "mallory", "mallory");
     refused(&r, "is not listed for mallory@corp.test in allowed_signers");
     sign(&r, &keys, &id, "erin", "erin");
@@ -365,47 +400,50 @@ settings:
 "#,
     );
     d.write("q.csv", customer_csv(20));
-    let exec = || {
-        lg().current_dir(d.path())
-            .env("LEAKGUARD_ACTOR", "alice@corp.test")
-            .args([
-                "--policy",
-                "policy.yaml",
-                "exec",
-                "--requests",
-                "req",
-                "--approvals",
-                "appr",
-                "--",
-                "cp",
-                "q.csv",
-                "out.csv",
-            ])
-            .output()
-            .expect("runs")
+    let exec_cmd = |to: &str| {
+        let mut c = lg_std();
+        c.current_dir(d.path()).env("LEAKGUARD_ACTOR", "alice@corp.test").args([
+            "--policy",
+            "policy.yaml",
+            "exec",
+            "--requests",
+            "req",
+            "--approvals",
+            "appr",
+            "--",
+            "cp",
+            "q.csv",
+            to,
+        ]);
+        c
     };
+    let exec = || exec_cmd("out.csv").output().expect("runs");
     let o = exec();
     assert_eq!(o.status.code(), Some(77), "{}", err(&o));
-    let id = std::fs::read_dir(d.path().join("req"))
-        .expect("req")
-        .flatten()
-        .next()
-        .expect("a request")
-        .file_name()
-        .to_string_lossy()
-        .trim_end_matches(".json")
-        .to_string();
-    for who in ["carol", "dave"] {
-        let o = lg()
-            .current_dir(d.path())
-            .args(["--policy", "policy.yaml", "approval", "sign"])
-            .arg(d.path().join(format!("req/{id}.json")))
-            .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
-            .arg(keys.key(who))
-            .output()
-            .expect("runs");
-        assert!(o.status.success(), "{}", err(&o));
-    }
+    let requests = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d.path().join("req"))
+            .expect("req")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().trim_end_matches(".json").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let approve = |id: &str| {
+        for who in ["carol", "dave"] {
+            let o = lg()
+                .current_dir(d.path())
+                .args(["--policy", "policy.yaml", "approval", "sign"])
+                .arg(d.path().join(format!("req/{id}.json")))
+                .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
+                .arg(keys.key(who))
+                .output()
+                .expect("runs");
+            assert!(o.status.success(), "{}", err(&o));
+        }
+    };
+    let id = requests().remove(0);
+    approve(&id);
     let o = exec();
     assert_eq!(o.status.code(), Some(0), "approved once: {}", err(&o));
     assert!(d.path().join("out.csv").exists());
@@ -414,6 +452,25 @@ settings:
     assert_eq!(o.status.code(), Some(77), "replayed: {}", err(&o));
     assert!(err(&o).contains("single-use"), "{}", err(&o));
     assert!(!d.path().join("out.csv").exists());
+    // `approval verify` knows it is used.
+    let o = lg()
+        .current_dir(d.path())
+        .args(["--policy", "policy.yaml", "approval", "verify", &format!("req/{id}.json"), "--approvals", "appr"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("already used"), "{}", out(&o));
+    // Racing: one approval, four concurrent runs of the same step — exactly one goes.
+    assert_eq!(exec_cmd("out2.csv").output().expect("runs").status.code(), Some(77));
+    let fresh = requests().into_iter().find(|r| r != &id).expect("a second request");
+    approve(&fresh);
+    let runs: Vec<std::process::Child> =
+        (0..4).map(|_| exec_cmd("out2.csv").stderr(std::process::Stdio::piped()).spawn().expect("spawn")).collect();
+    let codes: Vec<Option<i32>> = runs.into_iter().map(|c| c.wait_with_output().expect("wait").status.code()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == Some(0)).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == Some(77)).count(), 3, "{codes:?}");
+    let o = lg().current_dir(d.path()).args(["--policy", "policy.yaml", "audit", "verify"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
 #[test]
@@ -472,4 +529,81 @@ fn approvals_committed_with_the_change_open_the_server() {
     assert!(err(&o).contains("remote: leakguard: approval by carol@corp.test counts"), "{}", err(&o));
     let log = std::fs::read_to_string(server.path().join("leakguard/audit.jsonl")).expect("server audit log");
     assert!(log.contains("\"allow-override\""), "{log}");
+}
+
+#[test]
+fn break_glass_needs_its_own_request_and_leaves_a_loud_trace() {
+    let keys = Keys::new();
+    // Off unless the policy enables it.
+    let (plain, _) = blocked_repo(&keys, "24h", "");
+    let o = plain.lg().args(["approval", "request", "--break-glass", "--reason", "now"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("break-glass is off"), "{}", err(&o));
+    let policy = POLICY.replace("TTL", "24h").replace(
+        "  allowed_signers: .leakguard/allowed_signers\n",
+        "  allowed_signers: .leakguard/allowed_signers\n  break_glass: { enabled: true, approvers: [security-officer] }\n",
+    );
+    let (r, id) = blocked_repo_with(&keys, &policy, "");
+    // One approval of the ordinary request is still one too few.
+    sign(&r, &keys, &id, "dave", "dave");
+    refused(&r, "approval by dave@corp.test counts");
+    // The requester asks for break-glass with a reason: the same id, a new request file.
+    let o = r
+        .lg()
+        .args(["approval", "request", "--break-glass", "--reason", "incident 4711: regulator deadline"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o).trim(), id);
+    // Dave signs that one: a break-glass request, opened by one officer.
+    sign(&r, &keys, &id, "dave", "dave");
+    let o = commit(&r);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("BREAK-GLASS") && err(&o).contains("dave@corp.test"), "{}", err(&o));
+    let log = std::fs::read_to_string(r.path().join(".git/leakguard/audit.jsonl")).expect("log");
+    assert!(log.contains("\"break-glass\"") && log.contains("incident 4711"), "{log}");
+    let o = r.lg().args(["audit", "verify"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+}
+
+#[test]
+fn scan_honours_approvals_from_a_directory() {
+    let keys = Keys::new();
+    let d = Dir::new();
+    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+    d.write("allowed_signers", signers);
+    d.write("policy.yaml", POLICY.replace("TTL", "24h").replace(".leakguard/allowed_signers", "allowed_signers"));
+    d.write("data/q.csv", customer_csv(12));
+    let scan = |extra: &[&str]| {
+        lg().current_dir(d.path())
+            .env("LEAKGUARD_ACTOR", "alice@corp.test")
+            .args(["--policy", "policy.yaml", "--format", "json", "scan", "--requests", "req"])
+            .args(extra)
+            .arg("data")
+            .output()
+            .expect("runs")
+    };
+    let o = scan(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    let id = v["findings"][0]["request"].as_str().expect("a request id").to_string();
+    assert!(d.path().join(format!("req/{id}.json")).is_file());
+    for who in ["carol", "dave"] {
+        let o = lg()
+            .current_dir(d.path())
+            .args(["--policy", "policy.yaml", "approval", "sign"])
+            .arg(format!("req/{id}.json"))
+            .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
+            .arg(keys.key(who))
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    // Without the directory the scan is still blocked; with it, the verdict is override.
+    assert_eq!(scan(&[]).status.code(), Some(1));
+    let o = scan(&["--approvals", "appr"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    assert_eq!(v["verdict"], "override", "{v}");
+    assert_eq!(v["findings"][0]["override"], "valid", "{v}");
 }
