@@ -119,6 +119,22 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// [`Engine::bind_content`] for content too large to hold: hashes the reader as a
+    /// stream (only when there are findings).
+    pub fn bind_content_reader(findings: &mut [Finding], mut r: impl std::io::Read) -> std::io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
+        }
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        std::io::copy(&mut r, &mut h)?;
+        let h = crate::detect::hex(&h.finalize());
+        for f in findings {
+            f.content_sha256 = Some(h.clone());
+        }
+        Ok(())
+    }
+
     /// Baseline digests that matched no finding during this engine's life.
     pub fn stale_baseline(&self) -> Vec<String> {
         let used = self.used.lock().map(|u| u.clone()).unwrap_or_default();

@@ -134,7 +134,12 @@ fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(V
         .scanner
         .scan_reader(&meta.path, std::io::BufReader::with_capacity(1 << 16, file), len)
         .map_err(|e| describe(&e))?;
-    Ok((engine.judge(meta, &scan), scan.bytes))
+    let mut findings = engine.judge(meta, &scan);
+    // Large files are hashed in a second streaming pass, only when something was found.
+    if let Err(e) = File::open(abs).and_then(|f| Engine::bind_content_reader(&mut findings, f)) {
+        return Err(describe(&e));
+    }
+    Ok((findings, scan.bytes))
 }
 
 fn describe(e: &std::io::Error) -> String {

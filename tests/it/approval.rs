@@ -607,3 +607,32 @@ fn scan_honours_approvals_from_a_directory() {
     assert_eq!(v["verdict"], "override", "{v}");
     assert_eq!(v["findings"][0]["override"], "valid", "{v}");
 }
+
+#[test]
+fn a_large_file_is_bound_to_its_exact_bytes_too() {
+    // Larger than the scanner reads whole (32 MiB): hashed in a second streaming pass.
+    let d = Dir::new();
+    d.write("policy.yaml", POLICY.replace("TTL", "24h"));
+    let mut big = customer_csv(12).into_bytes();
+    let filler = "the quick brown fox jumps over the lazy dog, again and again and again\n".repeat(1 << 10);
+    while big.len() <= 33 << 20 {
+        big.extend_from_slice(filler.as_bytes());
+    }
+    d.write("data/big.csv", &big);
+    let id = || {
+        let o = lg()
+            .current_dir(d.path())
+            .env("LEAKGUARD_ACTOR", "alice@corp.test")
+            .args(["--policy", "policy.yaml", "--format", "json", "scan", "--requests", "req", "data"])
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+        v["findings"][0]["request"].as_str().expect("a request").to_string()
+    };
+    let first = id();
+    assert_eq!(id(), first, "the same bytes, the same request");
+    big.push(b'\n');
+    d.write("data/big.csv", &big);
+    assert_ne!(id(), first, "one byte more at the far end: another request");
+}
