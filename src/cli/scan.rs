@@ -99,9 +99,11 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
         fs::scan(&engine, &targets)
     };
     let mut rep = Report { findings, stale: engine.stale_baseline(), ..Default::default() };
-    // Blocking findings get request ids and honour approvals, as in the hooks.
-    if rep.findings.iter().any(|f| f.blocks()) {
-        let repo = git2::Repository::open(&root).ok();
+    // Blocking findings get request ids and honour approvals, as in the hooks: in a
+    // repository, or elsewhere when asked with --approvals / --requests.
+    let repo = git2::Repository::open(&root).ok();
+    let asked = !a.approvals.is_empty() || a.requests.is_some();
+    if rep.findings.iter().any(|f| f.blocks()) && (repo.is_some() || asked) {
         let git_dir = repo.as_ref().map(|r| r.path().to_path_buf());
         let mut approval_dirs = vec![root.join(".leakguard/approvals")];
         approval_dirs.extend(git_dir.iter().map(|d| d.join("leakguard/approvals")));
