@@ -74,6 +74,28 @@ codes! {
         "A file or archive member could not be read (vanished, permission denied, corrupt archive, compression bomb, too large). It is reported so that coverage is never claimed falsely. Its severity is `settings.unscannable` (default warn).";
     StaleBaseline = "stale-baseline": "a baseline entry no longer matches any finding",
         "The accepted digest matched nothing in this scan: the content it accepted is gone or changed. Remove it from the baseline (re-run with --write-baseline).";
+    ApprovalUnreadable = "approval-unreadable": "an approval file is not an SSH signature",
+        "Approvals are armored SSHSIG files (`-----BEGIN SSH SIGNATURE-----`), as `leakguard approval sign` and `ssh-keygen -Y sign -n leakguard-approval` write them, stored as `<approvals>/<request-id>/<principal>.sig`.";
+    ApprovalUnlisted = "approval-unlisted": "the signing key is not listed for that principal in allowed_signers",
+        "A signature counts only when the policy's `approvals.allowed_signers` file (git's format: `principals [options] keytype key`) lists the signing key for the principal the file is named after. On a server, that file is the server policy's own copy, never the pushed tree's. Add the approver's public key, or name the signature file after the principal the key is listed for.";
+    ApprovalNamespace = "approval-namespace": "the signature is for another namespace, or the key may not sign ours",
+        "Approvals are signed in the policy's namespace (`leakguard-approval` unless `approvals.namespace` says otherwise): `ssh-keygen -Y sign -n leakguard-approval`. An allowed_signers line with `namespaces=\"...\"` limits its key to those namespaces.";
+    ApprovalCertAuthority = "approval-cert-authority": "allowed_signers lists a certificate authority",
+        "Approvals name people: list each approver's own public key. `cert-authority` lines are not supported and never make a signature count.";
+    ApprovalKeyValidity = "approval-key-validity": "the key is outside its valid-after / valid-before window",
+        "An allowed_signers line's `valid-after=` and `valid-before=` (YYYYMMDD[HHMM[SS]][Z], UTC) bound when its key may approve. Renew the line, or sign with a current key.";
+    ApprovalOtherRequest = "approval-other-request": "the signature is over a different request",
+        "A signature counts only over the exact bytes of a request file whose subject is this request (same rules, scope, content, requester and policy). Content changed after approval, another rule, another repository or another action give another request id: sign that one.";
+    ApprovalExpired = "approval-expired": "the request has expired, or claims a longer life than the rule allows",
+        "A request lives `override.ttl` (the rule's) from its creation. An expired request is replaced by a fresh one the next time the step is blocked; it needs new signatures. A request whose lifetime exceeds the rule's ttl, or that claims to be created in the future, counts nothing.";
+    ApprovalSelf = "approval-self": "the approver is the requester, or authored or committed the content",
+        "Two-person approval means two people besides the one asking: the requester, and for a push the authors and committers of the pushed commits, never count.";
+    ApprovalRole = "approval-role": "the approver holds none of the rule's approver roles",
+        "`override.approvers` names roles; `roles:` lists who holds them. The principal a signature is filed under must hold one of them.";
+    ApprovalDuplicate = "approval-duplicate": "the same person or the same key approved twice",
+        "Distinct principals and distinct keys are counted: one person signing twice, or with two keys, counts once; one key filed under two names counts once.";
+    ApprovalUsed = "approval-used": "an export approval was already used",
+        "Approvals of `exec` actions are single-use: the audit log records their consumption (under its lock, so racing runs cannot both use one). Run the step again for a fresh request and have it signed.";
 }
 
 impl fmt::Display for Code {

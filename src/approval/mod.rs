@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use ssh_key::{HashAlg, SshSig};
 
 use crate::audit;
+use crate::code::Code;
 use crate::detect::hex;
 use crate::policy::Policy;
 use crate::report::Report;
@@ -237,6 +238,8 @@ pub struct Verdict {
     pub source: String,
     /// `None`: counts. `Some(reason)`: does not.
     pub rejected: Option<String>,
+    /// The diagnostic code of the refusal (`leakguard policy explain <code>`).
+    pub code: Option<Code>,
     /// SHA-256 fingerprint of the signing key (empty when the signature is unreadable).
     pub key: String,
 }
@@ -271,13 +274,21 @@ pub fn verify(
     let now = now();
     let mut out = Vec::new();
     for (principal, source, data) in sigs {
-        let mut v =
-            Verdict { principal: principal.clone(), source: source.clone(), rejected: None, key: String::new() };
-        let cx = Check { policy, reqs, ns, now, excluded, approver_roles, max_ttl };
-        v.rejected = match &signers {
-            Ok(s) => cx.check(principal, data, s, &mut v.key).err(),
-            Err(e) => Some(e.clone()),
+        let mut v = Verdict {
+            principal: principal.clone(),
+            source: source.clone(),
+            rejected: None,
+            code: None,
+            key: String::new(),
         };
+        let cx = Check { policy, reqs, ns, now, excluded, approver_roles, max_ttl };
+        if let Err((code, why)) = match &signers {
+            Ok(s) => cx.check(principal, data, s, &mut v.key),
+            Err(e) => Err((Code::ApprovalUnlisted, e.clone())),
+        } {
+            v.rejected = Some(why);
+            v.code = Some(code);
+        }
         out.push(v);
     }
     // Distinct principals and distinct keys: a second signature by either counts once.
@@ -286,8 +297,10 @@ pub fn verify(
     for v in out.iter_mut().filter(|v| v.rejected.is_none()) {
         if !seen_p.insert(v.principal.to_ascii_lowercase()) {
             v.rejected = Some(format!("{} already approved: one person counts once", v.principal));
+            v.code = Some(Code::ApprovalDuplicate);
         } else if !seen_k.insert(v.key.clone()) {
             v.rejected = Some(format!("key {} already approved under another principal: one key counts once", v.key));
+            v.code = Some(Code::ApprovalDuplicate);
         }
     }
     out
@@ -312,65 +325,83 @@ impl Check<'_> {
         data: &[u8],
         signers: &[signers::Signer],
         key_out: &mut String,
-    ) -> Result<(), String> {
+    ) -> Result<(), (Code, String)> {
+        use Code::*;
         let ns = self.ns;
-        let sig = SshSig::from_pem(data).map_err(|e| format!("unreadable signature: {e}"))?;
+        let sig = SshSig::from_pem(data).map_err(|e| (ApprovalUnreadable, format!("unreadable signature: {e}")))?;
         *key_out = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
         if sig.namespace() != ns {
-            return Err(format!("signed for namespace `{}`, not `{ns}`", sig.namespace()));
+            return Err((ApprovalNamespace, format!("signed for namespace `{}`, not `{ns}`", sig.namespace())));
         }
         let candidates: Vec<&signers::Signer> = signers
             .iter()
             .filter(|s| s.key.key_data() == sig.public_key() && signers::principal_matches(&s.principals, principal))
             .collect();
         let Some(signer) = candidates.first() else {
-            return Err(format!("key {key_out} is not listed for {principal} in allowed_signers"));
+            return Err((ApprovalUnlisted, format!("key {key_out} is not listed for {principal} in allowed_signers")));
         };
         if signer.cert_authority {
-            return Err(format!(
-                "allowed_signers line {}: cert-authority lines are not supported; list the approver's own key",
-                signer.line
+            return Err((
+                ApprovalCertAuthority,
+                format!(
+                    "allowed_signers line {}: cert-authority lines are not supported; list the approver's own key",
+                    signer.line
+                ),
             ));
         }
         if let Some(nss) = &signer.namespaces {
             if !nss.iter().any(|n| signers::pattern_match(n, ns)) {
-                return Err(format!(
-                    "allowed_signers line {} limits this key to namespaces {}",
-                    signer.line,
-                    nss.join(",")
+                return Err((
+                    ApprovalNamespace,
+                    format!("allowed_signers line {} limits this key to namespaces {}", signer.line, nss.join(",")),
                 ));
             }
         }
         if signer.valid_after.is_some_and(|t| self.now < t) {
-            return Err(format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line));
+            return Err((
+                ApprovalKeyValidity,
+                format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line),
+            ));
         }
         if signer.valid_before.is_some_and(|t| self.now > t) {
-            return Err(format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line));
+            return Err((
+                ApprovalKeyValidity,
+                format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line),
+            ));
         }
         // The request file this signature is over (the subject is the same in all).
         let Some(req) = self.reqs.iter().find(|r| signer.key.verify(ns, &r.bytes, &sig).is_ok()) else {
-            return Err("the signature does not verify over this request".into());
+            return Err((ApprovalOtherRequest, "the signature does not verify over this request".into()));
         };
         if req.created_at > self.now + CLOCK_SKEW {
-            return Err(format!("the request claims to be created in the future ({})", format_time(req.created_at)));
+            return Err((
+                ApprovalExpired,
+                format!("the request claims to be created in the future ({})", format_time(req.created_at)),
+            ));
         }
         if self.now > req.expires_at {
-            return Err(format!("the request has expired (at {})", format_time(req.expires_at)));
+            return Err((ApprovalExpired, format!("the request has expired (at {})", format_time(req.expires_at))));
         }
         if let Some(max) = self.max_ttl {
             if req.expires_at - req.created_at > max {
-                return Err(format!("the request's lifetime exceeds the rule's ttl of {}", human_secs(max)));
+                return Err((
+                    ApprovalExpired,
+                    format!("the request's lifetime exceeds the rule's ttl of {}", human_secs(max)),
+                ));
             }
         }
         if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
-            return Err(format!("{principal} authored or committed the content"));
+            return Err((ApprovalSelf, format!("{principal} authored or committed the content")));
         }
         if principal.eq_ignore_ascii_case(req.requester()) {
-            return Err(format!("{principal} is the requester"));
+            return Err((ApprovalSelf, format!("{principal} is the requester")));
         }
         let roles = self.policy.roles_of(principal);
         if !self.approver_roles.iter().any(|r| roles.contains(r)) {
-            return Err(format!("{principal} holds none of the approver roles ({})", self.approver_roles.join(", ")));
+            return Err((
+                ApprovalRole,
+                format!("{principal} holds none of the approver roles ({})", self.approver_roles.join(", ")),
+            ));
         }
         Ok(())
     }
@@ -572,7 +603,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
         match &v.rejected {
             None => eprintln!("leakguard: approval by {} counts ({})", v.principal, v.source),
             Some(r) => {
-                eprintln!("leakguard: approval by {} does not count: {r} ({})", v.principal, v.source);
+                eprintln!("leakguard: approval by {} does not count: {r} ({}) [{}]", v.principal, v.source, code(v));
                 let what = format!("{}: {r}", v.principal);
                 if let Some(log) = &cx.audit_log {
                     let _ = audit::append(log, &event(cx, "approval-rejected", Some(&id), report, &what));
@@ -603,7 +634,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
         match fresh {
             Ok(true) => {}
             Ok(false) => {
-                eprintln!("leakguard: approval {id} was already used for this action (exec approvals are single-use)");
+                eprintln!("leakguard: approval {id} was already used for this action (exec approvals are single-use) [leakguard::approval-used]");
                 for &i in &overridable {
                     report.findings[i].override_ = "used".into();
                 }
@@ -678,6 +709,11 @@ pub fn request_subject(cx: &Context, report: &Report) -> (Vec<usize>, BTreeSet<S
     let subj =
         (!rule_ids.is_empty()).then(|| subject(&rule_ids, &cx.scope, &content_digest, &cx.actor, &policy.digest));
     (overridable, rule_ids, subj)
+}
+
+/// `leakguard::<code>` of a refusal, for the one-line explanations.
+pub fn code(v: &Verdict) -> String {
+    v.code.map(|c| format!("leakguard::{}", c.name())).unwrap_or_default()
 }
 
 fn dedup_verdicts(v: &[Verdict]) -> Vec<&Verdict> {

@@ -254,7 +254,9 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 for v in &verdicts {
                     match &v.rejected {
                         None => println!("    ✓ {} counts ({})", v.principal, v.source),
-                        Some(r) => println!("    ✗ {} does not count: {r} ({})", v.principal, v.source),
+                        Some(r) => {
+                            println!("    ✗ {} does not count: {r} ({}) [{}]", v.principal, v.source, approval::code(v))
+                        }
                     }
                 }
                 ok &= good >= n;
@@ -263,7 +265,10 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 let log =
                     log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
                 if crate::audit::has_event(&log, "approval-consumed", &req.id) {
-                    println!("  ✗ already used (exec approvals are single-use; see {})", log.display());
+                    println!(
+                        "  ✗ already used (exec approvals are single-use; see {}) [leakguard::approval-used]",
+                        log.display()
+                    );
                     ok = false;
                 } else {
                     println!("  single-use: not used yet ({})", log.display());

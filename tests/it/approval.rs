@@ -243,6 +243,9 @@ fn requester_unlisted_keys_namespaces_and_validity_are_refused() {
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains("✗ alice@corp.test does not count: alice@corp.test is the requester"), "{}", out(&o));
     assert!(out(&o).contains("0 of 2 approvals"), "{}", out(&o));
+    assert!(out(&o).contains("[leakguard::approval-self]"), "{}", out(&o));
+    let o = r.lg().args(["policy", "explain", "approval-self"]).output().expect("runs");
+    assert!(out(&o).contains("two people besides the one asking"), "{}", out(&o));
     sign(&r, &keys, &id, "zed", "mallory");
     refused(&r, "cert-authority lines are not supported");
     sign(&r, &keys, &id, "mallory", "mallory");
