@@ -789,6 +789,22 @@ pub fn list(dirs: &[PathBuf]) -> Vec<Request> {
     v
 }
 
+/// Rules of the request that ask for a reason when the request file gives none
+/// (`override.reason`; shown to signers, not enforced: hooks write requests without one).
+pub fn reason_missing(policy: &Policy, req: &Request) -> Vec<String> {
+    if !req.reason.trim().is_empty() {
+        return Vec::new();
+    }
+    req.subject["rule_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str())
+        .filter(|r| policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_required))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Map of rule id → (approvals needed, approver roles, ttl in seconds), for display.
 pub fn requirements(policy: &Policy, req: &Request) -> BTreeMap<String, (u32, Vec<String>, i64)> {
     req.subject["rule_ids"]

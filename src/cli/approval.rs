@@ -200,6 +200,13 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 ),
                 Err(e) => eprintln!("warning: {e}: this signature cannot be checked"),
             }
+            let missing = approval::reason_missing(&policy, &req);
+            if !missing.is_empty() {
+                eprintln!(
+                    "note: rule {} asks for a reason and this request gives none (the requester can add one: `leakguard approval request --reason …`)",
+                    missing.join(", ")
+                );
+            }
             if principal.eq_ignore_ascii_case(req.requester()) {
                 eprintln!("warning: {principal} is the requester: this signature will not count");
             }
@@ -237,6 +244,11 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             );
             if !req.reason.is_empty() {
                 println!("  reason: {}", req.reason);
+            } else if !approval::reason_missing(&policy, &req).is_empty() {
+                println!("  reason: none given (the rule asks for one: `leakguard approval request --reason …`)");
+            }
+            if req.break_glass {
+                println!("  BREAK-GLASS requested");
             }
             let reqs_by_rule = approval::requirements(&policy, &req);
             if reqs_by_rule.is_empty() {

@@ -1,19 +1,36 @@
 //! `leakguard audit verify|show`: the hash-chained decision log.
+//!
+//! Owns the audit subcommands' arguments and output; the format is [`crate::audit`].
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{exit, Global};
+use super::{exit, Format, Global};
 use crate::audit;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// Check the chain: names the first edited, reordered, inserted or removed line.
+    #[command(after_help = "Examples:\n  \
+        leakguard audit verify\n  \
+        leakguard audit verify --log ~/.local/state/leakguard/audit.jsonl\n\n\
+        Exit 0: the chain is intact; 1: it is not (the first bad line is named as FILE:LINE);\n\
+        2: the log cannot be read.")]
     Verify(LogArg),
-    /// Print the log readably.
-    Show(LogArg),
-    /// Append one test event (used to prove concurrent writers lose nothing).
+    /// Print the log readably (`--format json`: the raw JSON lines).
+    #[command(after_help = "Examples:\n  \
+        leakguard audit show\n  \
+        leakguard audit show --request lgr1-abc…\n  \
+        leakguard --format json audit show | jq 'select(.event == \"break-glass\")'")]
+    Show {
+        #[command(flatten)]
+        log: LogArg,
+        /// Only entries about this request id.
+        #[arg(long, value_name = "ID")]
+        request: Option<String>,
+    },
+    /// Append test events (used to prove concurrent writers lose nothing).
     #[command(hide = true)]
     AppendTest {
         #[command(flatten)]
@@ -42,18 +59,21 @@ pub fn run(g: &Global, cmd: AuditCmd) -> u8 {
             git_dir.join("leakguard/audit.jsonl")
         }))
     };
+    let read = |l: &LogArg| -> Result<(PathBuf, String), u8> {
+        let path = resolve(l)?;
+        match std::fs::read(&path) {
+            Ok(b) => Ok((path, String::from_utf8_lossy(&b).into_owned())),
+            Err(e) => {
+                eprintln!("error: cannot read the audit log {}: {e}", path.display());
+                Err(exit::USAGE)
+            }
+        }
+    };
     match cmd {
         AuditCmd::Verify(l) => {
-            let path = match resolve(&l) {
-                Ok(p) => p,
+            let (path, text) = match read(&l) {
+                Ok(x) => x,
                 Err(c) => return c,
-            };
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", path.display());
-                    return exit::USAGE;
-                }
             };
             match audit::verify(&text) {
                 Ok(n) => {
@@ -66,19 +86,27 @@ pub fn run(g: &Global, cmd: AuditCmd) -> u8 {
                 }
             }
         }
-        AuditCmd::Show(l) => {
-            let path = match resolve(&l) {
-                Ok(p) => p,
+        AuditCmd::Show { log, request } => {
+            let (_, text) = match read(&log) {
+                Ok(x) => x,
                 Err(c) => return c,
             };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
             for line in text.lines() {
                 let v: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+                if request.as_deref().is_some_and(|r| v["request"].as_str() != Some(r)) {
+                    continue;
+                }
+                if g.format == Format::Json {
+                    println!("{line}");
+                    continue;
+                }
+                let event = v["event"].as_str().unwrap_or("?");
+                let loud = if event == "break-glass" { "!! " } else { "" };
                 println!(
-                    "#{:<4} {}  {:<18} {:<24} {}{}{}",
+                    "#{:<4} {}  {loud}{:<18} {:<24} {}{}{}",
                     v["seq"].as_u64().unwrap_or(0),
                     v["ts"].as_str().unwrap_or(""),
-                    v["event"].as_str().unwrap_or(""),
+                    event,
                     v["actor"].as_str().unwrap_or(""),
                     v["rules"]
                         .as_array()

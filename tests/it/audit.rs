@@ -84,3 +84,36 @@ fn show_prints_entries_readably() {
     assert_eq!(out(&o).lines().count(), 2);
     assert!(out(&o).starts_with("#1 "), "{}", out(&o));
 }
+
+#[test]
+fn show_as_json_lines_and_a_missing_log_is_a_usage_error() {
+    let d = Dir::new();
+    let log = d.path().join("audit.jsonl");
+    let o = lg().args(["--policy", "builtin", "audit", "show", "--log"]).arg(&log).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("cannot read the audit log"), "{}", err(&o));
+    let o = lg().args(["--policy", "builtin", "audit", "verify", "--log"]).arg(&log).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let o = lg()
+        .args(["--policy", "builtin", "audit", "append-test", "--count", "3", "--log"])
+        .arg(&log)
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    let o = lg()
+        .args(["--policy", "builtin", "--format", "json", "audit", "show", "--log"])
+        .arg(&log)
+        .output()
+        .expect("runs");
+    let lines: Vec<serde_json::Value> =
+        out(&o).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["prev"], "0".repeat(64), "genesis");
+    assert_eq!(lines[1]["prev"], lines[0]["hash"]);
+    let o = lg()
+        .args(["--policy", "builtin", "audit", "show", "--request", "lgr1-none", "--log"])
+        .arg(&log)
+        .output()
+        .expect("runs");
+    assert_eq!(out(&o), "");
+}
