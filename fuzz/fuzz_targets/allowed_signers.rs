@@ -1,4 +1,5 @@
-//! The allowed_signers parser: any text gives signers and per-line problems, never a panic.
+//! The allowed_signers parser and principal patterns: any text gives signers and
+//! per-line problems, never a panic, and matching stays fast on any pattern.
 #![no_main]
 
 use leakguard::approval::signers;
@@ -9,11 +10,20 @@ fuzz_target!(|data: &[u8]| {
     let (ok, bad) = signers::parse(&text);
     for s in &ok {
         assert!(s.line >= 1);
-        for p in &s.principals {
-            let _ = signers::pattern_match(p, "carol@corp.test");
+        assert!(!s.principals.is_empty());
+        let _ = signers::principal_matches(&s.principals, "carol@corp.test");
+        if let Some(ns) = &s.namespaces {
+            for n in ns {
+                let _ = signers::pattern_match(n, "leakguard-approval");
+            }
         }
     }
     for (line, _) in &bad {
         assert!(*line >= 1);
+    }
+    // The first line as a pattern against the second as a name (linear, no blow-up).
+    let mut lines = text.lines();
+    if let (Some(p), Some(s)) = (lines.next(), lines.next()) {
+        let _ = signers::pattern_match(p, s);
     }
 });

@@ -17,6 +17,26 @@ pub fn canonical(v: &Value) -> String {
     out
 }
 
+/// Parses JSON text and returns its canonical form.
+pub fn canonicalize(json: &[u8]) -> Result<String, String> {
+    serde_json::from_slice::<Value>(json).map(|v| canonical(&v)).map_err(|e| e.to_string())
+}
+
+/// [`canonicalize`] for texts whose numbers are all integers (as in requests and audit
+/// lines), `None` otherwise: exact, whatever float parser serde_json was built with.
+pub fn canonicalize_exact(json: &[u8]) -> Option<String> {
+    fn floats(v: &Value) -> bool {
+        match v {
+            Value::Number(n) => n.is_f64(),
+            Value::Array(a) => a.iter().any(floats),
+            Value::Object(m) => m.values().any(floats),
+            _ => false,
+        }
+    }
+    let v: Value = serde_json::from_slice(json).ok()?;
+    (!floats(&v)).then(|| canonical(&v))
+}
+
 fn write(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),

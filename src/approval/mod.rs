@@ -383,7 +383,7 @@ impl Check<'_> {
             return Err((ApprovalExpired, format!("the request has expired (at {})", format_time(req.expires_at))));
         }
         if let Some(max) = self.max_ttl {
-            if req.expires_at - req.created_at > max {
+            if req.expires_at.saturating_sub(req.created_at) > max {
                 return Err((
                     ApprovalExpired,
                     format!("the request's lifetime exceeds the rule's ttl of {}", human_secs(max)),
