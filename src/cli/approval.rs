@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use super::{exit, Global};
 use crate::approval::{self, Request, Scope};
 use crate::engine::Engine;
+use crate::policy::Policy;
 use crate::report::Report;
 use crate::source::git;
 
@@ -227,13 +228,6 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 Ok(r) => r,
                 Err(e) => return fail(&e),
             };
-            let mut reqs = vec![req.clone()];
-            for other in others(&req.id, &d) {
-                if !reqs.iter().any(|r| r.bytes == other.bytes) {
-                    reqs.push(other);
-                }
-            }
-            let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
             println!("request {} by {}", req.id, req.requester());
             println!(
                 "  {} scope, created {}, expires {}{}",
@@ -250,42 +244,8 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if req.break_glass {
                 println!("  BREAK-GLASS requested");
             }
-            let reqs_by_rule = approval::requirements(&policy, &req);
-            if reqs_by_rule.is_empty() {
-                println!("  ✗ no rule of the policy in force allows an override of this request");
-                return exit::BLOCK;
-            }
-            if sigs.is_empty() {
-                println!("  no signatures found (looked in {})", join(&d.approvals));
-            }
-            let mut ok = true;
-            for (rule, (n, roles, ttl)) in reqs_by_rule {
-                let verdicts = approval::verify(&policy, &reqs, &sigs, &[], &roles, Some(ttl));
-                let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
-                println!("  rule {rule}: {good} of {n} approvals from [{}]", roles.join(", "));
-                for v in &verdicts {
-                    match &v.rejected {
-                        None => println!("    ✓ {} counts ({})", v.principal, v.source),
-                        Some(r) => {
-                            println!("    ✗ {} does not count: {r} ({}) [{}]", v.principal, v.source, approval::code(v))
-                        }
-                    }
-                }
-                ok &= good >= n;
-            }
-            if req.scope_kind() == "exec" {
-                let log =
-                    log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
-                if crate::audit::has_event(&log, "approval-consumed", &req.id) {
-                    println!(
-                        "  ✗ already used (exec approvals are single-use; see {}) [leakguard::approval-used]",
-                        log.display()
-                    );
-                    ok = false;
-                } else {
-                    println!("  single-use: not used yet ({})", log.display());
-                }
-            }
+            let log = log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
+            let ok = explain(&policy, &req, &d, &log, "  ");
             if ok {
                 println!("approved");
                 exit::ALLOW
@@ -302,22 +262,80 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if list.is_empty() {
                 println!("no requests (looked in {})", join(&d.requests));
             }
+            let log = policy.settings.audit_log.clone().unwrap_or_else(|| state.join("audit.jsonl"));
             for r in list {
-                let n = approval::find_signatures(&r.id, &d.approvals, &[]).len();
                 let state = if r.expired() { "expired" } else { "open" };
                 println!(
-                    "{}  {state:<7}  requester {}  {} signature(s)  expires {}{}{}",
+                    "{}  {state}  requester {}  expires {}{}{}",
                     r.id,
                     r.requester(),
-                    n,
                     approval::format_time(r.expires_at),
                     if r.break_glass { "  BREAK-GLASS" } else { "" },
                     if r.reason.is_empty() { String::new() } else { format!("  — {}", r.reason) },
                 );
+                let ok = explain(&policy, &r, &d, &log, "    ");
+                println!("    {}", if ok { "approved" } else { "not approved" });
             }
             exit::ALLOW
         }
     }
+}
+
+/// Prints, per rule of the request, how many approvals count and one line per signature
+/// (✓ counts, ✗ and why not); then single use and break-glass. Whether it is approved.
+fn explain(policy: &Policy, req: &Request, d: &Dirs, audit_log: &Path, indent: &str) -> bool {
+    let mut reqs = vec![req.clone()];
+    for other in others(&req.id, d) {
+        if !reqs.iter().any(|r| r.bytes == other.bytes) {
+            reqs.push(other);
+        }
+    }
+    let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
+    let by_rule = approval::requirements(policy, req);
+    if by_rule.is_empty() {
+        println!("{indent}✗ no rule of the policy in force allows an override of this request");
+        return false;
+    }
+    if sigs.is_empty() {
+        println!("{indent}no signatures found (looked in {})", join(&d.approvals));
+    }
+    let line = |v: &approval::Verdict| match &v.rejected {
+        None => println!("{indent}  ✓ {} counts ({})", v.principal, v.source),
+        Some(r) => println!("{indent}  ✗ {} does not count: {r} ({}) [{}]", v.principal, v.source, approval::code(v)),
+    };
+    let mut ok = true;
+    let mut max_ttl = i64::MAX;
+    for (rule, (n, roles, ttl)) in by_rule {
+        max_ttl = max_ttl.min(ttl);
+        let verdicts = approval::verify(policy, &reqs, &sigs, &[], &roles, Some(ttl));
+        let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
+        println!("{indent}rule {rule}: {good} of {n} approvals from [{}]", roles.join(", "));
+        verdicts.iter().for_each(line);
+        ok &= good >= n;
+    }
+    if let Some(bg) = policy.approvals.break_glass.as_ref().filter(|_| !ok) {
+        let asked: Vec<Request> =
+            reqs.iter().filter(|r| r.break_glass && !r.reason.trim().is_empty()).cloned().collect();
+        if !asked.is_empty() {
+            let verdicts = approval::verify(policy, &asked, &sigs, &[], &bg.approvers, Some(max_ttl));
+            let good = verdicts.iter().filter(|v| v.rejected.is_none()).count();
+            println!("{indent}break-glass: {good} of 1 approval from [{}]", bg.approvers.join(", "));
+            verdicts.iter().for_each(line);
+            ok = good >= 1;
+        }
+    }
+    if req.scope_kind() == "exec" {
+        if crate::audit::has_event(audit_log, "approval-consumed", &req.id) {
+            println!(
+                "{indent}✗ already used (exec approvals are single-use; see {}) [leakguard::approval-used]",
+                audit_log.display()
+            );
+            ok = false;
+        } else {
+            println!("{indent}single-use: not used yet ({})", audit_log.display());
+        }
+    }
+    ok
 }
 
 /// Other request files for the same id (e.g. a copy beside the approvals).

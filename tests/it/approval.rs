@@ -201,6 +201,13 @@ fn one_approval_is_not_enough() {
     let (r, id) = blocked_repo(&keys, "24h", "");
     sign(&r, &keys, &id, "carol", "carol");
     refused(&r, "approval by carol@corp.test counts");
+    // `approval list` shows the request and, per signature, why it counts or not.
+    let o = r.lg().args(["approval", "list"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.starts_with(&format!("{id}  open  requester alice@corp.test")), "{text}");
+    assert!(text.contains("1 of 2 approvals") && text.contains("✓ carol@corp.test counts"), "{text}");
+    assert!(text.contains("not approved"), "{text}");
 }
 
 #[test]
