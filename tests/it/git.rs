@@ -333,6 +333,7 @@ fn pre_commit_framework_try_repo_blocks_and_passes() {
     };
     let o = run(&r, "leakguard", &[]);
     assert!(o.status.success(), "clean commit: {}{}", out(&o), err(&o));
+    r.git(&["commit", "-q", "-m", "init"]);
     r.write("list.csv", customer_csv(20));
     r.git(&["add", "list.csv"]);
     let o = run(&r, "leakguard", &[]);
