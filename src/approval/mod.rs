@@ -454,6 +454,21 @@ pub fn find_signatures(id: &str, dirs: &[PathBuf], push_options: &[String]) -> V
     out
 }
 
+/// A push option carrying a request and its signatures to a server:
+/// `leakguard-approval=<base64 of {"request": text, "requests": [other texts], "signatures": {principal: pem}}>`.
+pub fn bundle(reqs: &[Request], sigs: &[(String, String, Vec<u8>)]) -> String {
+    use base64::Engine;
+    let text = |r: &Request| String::from_utf8_lossy(&r.bytes).into_owned();
+    let signatures: serde_json::Map<String, Value> =
+        sigs.iter().map(|(p, _, pem)| (p.clone(), json!(String::from_utf8_lossy(pem)))).collect();
+    let doc = json!({
+        "request": reqs.first().map(text).unwrap_or_default(),
+        "requests": reqs.iter().skip(1).map(text).collect::<Vec<_>>(),
+        "signatures": signatures,
+    });
+    format!("leakguard-approval={}", base64::engine::general_purpose::STANDARD.encode(canonical(&doc)))
+}
+
 fn bundles(push_options: &[String]) -> Vec<Value> {
     use base64::Engine;
     push_options
@@ -482,10 +497,10 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
         .filter_map(|p| std::fs::read(&p).ok())
         .filter_map(|b| Request::parse(&b).ok())
         .collect();
-    found.extend(bundles(&cx.push_options).into_iter().filter_map(|b| {
-        let text = b["request"].as_str()?.to_string();
-        Request::parse(text.as_bytes()).ok()
-    }));
+    for b in bundles(&cx.push_options) {
+        let texts = std::iter::once(&b["request"]).chain(b["requests"].as_array().into_iter().flatten());
+        found.extend(texts.filter_map(|t| Request::parse(t.as_str()?.as_bytes()).ok()));
+    }
     for r in found {
         if r.id == id && !out.iter().any(|o| o.bytes == r.bytes) {
             out.push(r);

@@ -72,6 +72,20 @@ pub enum ApprovalCmd {
         #[command(flatten)]
         places: Places,
     },
+    /// Print a push option carrying the request and its signatures to a server.
+    #[command(after_help = "Examples:\n  \
+        git push -o \"$(leakguard approval bundle lgr1-abc…)\" origin main\n\n\
+        The server must advertise push options (git config receive.advertisePushOptions true);\n\
+        its pre-receive hook checks the signatures against its own allowed_signers.")]
+    Bundle {
+        /// Request id, or a request file.
+        request: String,
+        /// Extra approvals directory (repeatable).
+        #[arg(long, value_name = "DIR")]
+        approvals: Vec<PathBuf>,
+        #[command(flatten)]
+        places: Places,
+    },
     /// List requests and their approvals.
     #[command(
         after_help = "Examples:\n  leakguard approval list\n  leakguard approval list --requests ~/.local/state/leakguard/requests"
@@ -253,6 +267,25 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 println!("not approved");
                 exit::BLOCK
             }
+        }
+        ApprovalCmd::Bundle { request, approvals, places } => {
+            let d = dirs(&places, &approvals);
+            let req = match load_request(&request, &d) {
+                Ok(r) => r,
+                Err(e) => return fail(&e),
+            };
+            let mut reqs = vec![req.clone()];
+            for other in others(&req.id, &d) {
+                if !reqs.iter().any(|r| r.bytes == other.bytes) {
+                    reqs.push(other);
+                }
+            }
+            let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
+            if sigs.is_empty() {
+                return fail(&format!("no signatures for {} (looked in {})", req.id, join(&d.approvals)));
+            }
+            println!("{}", approval::bundle(&reqs, &sigs));
+            exit::ALLOW
         }
         ApprovalCmd::List { approvals, places } => {
             let d = dirs(&places, &approvals);

@@ -646,3 +646,46 @@ fn a_large_file_is_bound_to_its_exact_bytes_too() {
     d.write("data/big.csv", &big);
     assert_ne!(id(), first, "one byte more at the far end: another request");
 }
+
+#[test]
+fn approvals_sent_as_a_push_option_open_the_server() {
+    let keys = Keys::new();
+    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+    let policy = POLICY.replace("TTL", "24h");
+    let server = Repo::bare();
+    server.write(".leakguard/policy.yaml", &policy);
+    server.write(".leakguard/allowed_signers", &signers);
+    server.git(&["config", "receive.advertisePushOptions", "true"]);
+    assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
+    let r = Repo::new();
+    r.write(".leakguard/policy.yaml", &policy);
+    r.write(".leakguard/allowed_signers", &signers);
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "policy"]);
+    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    assert!(r.lg().arg("install").output().expect("runs").status.success());
+    r.write("q.csv", customer_csv(12));
+    r.git(&["add", "q.csv"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "q"]);
+    let o = r.git_output(&["push", "origin", "main"]);
+    assert!(!o.status.success());
+    let id = err(&o)
+        .split("request: ")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .expect("request id");
+    // Signed locally: the client's pre-push is satisfied, the server knows nothing yet.
+    sign(&r, &keys, &id, "carol", "carol");
+    sign(&r, &keys, &id, "dave", "dave");
+    let o = r.git_output(&["push", "origin", "main"]);
+    assert!(!o.status.success(), "the server has its own view: {}", err(&o));
+    assert!(err(&o).contains("remote:"), "{}", err(&o));
+    let o = r.lg().args(["approval", "bundle", &id]).output().expect("runs");
+    assert!(o.status.success(), "{}", err(&o));
+    let option = out(&o).trim().to_string();
+    assert!(option.starts_with("leakguard-approval="), "{option}");
+    let o = r.git_output(&["push", "-o", &option, "origin", "main"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("remote: leakguard: approval by dave@corp.test counts (push option"), "{}", err(&o));
+}
