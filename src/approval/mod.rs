@@ -390,11 +390,11 @@ impl Check<'_> {
                 ));
             }
         }
-        if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
-            return Err((ApprovalSelf, format!("{principal} authored or committed the content")));
-        }
         if principal.eq_ignore_ascii_case(req.requester()) {
             return Err((ApprovalSelf, format!("{principal} is the requester")));
+        }
+        if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
+            return Err((ApprovalSelf, format!("{principal} authored or committed the content")));
         }
         let roles = self.policy.roles_of(principal);
         if !self.approver_roles.iter().any(|r| roles.contains(r)) {
@@ -589,6 +589,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     if sigs.is_empty() {
         return audit_outcome(cx, "block", Some(&id), report, "");
     }
+    let excluded = excluded_identities(cx);
     let single_use = matches!(cx.scope, Scope::Exec { .. });
     let mut all_ok = true;
     let mut explained = Vec::new();
@@ -596,7 +597,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     for rid in &rule_ids {
         let Some(o) = policy.rule(rid).and_then(|r| r.override_.as_ref()) else { continue };
         max_ttl = max_ttl.min(o.ttl.as_secs() as i64);
-        let verdicts = verify(policy, &reqs, &sigs, &cx.excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
+        let verdicts = verify(policy, &reqs, &sigs, &excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
         let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
         explained.extend(verdicts);
         if good < o.approvals {
@@ -606,7 +607,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     let mut kind = "allow-override";
     let mut detail = String::new();
     if !all_ok {
-        if let Some((who, reason)) = break_glass(cx, &reqs, &sigs, max_ttl) {
+        if let Some((who, reason)) = break_glass(cx, &reqs, &sigs, &excluded, max_ttl) {
             all_ok = true;
             kind = "break-glass";
             detail = format!("opened by {who}: {reason}");
@@ -681,12 +682,28 @@ fn audit_outcome(cx: &Context, kind: &str, id: Option<&str>, report: &Report, de
     }
 }
 
+/// Who may not approve: `cx.excluded`, plus for git the author and committer git names
+/// in the environment of its hooks (`git commit --author=…` exports
+/// `GIT_AUTHOR_EMAIL` to `pre-commit`), so nobody approves what they authored.
+fn excluded_identities(cx: &Context) -> Vec<String> {
+    let mut v = cx.excluded.clone();
+    if matches!(cx.scope, Scope::Git { .. }) {
+        for var in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] {
+            if let Some(e) = std::env::var(var).ok().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()) {
+                v.push(e);
+            }
+        }
+    }
+    v
+}
+
 /// Break-glass: enabled by the policy, asked for in a request file with a reason, and
 /// signed by one principal of the break-glass roles (every other check still applies).
 fn break_glass(
     cx: &Context,
     reqs: &[Request],
     sigs: &[(String, String, Vec<u8>)],
+    excluded: &[String],
     max_ttl: i64,
 ) -> Option<(String, String)> {
     let bg = cx.policy.approvals.break_glass.as_ref()?;
@@ -694,7 +711,7 @@ fn break_glass(
     if asked.is_empty() || bg.approvers.is_empty() {
         return None;
     }
-    let verdicts = verify(cx.policy, &asked, sigs, &cx.excluded, &bg.approvers, Some(max_ttl));
+    let verdicts = verify(cx.policy, &asked, sigs, excluded, &bg.approvers, Some(max_ttl));
     let who = verdicts.iter().find(|v| v.rejected.is_none())?.principal.clone();
     Some((who, asked[0].reason.clone()))
 }

@@ -374,7 +374,13 @@ fn the_commit_author_may_not_approve_a_push() {
     sign(&r, &keys, &push_id, "carol", "carol");
     let o = r.git_output(&["push", "origin", "main"]);
     assert!(!o.status.success());
-    assert!(err(&o).contains("dave@corp.test authored or committed the content"), "{}", err(&o));
+    // The author of the pushed tip is also the push's requester: either way, not an approver.
+    assert!(
+        err(&o).contains("approval by dave@corp.test does not count: dave@corp.test is the requester")
+            || err(&o).contains("dave@corp.test authored or committed the content"),
+        "{}",
+        err(&o)
+    );
     sign(&r, &keys, &push_id, "frank", "frank");
     let o = r.git_output(&["push", "-q", "origin", "main"]);
     assert!(o.status.success(), "{}", err(&o));
@@ -688,4 +694,24 @@ fn approvals_sent_as_a_push_option_open_the_server() {
     let o = r.git_output(&["push", "-o", &option, "origin", "main"]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(err(&o).contains("remote: leakguard: approval by dave@corp.test counts (push option"), "{}", err(&o));
+}
+
+#[test]
+fn the_author_named_with_git_commit_author_may_not_approve_the_commit() {
+    let keys = Keys::new();
+    let (r, _) = blocked_repo(&keys, "24h", "");
+    // Alice commits content she says Dave wrote: the same request (alice asks)...
+    let author = ["commit", "-q", "--author", "Dave <dave@corp.test>", "-m", "q"];
+    let o = r.git_output(&author);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let id = request_id(&r);
+    // ...and Dave, named as its author, does not count.
+    sign(&r, &keys, &id, "dave", "dave");
+    sign(&r, &keys, &id, "carol", "carol");
+    let o = r.git_output(&author);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("dave@corp.test authored or committed the content"), "{}", err(&o));
+    sign(&r, &keys, &id, "frank", "frank");
+    let o = r.git_output(&author);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
