@@ -233,6 +233,14 @@ fn the_same_person_twice_or_with_two_keys_counts_once() {
         .expect("runs");
     assert!(o.status.success());
     refused(&r, "one person counts once");
+    // One key filed under two names counts once.
+    std::fs::remove_dir_all(r.path().join(format!(".leakguard/approvals/{id}"))).expect("rm");
+    let signers = r.path().join(".leakguard/allowed_signers");
+    let mut text = std::fs::read_to_string(&signers).expect("signers");
+    text.push_str(&format!("dave@corp.test {}\n", keys.public("carol")));
+    std::fs::write(&signers, text).expect("write");
+    sign(&r, &keys, &id, "dave", "carol");
+    refused(&r, "already approved under another principal: one key counts once");
 }
 
 #[test]
@@ -714,4 +722,37 @@ fn the_author_named_with_git_commit_author_may_not_approve_the_commit() {
     sign(&r, &keys, &id, "frank", "frank");
     let o = r.git_output(&author);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
+
+/// A copy of the request with other times, signed by carol and dave with `approval sign`.
+fn forged_times(r: &Repo, keys: &Keys, id: &str, created: i64, expires: i64) {
+    let path = r.path().join(format!(".git/leakguard/requests/{id}.json"));
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("request")).expect("json");
+    doc["created_at"] = created.into();
+    doc["expires_at"] = expires.into();
+    let forged = r.path().join("forged.json");
+    std::fs::write(&forged, doc.to_string()).expect("write");
+    for who in ["carol", "dave"] {
+        let o = r
+            .lg()
+            .args(["approval", "sign"])
+            .arg(&forged)
+            .args(["--principal", &format!("{who}@corp.test"), "--key"])
+            .arg(keys.key(who))
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", err(&o));
+    }
+}
+
+#[test]
+fn requests_longer_than_the_ttl_or_from_the_future_count_nothing() {
+    let keys = Keys::new();
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() as i64;
+    forged_times(&r, &keys, &id, now, now + 7 * 86_400);
+    refused(&r, "the request's lifetime exceeds the rule's ttl of 1d");
+    let (r, id) = blocked_repo(&keys, "24h", "");
+    forged_times(&r, &keys, &id, now + 30 * 86_400, now + 30 * 86_400 + 3600);
+    refused(&r, "the request claims to be created in the future");
 }
