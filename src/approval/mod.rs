@@ -193,6 +193,9 @@ impl Request {
         if subject.get("type").and_then(Value::as_str) != Some(REQUEST_TYPE) {
             return Err(format!("not a request file: subject type is not `{REQUEST_TYPE}`"));
         }
+        if subject.get("v").and_then(Value::as_u64) != Some(1) {
+            return Err("unsupported request version (this leakguard reads v 1)".into());
+        }
         let int = |k: &str| v.get(k).and_then(Value::as_i64).ok_or(format!("not a request file: no integer `{k}`"));
         Ok(Request {
             id: request_id(&subject),
