@@ -146,6 +146,23 @@ pub fn verify(text: &str) -> Result<usize, (usize, String)> {
     Ok(n)
 }
 
+/// The `hash` of the last entry (the head to anchor elsewhere), or the genesis hash.
+pub fn head(text: &str) -> String {
+    text.lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<Value>(l).ok()?.get("hash")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| GENESIS.to_string())
+}
+
+/// The 1-based line of the entry whose hash is `hash`, if the log holds it.
+pub fn find_hash(text: &str, hash: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            serde_json::from_str::<Value>(l).ok().and_then(|v| v.get("hash")?.as_str().map(|h| h == hash)) == Some(true)
+        })
+        .map(|i| i + 1)
+}
+
 /// Whether an event of `kind` names request `id` (single-use approvals).
 pub fn has_event(path: &Path, kind: &str, id: &str) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| names_event(&t, kind, id))

@@ -14,10 +14,18 @@ pub enum AuditCmd {
     /// Check the chain: names the first edited, reordered, inserted or removed line.
     #[command(after_help = "Examples:\n  \
         leakguard audit verify\n  \
-        leakguard audit verify --log ~/.local/state/leakguard/audit.jsonl\n\n\
+        leakguard audit verify --log ~/.local/state/leakguard/audit.jsonl\n  \
+        leakguard audit verify --anchor 3f1c…   # a head printed earlier must still be in the log\n\n\
         Exit 0: the chain is intact; 1: it is not (the first bad line is named as FILE:LINE);\n\
-        2: the log cannot be read.")]
-    Verify(LogArg),
+        2: the log cannot be read. The head hash printed on success can be kept elsewhere:\n\
+        --anchor then also catches lines removed from the end.")]
+    Verify {
+        #[command(flatten)]
+        log: LogArg,
+        /// A head hash printed by an earlier verify: the log must still hold that entry.
+        #[arg(long, value_name = "HASH")]
+        anchor: Option<String>,
+    },
     /// Print the log readably (`--format json`: the raw JSON lines).
     #[command(after_help = "Examples:\n  \
         leakguard audit show\n  \
@@ -70,14 +78,21 @@ pub fn run(g: &Global, cmd: AuditCmd) -> u8 {
         }
     };
     match cmd {
-        AuditCmd::Verify(l) => {
-            let (path, text) = match read(&l) {
+        AuditCmd::Verify { log, anchor } => {
+            let (path, text) = match read(&log) {
                 Ok(x) => x,
                 Err(c) => return c,
             };
             match audit::verify(&text) {
                 Ok(n) => {
-                    println!("ok: {n} entries, chain intact ({})", path.display());
+                    if let Some(a) = anchor.as_deref().filter(|a| audit::find_hash(&text, a).is_none()) {
+                        println!(
+                            "{}: the anchored entry {a} is not in the log (lines removed from the end, or the log replaced)",
+                            path.display()
+                        );
+                        return exit::BLOCK;
+                    }
+                    println!("ok: {n} entries, chain intact ({}); head {}", path.display(), audit::head(&text));
                     exit::ALLOW
                 }
                 Err((line, why)) => {

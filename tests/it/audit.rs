@@ -117,3 +117,40 @@ fn show_as_json_lines_and_a_missing_log_is_a_usage_error() {
         .expect("runs");
     assert_eq!(out(&o), "");
 }
+
+#[test]
+fn an_anchored_head_catches_lines_removed_from_the_end() {
+    let d = Dir::new();
+    let log = d.path().join("audit.jsonl");
+    let append = |n: &str| {
+        let o = lg()
+            .args(["--policy", "builtin", "audit", "append-test", "--count", n, "--log"])
+            .arg(&log)
+            .output()
+            .expect("runs");
+        assert!(o.status.success());
+    };
+    let verify = |anchor: &str| {
+        let mut c = lg();
+        c.args(["--policy", "builtin", "audit", "verify", "--log"]).arg(&log);
+        if !anchor.is_empty() {
+            c.args(["--anchor", anchor]);
+        }
+        c.output().expect("runs")
+    };
+    append("4");
+    let o = verify("");
+    let head = out(&o).trim().rsplit("head ").next().unwrap_or("").to_string();
+    assert_eq!(head.len(), 64, "{}", out(&o));
+    // The log grows: the anchor is still in it.
+    append("2");
+    assert_eq!(verify(&head).status.code(), Some(0));
+    // The last three lines removed: a valid shorter chain, but the anchored entry is gone.
+    let text = std::fs::read_to_string(&log).expect("log");
+    let kept: Vec<&str> = text.lines().take(3).collect();
+    std::fs::write(&log, kept.join("\n") + "\n").expect("write");
+    assert_eq!(verify("").status.code(), Some(0));
+    let o = verify(&head);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("is not in the log"), "{}", out(&o));
+}
