@@ -281,20 +281,7 @@ fn pass_on(r: std::io::Result<i32>) -> u8 {
 
 /// `$LEAKGUARD_ACTOR`, else git `user.email`, else the OS user.
 pub fn current_actor(repo: Option<&Path>) -> String {
-    if let Some(a) = std::env::var("LEAKGUARD_ACTOR").ok().filter(|a| !a.is_empty()) {
-        return a;
-    }
-    let mut git = std::process::Command::new("git");
-    if let Some(r) = repo {
-        git.current_dir(r);
-    }
-    if let Ok(o) = git.args(["config", "user.email"]).output() {
-        let e = String::from_utf8_lossy(&o.stdout).trim().to_string();
-        if o.status.success() && !e.is_empty() {
-            return e;
-        }
-    }
-    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
+    crate::approval::actor(repo)
 }
 
 pub fn whoami(g: &Global) -> u8 {
