@@ -121,7 +121,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
     };
     let repo = git::open().ok();
     let git_dir = repo.as_ref().map(|r| r.path().to_path_buf()).unwrap_or_else(|| root.join(".git"));
-    let state = state_dir();
+    let state = super::exec::state_dir();
     let dirs = |places: &Places, extra: &[PathBuf]| {
         let mut requests: Vec<PathBuf> = places.requests.iter().cloned().collect();
         requests.extend([git_dir.join("leakguard/requests"), state.join("requests")]);
@@ -410,16 +410,6 @@ fn safe_file_name(p: &str) -> bool {
 
 fn join(ps: &[PathBuf]) -> String {
     ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-}
-
-/// Exec's state directory: `$XDG_STATE_HOME/leakguard` (or `~/.local/state/leakguard`).
-fn state_dir() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("leakguard")
 }
 
 fn fail(msg: &str) -> u8 {

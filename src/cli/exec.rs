@@ -213,7 +213,7 @@ fn scan_sent(
 }
 
 /// `$XDG_STATE_HOME/leakguard` (or `~/.local/state/leakguard`).
-fn state_dir() -> PathBuf {
+pub(crate) fn state_dir() -> PathBuf {
     std::env::var_os("XDG_STATE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
