@@ -63,6 +63,9 @@ pub struct Context<'a> {
     pub approval_dirs: Vec<PathBuf>,
     /// Approvals carried in push options (`leakguard-approval=<base64 of a bundle>`).
     pub push_options: Vec<String>,
+    /// Approval files carried in pushed content (`.leakguard/approvals/**` of the pushed
+    /// tip), read from the object database and kept in memory: never written to disk.
+    pub carried: Vec<CarriedFile>,
     /// Where request files are written (`$GIT_DIR/leakguard/requests`), if anywhere.
     pub requests_dir: Option<PathBuf>,
     /// Audit log decisions are appended to, if any (exec: required for single use).
@@ -132,6 +135,65 @@ pub fn request_id(subject: &Value) -> String {
 /// Whether `s` has the shape of a request id (safe to use as a file name).
 pub fn is_request_id(s: &str) -> bool {
     s.strip_prefix("lgr1-").is_some_and(|b| b.len() == 52 && b.bytes().all(|c| matches!(c, b'a'..=b'z' | b'2'..=b'7')))
+}
+
+/// One approval file that travels inside content (a pushed tree): `<id>/<name>` where
+/// `name` is `<principal>.sig` or `*.json`, or `<id>.json` (then `name` is empty).
+/// Constructed only through [`CarriedFile::new`], which refuses every name that is not
+/// a plain file name of that shape: content never names a place leakguard writes to.
+#[derive(Debug, Clone)]
+pub struct CarriedFile {
+    id: String,
+    name: String,
+    origin: String,
+    bytes: Vec<u8>,
+}
+
+/// Largest signature file read (armored SSHSIG are a few hundred bytes).
+pub const MAX_SIG_BYTES: u64 = 64 << 10;
+/// Largest request file read.
+pub const MAX_REQUEST_BYTES: u64 = 1 << 20;
+
+impl CarriedFile {
+    /// `dir` is the directory under the approvals root (a request id) or `""` for a file at
+    /// the root; `name` the file name. `None` for anything else: ids of another shape,
+    /// names with `/`, NUL, control characters, a leading `.`, other extensions, or
+    /// more bytes than a signature/request may have.
+    pub fn new(dir: &str, name: &str, bytes: Vec<u8>, origin: String) -> Option<CarriedFile> {
+        let plain = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 255
+                && !n.starts_with('.')
+                && !n.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+        };
+        if !plain(name) {
+            return None;
+        }
+        let (id, name) = if dir.is_empty() {
+            (name.strip_suffix(".json")?.to_string(), String::new())
+        } else {
+            (dir.to_string(), name.to_string())
+        };
+        if !is_request_id(&id) {
+            return None;
+        }
+        let limit = if name.ends_with(".sig") {
+            MAX_SIG_BYTES
+        } else if name.is_empty() || name.ends_with(".json") {
+            MAX_REQUEST_BYTES
+        } else {
+            return None;
+        };
+        (bytes.len() as u64 <= limit).then_some(CarriedFile { id, name, origin, bytes })
+    }
+
+    fn principal(&self) -> Option<&str> {
+        self.name.strip_suffix(".sig").filter(|p| !p.is_empty())
+    }
+
+    fn is_request(&self) -> bool {
+        self.name.is_empty() || self.name.ends_with(".json")
+    }
 }
 
 /// A request as written to disk.
@@ -425,7 +487,12 @@ fn human_secs(s: i64) -> String {
 /// Signatures for a request: `<dir>/<id>/<principal>.sig` in every directory, and push
 /// options `leakguard-approval=<base64 JSON {"request": ..., "signatures": {principal: pem}}>`.
 /// Each is `(principal, where it was found, armored bytes)`.
-pub fn find_signatures(id: &str, dirs: &[PathBuf], push_options: &[String]) -> Vec<(String, String, Vec<u8>)> {
+pub fn find_signatures(
+    id: &str,
+    dirs: &[PathBuf],
+    push_options: &[String],
+    carried: &[CarriedFile],
+) -> Vec<(String, String, Vec<u8>)> {
     let mut out = Vec::new();
     if !is_request_id(id) {
         return out;
@@ -439,12 +506,17 @@ pub fn find_signatures(id: &str, dirs: &[PathBuf], push_options: &[String]) -> V
         for f in files {
             let principal = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             // Signatures are a few hundred bytes; anything large is not one.
-            if std::fs::metadata(&f).is_ok_and(|m| m.len() > 64 << 10) {
+            if std::fs::metadata(&f).is_ok_and(|m| m.len() > MAX_SIG_BYTES) {
                 continue;
             }
             if let Ok(data) = std::fs::read(&f) {
                 out.push((principal, f.display().to_string(), data));
             }
+        }
+    }
+    for c in carried.iter().filter(|c| c.id == id) {
+        if let Some(p) = c.principal() {
+            out.push((p.to_string(), c.origin.clone(), c.bytes.clone()));
         }
     }
     for (i, b) in bundles(push_options).iter().enumerate() {
@@ -496,10 +568,13 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
     }
     let mut found: Vec<Request> = places
         .into_iter()
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= 1 << 20))
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_REQUEST_BYTES))
         .filter_map(|p| std::fs::read(&p).ok())
         .filter_map(|b| Request::parse(&b).ok())
         .collect();
+    found.extend(
+        cx.carried.iter().filter(|c| c.id == id && c.is_request()).filter_map(|c| Request::parse(&c.bytes).ok()),
+    );
     for b in bundles(&cx.push_options) {
         let texts = std::iter::once(&b["request"]).chain(b["requests"].as_array().into_iter().flatten());
         found.extend(texts.filter_map(|t| Request::parse(t.as_str()?.as_bytes()).ok()));
@@ -588,7 +663,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
             }
         }
     }
-    let sigs = find_signatures(&id, &cx.approval_dirs, &cx.push_options);
+    let sigs = find_signatures(&id, &cx.approval_dirs, &cx.push_options, &cx.carried);
     if sigs.is_empty() {
         return audit_outcome(cx, "block", Some(&id), report, "");
     }

@@ -159,6 +159,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 excluded: Vec::new(),
                 approval_dirs: Vec::new(),
                 push_options: Vec::new(),
+                carried: Vec::new(),
                 requests_dir: Some(requests_dir.clone()),
                 audit_log: None,
             };
@@ -280,7 +281,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                     reqs.push(other);
                 }
             }
-            let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
+            let sigs = approval::find_signatures(&req.id, &d.approvals, &[], &[]);
             if sigs.is_empty() {
                 return fail(&format!("no signatures for {} (looked in {})", req.id, join(&d.approvals)));
             }
@@ -323,7 +324,7 @@ fn explain(policy: &Policy, req: &Request, d: &Dirs, audit_log: &Path, indent: &
             reqs.push(other);
         }
     }
-    let sigs = approval::find_signatures(&req.id, &d.approvals, &[]);
+    let sigs = approval::find_signatures(&req.id, &d.approvals, &[], &[]);
     let by_rule = approval::requirements(policy, req);
     if by_rule.is_empty() {
         println!("{indent}✗ no rule of the policy in force allows an override of this request");

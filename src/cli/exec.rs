@@ -203,6 +203,7 @@ fn scan_sent(
         excluded: Vec::new(),
         approval_dirs: vec![a.approvals.clone().unwrap_or_else(|| state.join("approvals"))],
         push_options: Vec::new(),
+        carried: Vec::new(),
         requests_dir: Some(a.requests.clone().unwrap_or_else(|| state.join("requests"))),
         audit_log: Some(policy.settings.audit_log.clone().unwrap_or_else(|| state.join("audit.jsonl"))),
     };

@@ -131,10 +131,10 @@ pub(crate) fn approvals(
         .and_then(|t| repo.find_commit(t).ok())
         .and_then(|c| c.author().email().map(str::to_string))
         .unwrap_or_else(|| super::exec::current_actor(Some(root)));
-    // Approvals committed under `.leakguard/approvals/` travel in the pushed tree.
-    let carried = tip.and_then(|t| carried_approvals(repo, t));
-    let mut approval_dirs = vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")];
-    approval_dirs.extend(carried.iter().cloned());
+    // Approvals committed under `.leakguard/approvals/` travel in the pushed tree: read
+    // from the object database and kept in memory (names from content are never paths).
+    let carried = tip.map(|t| carried_approvals(repo, t)).unwrap_or_default();
+    let approval_dirs = vec![root.join(".leakguard/approvals"), repo.path().join("leakguard/approvals")];
     let cx = approval::Context {
         policy,
         scope: Scope::Git { repo: git::repo_id(repo, tip) },
@@ -142,43 +142,26 @@ pub(crate) fn approvals(
         excluded,
         approval_dirs,
         push_options,
+        carried,
         requests_dir: Some(repo.path().join("leakguard/requests")),
         audit_log: Some(policy.settings.audit_log.clone().unwrap_or_else(|| repo.path().join("leakguard/audit.jsonl"))),
     };
     if let Err(e) = approval::apply(&cx, rep) {
         eprintln!("leakguard: approvals could not be checked: {e}");
     }
-    if let Some(d) = carried {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
-/// Copies `.leakguard/approvals/**` of a pushed commit's tree into a private temporary
-/// directory (the server has no work tree), or `None` when there are none.
-fn carried_approvals(repo: &Repository, tip: Oid) -> Option<PathBuf> {
-    let tree = repo.find_commit(tip).ok()?.tree().ok()?;
-    let entry = tree.get_path(Path::new(".leakguard/approvals")).ok()?;
-    let sub = repo.find_tree(entry.id()).ok()?;
-    let dir = std::env::temp_dir().join(format!("leakguard-approvals-{}-{tip}", std::process::id()));
-    let mut ok = true;
-    sub.walk(git2::TreeWalkMode::PreOrder, |prefix, e| {
-        if e.kind() == Some(git2::ObjectType::Blob) {
-            let name = e.name().unwrap_or("");
-            let target = dir.join(prefix).join(name);
-            let blob = repo.find_blob(e.id());
-            // Only plain names: a path from the pushed tree never escapes the directory.
-            if name.contains('/') || prefix.contains("..") || name == ".." {
-                return git2::TreeWalkResult::Skip;
-            }
-            match (target.parent().map(std::fs::create_dir_all), blob) {
-                (Some(Ok(())), Ok(b)) => ok &= std::fs::write(&target, b.content()).is_ok(),
-                _ => ok = false,
-            }
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .ok()?;
-    ok.then_some(dir)
+/// `.leakguard/approvals/**` of a pushed commit's tree, as validated in-memory files
+/// (entries whose names are not plain request ids / file names are ignored).
+fn carried_approvals(repo: &Repository, tip: Oid) -> Vec<approval::CarriedFile> {
+    git::tree_files(repo, tip, ".leakguard/approvals", approval::MAX_REQUEST_BYTES, 4096)
+        .into_iter()
+        .filter_map(|f| {
+            let rel = if f.dir.is_empty() { f.name.clone() } else { format!("{}/{}", f.dir, f.name) };
+            let origin = format!("pushed tree {tip}:.leakguard/approvals/{rel}");
+            approval::CarriedFile::new(&f.dir, &f.name, f.bytes, origin)
+        })
+        .collect()
 }
 
 fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {

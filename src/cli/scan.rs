@@ -120,6 +120,7 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
             excluded: Vec::new(),
             approval_dirs,
             push_options: Vec::new(),
+            carried: Vec::new(),
             requests_dir: a.requests.clone().or_else(|| git_dir.map(|d| d.join("leakguard/requests"))),
             audit_log: None,
         };

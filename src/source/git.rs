@@ -234,6 +234,60 @@ pub fn introduced(repo: &Repository, commits: &[Oid], seen: &mut HashSet<Oid>) -
     Ok(out)
 }
 
+/// A file of a directory in a commit's tree, read from the object database.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// The sub-directory it is in (one level below the directory asked for; `""` at its top).
+    pub dir: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Blobs of `dir` (e.g. `.leakguard/approvals`) in `commit`'s tree and one level below,
+/// each at most `max_bytes` (larger ones are skipped by their header, never loaded), at
+/// most `max_files` in all. Names are returned as the tree records them — possibly
+/// absolute, `..`, or with control characters — for the caller to validate; nothing is
+/// written anywhere.
+pub fn tree_files(repo: &Repository, commit: Oid, dir: &str, max_bytes: u64, max_files: usize) -> Vec<TreeFile> {
+    let mut out = Vec::new();
+    let Some(top) = repo
+        .find_commit(commit)
+        .ok()
+        .and_then(|c| c.tree().ok())
+        .and_then(|t| t.get_path(std::path::Path::new(dir)).ok())
+        .and_then(|e| repo.find_tree(e.id()).ok())
+    else {
+        return out;
+    };
+    let Ok(odb) = repo.odb() else { return out };
+    let take = |sub: &str, e: &git2::TreeEntry<'_>, out: &mut Vec<TreeFile>| {
+        if out.len() >= max_files || e.kind() != Some(ObjectType::Blob) {
+            return;
+        }
+        let small =
+            odb.read_header(e.id()).is_ok_and(|(size, kind)| kind == ObjectType::Blob && size as u64 <= max_bytes);
+        if let (true, Ok(b)) = (small, repo.find_blob(e.id())) {
+            let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
+            out.push(TreeFile { dir: sub.to_string(), name, bytes: b.content().to_vec() });
+        }
+    };
+    for e in top.iter() {
+        match e.kind() {
+            Some(ObjectType::Blob) => take("", &e, &mut out),
+            Some(ObjectType::Tree) => {
+                let sub = String::from_utf8_lossy(e.name_bytes()).into_owned();
+                if let Ok(t) = repo.find_tree(e.id()) {
+                    for f in t.iter() {
+                        take(&sub, &f, &mut out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Totals of one git scan.
 #[derive(Debug, Default)]
 pub struct Totals {

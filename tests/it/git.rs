@@ -166,21 +166,6 @@ fn submodule_worktree_hookspath_and_chained_hooks() {
     assert!(restored.contains("chained-hook-ran") && !restored.contains("leakguard"));
 }
 
-/// A bare server repository with the pre-receive hook installed, and a clone.
-fn server_and_clone() -> (Repo, Repo) {
-    let server = Repo::bare();
-    let o = server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs");
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let client = Repo::new();
-    client.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
-    client.write("README.md", "hi\n");
-    client.git(&["add", "."]);
-    client.git(&["commit", "-q", "-m", "init"]);
-    let o = client.git_output(&["push", "-q", "origin", "main"]);
-    assert!(o.status.success(), "{}", err(&o));
-    (server, client)
-}
-
 #[test]
 fn server_side_receive_rejects_lists_and_accepts_the_rest() {
     let (server, client) = server_and_clone();

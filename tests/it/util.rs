@@ -134,6 +134,52 @@ impl Repo {
         out(&o)
     }
 
+    /// Runs git with `input` on stdin and asserts success; returns stdout, trimmed.
+    pub fn git_in(&self, args: &[&str], input: &[u8]) -> String {
+        use std::io::Write;
+        let mut child = self
+            .git_cmd()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        let o = child.wait_with_output().expect("git runs");
+        assert!(o.status.success(), "git {args:?} failed: {}", err(&o));
+        out(&o).trim().to_string()
+    }
+
+    /// Writes a blob, returns its id.
+    pub fn blob(&self, data: impl AsRef<[u8]>) -> String {
+        self.git_in(&["hash-object", "-w", "--stdin"], data.as_ref())
+    }
+
+    /// Writes a tree object exactly as given, with names git itself would refuse
+    /// (absolute paths, `..`, `/` inside): `(mode, name bytes, object id)` entries,
+    /// through `git hash-object -t tree --literally`. Returns its id.
+    pub fn raw_tree(&self, entries: &[(&str, &[u8], &str)]) -> String {
+        let mut raw = Vec::new();
+        for (mode, name, oid) in entries {
+            raw.extend_from_slice(mode.as_bytes());
+            raw.push(b' ');
+            raw.extend_from_slice(name);
+            raw.push(0);
+            raw.extend((0..oid.len() / 2).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).expect("hex")));
+        }
+        self.git_in(&["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], &raw)
+    }
+
+    /// A commit of `tree` on top of `parent` (if any), written without touching a ref.
+    pub fn commit_tree(&self, tree: &str, parent: Option<&str>, msg: &str) -> String {
+        let mut args = vec!["commit-tree", tree, "-m", msg];
+        if let Some(p) = parent {
+            args.extend(["-p", p]);
+        }
+        self.git(&args).trim().to_string()
+    }
+
     /// Runs git, whatever the outcome.
     pub fn git_output(&self, args: &[&str]) -> Output {
         self.git_cmd().args(args).output().expect("git runs")
@@ -145,6 +191,22 @@ impl Repo {
         c.current_dir(self.path());
         c
     }
+}
+
+/// A bare server repository with the pre-receive hook installed, and a clone that has
+/// pushed one clean commit to `main`.
+pub fn server_and_clone() -> (Repo, Repo) {
+    let server = Repo::bare();
+    let o = server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let client = Repo::new();
+    client.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    client.write("README.md", "hi\n");
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "init"]);
+    let o = client.git_output(&["push", "-q", "origin", "main"]);
+    assert!(o.status.success(), "{}", err(&o));
+    (server, client)
 }
 
 /// Invented company names and domains, deterministic.
