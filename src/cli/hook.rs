@@ -177,6 +177,10 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     Ok(Some(rep))
 }
 
+/// (blob, path) pairs already judged, per set of stores a destination allows: a commit
+/// judged for `main` is not judged again for `dev`, but is for `secure/*`.
+type Seen = std::collections::HashMap<String, HashSet<(Oid, String)>>;
+
 /// One ref update: what to scan and where it goes.
 struct Update {
     local: Oid,
@@ -218,13 +222,17 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     let mut rep = Report::default();
     let mut all_commits = Vec::new();
     for u in &updates {
-        let commits = git::pushed_commits(&repo, u.local, u.remote, &remote_name)?;
-        let items = git::introduced(&repo, &commits, &mut seen)?;
-        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{}", u.remote_ref), &git::open, None);
+        let dest = format!("git:{}", u.remote_ref);
+        let key = p.engine.destination_stores(&dest).join(",");
+        let same = |r: &str| p.engine.destination_stores(&format!("git:{r}")).join(",") == key;
+        let commits = git::pushed_commits(&repo, u.local, u.remote, &remote_name, &same)?;
+        let mut items = git::ref_objects(&repo, u.local, &u.remote_ref)?;
+        items.extend(git::introduced(&repo, &commits, seen.entry(key).or_default())?);
+        let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
         rep.findings.extend(findings);
         rep.stats.files += totals.items;
         rep.stats.bytes += totals.bytes;
@@ -243,7 +251,7 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
     // repository's directory — never the pushed tree.
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     let mut rep = Report::default();
     let mut all_commits = Vec::new();
     let mut tips = Vec::new();
@@ -257,9 +265,13 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             continue; // branch deletion
         }
         tips.push(new);
-        let commits = git::received_commits(&repo, new)?;
-        let items = git::introduced(&repo, &commits, &mut seen)?;
-        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{refname}"), &git::open, None);
+        let dest = format!("git:{refname}");
+        let key = p.engine.destination_stores(&dest).join(",");
+        let same = |r: &str| p.engine.destination_stores(&format!("git:{r}")).join(",") == key;
+        let commits = git::received_commits(&repo, new, &same)?;
+        let mut items = git::ref_objects(&repo, new, refname)?;
+        items.extend(git::introduced(&repo, &commits, seen.entry(key).or_default())?);
+        let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
         rep.findings.extend(findings);
         rep.stats.files += totals.items;
         rep.stats.bytes += totals.bytes;

@@ -170,7 +170,11 @@ fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding
             Some(r) => git::range_commits(&repo, r).map_err(ge)?,
             None => git::all_commits(&repo).map_err(ge)?,
         };
-        (git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?, String::new())
+        let mut items = git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?;
+        if a.range.is_none() {
+            items.extend(git::all_ref_objects(&repo).map_err(ge)?);
+        }
+        (items, String::new())
     };
     let bar = (a.history && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(items.len() as u64);

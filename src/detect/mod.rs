@@ -140,6 +140,28 @@ pub struct ItemScan {
     pub bytes: u64,
 }
 
+impl ItemScan {
+    /// The same results for the same bytes found at another path: part and problem
+    /// paths that start with `from` start with `to` instead (`a.zip!x` → `b.zip!x`).
+    pub fn rebased(&self, from: &str, to: &str) -> std::borrow::Cow<'_, ItemScan> {
+        if from == to {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let re = |p: &str| match p.strip_prefix(from) {
+            Some(rest) => format!("{to}{rest}"),
+            None => p.to_string(),
+        };
+        let mut s = self.clone();
+        for part in &mut s.parts {
+            part.path = re(&part.path);
+        }
+        for p in &mut s.problems {
+            p.path = re(&p.path);
+        }
+        std::borrow::Cow::Owned(s)
+    }
+}
+
 /// A text being scanned, with its position inside the item.
 pub struct Text<'a> {
     pub s: &'a str,

@@ -141,6 +141,22 @@ impl<'p> Engine<'p> {
         self.baseline.iter().filter(|d| !used.contains(*d)).cloned().collect()
     }
 
+    /// The stores that accept content going to `destination` (sorted ids). Two
+    /// destinations with the same stores are judged alike: what was judged for one need
+    /// not be judged again for the other, and only then.
+    pub fn destination_stores(&self, destination: &str) -> Vec<&str> {
+        let meta = ItemMeta { destination: destination.to_string(), ..Default::default() };
+        let mut v: Vec<&str> = self
+            .policy
+            .stores
+            .iter()
+            .filter(|s| self.allowed_here(&meta, std::slice::from_ref(&s.id)))
+            .map(|s| s.id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     fn allowed_here(&self, meta: &ItemMeta, stores: &[String]) -> bool {
         stores.iter().filter_map(|s| self.policy.store(s)).any(|s| {
             let by_path = meta.destination.is_empty()

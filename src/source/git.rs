@@ -19,15 +19,26 @@ use rayon::prelude::*;
 use crate::engine::{Engine, ItemMeta};
 use crate::report::Finding;
 
-/// One blob (or commit message) to scan.
+/// What an item's bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Blob,
+    /// A commit's message (`oid` is the commit).
+    CommitMessage,
+    /// An annotated tag's message (`oid` is the tag).
+    TagMessage,
+}
+
+/// One blob (or commit/tag message) to scan, under one path. The same blob at two
+/// paths is two items: content is read and scanned once, path rules apply per path.
 #[derive(Debug, Clone)]
 pub struct GitItem {
-    /// Path in the tree (non-UTF-8 bytes replaced), or `COMMIT_MSG`.
+    /// Path in the tree (non-UTF-8 bytes replaced), `COMMIT_MSG`, or for what a ref
+    /// points at directly, the ref (`refs/tags/v1^{tag}`, `refs/tags/x^{blob}`).
     pub path: String,
     pub oid: Oid,
     pub commit: Option<Oid>,
-    /// True for a commit message (its text is the commit's message, not a blob).
-    pub message: bool,
+    pub kind: Kind,
 }
 
 /// Opens the repository git is running us in (GIT_DIR, GIT_INDEX_FILE, worktrees,
@@ -88,10 +99,10 @@ fn staged_by_git_cli(repo: &Repository, only: &[String]) -> Option<Vec<GitItem>>
             continue; // gitlink
         }
         let oid = Oid::from_str(new_sha).ok()?;
-        if oid.is_zero() || !seen.insert(oid) {
+        if oid.is_zero() || !seen.insert((oid, path)) {
             continue;
         }
-        items.push(GitItem { path: String::from_utf8_lossy(path).into_owned(), oid, commit: None, message: false });
+        items.push(GitItem { path: String::from_utf8_lossy(path).into_owned(), oid, commit: None, kind: Kind::Blob });
     }
     Some(items)
 }
@@ -115,7 +126,7 @@ fn staged_by_libgit2(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>,
     let mut out = Vec::new();
     for d in diff.deltas() {
         if let Some(item) = blob_of(&d, None) {
-            if seen.insert(item.oid) {
+            if seen.insert((item.oid, item.path.clone())) {
                 out.push(item);
             }
         }
@@ -133,38 +144,123 @@ fn blob_of(d: &git2::DiffDelta<'_>, commit: Option<Oid>) -> Option<GitItem> {
         return None;
     }
     let path = f.path_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-    Some(GitItem { path, oid: f.id(), commit, message: false })
+    Some(GitItem { path, oid: f.id(), commit, kind: Kind::Blob })
 }
 
 /// Commits a push of `local` to a remote sends: `remote..local`, or, for a new branch
 /// (remote oid all zeros) or a remote commit we do not have, the commits not
-/// reachable from any of that remote's refs.
-pub fn pushed_commits(repo: &Repository, local: Oid, remote: Oid, remote_name: &str) -> Result<Vec<Oid>, git2::Error> {
+/// reachable from that remote's refs for which `same_rules` holds (a commit the
+/// remote has under a ref with other rules — a store — is judged again here).
+pub fn pushed_commits(
+    repo: &Repository,
+    local: Oid,
+    remote: Oid,
+    remote_name: &str,
+    same_rules: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Oid>, git2::Error> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    push_peeled(repo, &mut walk, local)?;
+    if push_peeled(repo, &mut walk, local)?.is_none() {
+        return Ok(Vec::new());
+    }
     if !remote.is_zero() && repo.find_commit(remote).is_ok() {
         walk.hide(remote)?;
-    } else {
-        let glob = format!("refs/remotes/{remote_name}/*");
-        if repo.references_glob(&glob)?.next().is_some() {
-            walk.hide_glob(&glob)?;
+    }
+    let prefix = format!("refs/remotes/{remote_name}/");
+    for r in repo.references_glob(&format!("{prefix}*"))?.flatten() {
+        let Some(name) = r.name() else { continue };
+        let remote_ref = format!("refs/heads/{}", &name[prefix.len()..]);
+        if let (true, Ok(c)) = (same_rules(&remote_ref), r.peel_to_commit()) {
+            walk.hide(c.id())?;
         }
     }
     walk.collect()
 }
 
-/// Commits a server receives for `new`: those not reachable from any existing ref.
-pub fn received_commits(repo: &Repository, new: Oid) -> Result<Vec<Oid>, git2::Error> {
+/// Commits a server receives for `new`: those not reachable from an existing ref for
+/// which `same_rules` holds. A commit stored under a ref whose rules differ (a `git:`
+/// store such as `refs/heads/secure/*`) is judged again for this destination.
+pub fn received_commits(
+    repo: &Repository,
+    new: Oid,
+    same_rules: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Oid>, git2::Error> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    push_peeled(repo, &mut walk, new)?;
+    if push_peeled(repo, &mut walk, new)?.is_none() {
+        return Ok(Vec::new());
+    }
     for r in repo.references()?.flatten() {
+        let Some(name) = r.name() else { continue };
+        if !same_rules(name) {
+            continue;
+        }
         if let Ok(c) = r.peel_to_commit() {
             walk.hide(c.id())?;
         }
     }
     walk.collect()
+}
+
+/// What a pushed ref makes reachable besides commits: every annotated tag's message on
+/// the way (tags of tags followed), and, when the ref or a tag points at a tree or a
+/// blob rather than a commit, that tree's blobs or that blob. Nothing a push brings is
+/// left unjudged because it is not a commit.
+pub fn ref_objects(repo: &Repository, new: Oid, refname: &str) -> Result<Vec<GitItem>, git2::Error> {
+    let mut out = Vec::new();
+    let mut obj = repo.find_object(new, None)?;
+    for _ in 0..64 {
+        match obj.kind() {
+            Some(ObjectType::Tag) => {
+                let tag = obj.as_tag().ok_or_else(|| git2::Error::from_str("tag object without tag"))?;
+                out.push(GitItem {
+                    path: format!("{refname}^{{tag}}"),
+                    oid: tag.id(),
+                    commit: None,
+                    kind: Kind::TagMessage,
+                });
+                obj = tag.target()?;
+            }
+            Some(ObjectType::Blob) => {
+                out.push(GitItem {
+                    path: format!("{refname}^{{blob}}"),
+                    oid: obj.id(),
+                    commit: None,
+                    kind: Kind::Blob,
+                });
+                return Ok(out);
+            }
+            Some(ObjectType::Tree) => {
+                let tree = obj.as_tree().ok_or_else(|| git2::Error::from_str("tree object without tree"))?;
+                tree_blobs(tree, "", None, &mut out)?;
+                return Ok(out);
+            }
+            _ => return Ok(out),
+        }
+    }
+    Err(git2::Error::from_str(&format!("{refname}: tags nested more than 64 deep")))
+}
+
+/// [`ref_objects`] of every ref (tags, and refs that point at trees or blobs).
+pub fn all_ref_objects(repo: &Repository) -> Result<Vec<GitItem>, git2::Error> {
+    let mut out = Vec::new();
+    for r in repo.references()?.flatten() {
+        if let (Some(name), Some(oid)) = (r.name(), r.target()) {
+            out.extend(ref_objects(repo, oid, name)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every blob of `tree` (recursively) as items under `prefix`.
+fn tree_blobs(tree: &Tree<'_>, prefix: &str, commit: Option<Oid>, out: &mut Vec<GitItem>) -> Result<(), git2::Error> {
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        if e.kind() == Some(ObjectType::Blob) {
+            let name = String::from_utf8_lossy(e.name_bytes());
+            out.push(GitItem { path: format!("{prefix}{dir}{name}"), oid: e.id(), commit, kind: Kind::Blob });
+        }
+        git2::TreeWalkResult::Ok
+    })
 }
 
 /// Commits of `A..B` (or of everything reachable from B for a single revision).
@@ -191,22 +287,28 @@ pub fn all_commits(repo: &Repository) -> Result<Vec<Oid>, git2::Error> {
     walk.collect()
 }
 
-/// An annotated tag or a commit id pushed onto a walk (tags of non-commits are skipped).
-fn push_peeled(repo: &Repository, walk: &mut git2::Revwalk<'_>, oid: Oid) -> Result<(), git2::Error> {
+/// An annotated tag or a commit id pushed onto a walk; `None` when it does not peel to
+/// a commit (then [`ref_objects`] covers what it points at).
+fn push_peeled(repo: &Repository, walk: &mut git2::Revwalk<'_>, oid: Oid) -> Result<Option<Oid>, git2::Error> {
     let obj = repo.find_object(oid, None)?;
     match obj.peel(ObjectType::Commit) {
-        Ok(c) => walk.push(c.id()),
-        Err(_) => Ok(()),
+        Ok(c) => walk.push(c.id()).map(|_| Some(c.id())),
+        Err(_) => Ok(None),
     }
 }
 
 /// Blobs the commits introduce (differing from every parent; the whole tree for a root
-/// commit), each once with the first commit and path, plus each commit's message.
-pub fn introduced(repo: &Repository, commits: &[Oid], seen: &mut HashSet<Oid>) -> Result<Vec<GitItem>, git2::Error> {
+/// commit), each (blob, path) pair once with the first commit that introduced it, plus
+/// each commit's message.
+pub fn introduced(
+    repo: &Repository,
+    commits: &[Oid],
+    seen: &mut HashSet<(Oid, String)>,
+) -> Result<Vec<GitItem>, git2::Error> {
     let mut out = Vec::new();
     for &c in commits {
         let commit = repo.find_commit(c)?;
-        out.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), message: true });
+        out.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), kind: Kind::CommitMessage });
         let tree = commit.tree()?;
         let parents: Vec<Tree<'_>> = commit.parents().map(|p| p.tree()).collect::<Result<_, _>>()?;
         let mut candidates: Option<Vec<GitItem>> = None;
@@ -220,13 +322,13 @@ pub fn introduced(repo: &Repository, commits: &[Oid], seen: &mut HashSet<Oid>) -
             candidates = Some(match candidates {
                 None => items,
                 Some(prev) => {
-                    let keep: HashSet<Oid> = items.iter().map(|i| i.oid).collect();
-                    prev.into_iter().filter(|i| keep.contains(&i.oid)).collect()
+                    let keep: HashSet<(Oid, &str)> = items.iter().map(|i| (i.oid, i.path.as_str())).collect();
+                    prev.into_iter().filter(|i| keep.contains(&(i.oid, i.path.as_str()))).collect()
                 }
             });
         }
         for item in candidates.unwrap_or_default() {
-            if seen.insert(item.oid) {
+            if seen.insert((item.oid, item.path.clone())) {
                 out.push(item);
             }
         }
@@ -295,8 +397,9 @@ pub struct Totals {
     pub bytes: u64,
 }
 
-/// Scans items in parallel (each worker opens its own handle with `reopen`); a blob
-/// that cannot be read is an `unscannable` finding.
+/// Scans items in parallel (each worker opens its own handle with `reopen`): the
+/// bytes of each object once, judged under every path it has among `items`. An object
+/// that cannot be read is an `unscannable` finding at each of its paths.
 pub fn scan(
     engine: &Engine,
     items: &[GitItem],
@@ -304,44 +407,60 @@ pub fn scan(
     reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
     progress: Option<&indicatif::ProgressBar>,
 ) -> (Vec<Finding>, Totals) {
+    // Group by object, in the order of first appearance.
+    let mut index: std::collections::HashMap<(Oid, Kind), usize> = Default::default();
+    let mut groups: Vec<Vec<&GitItem>> = Vec::new();
+    for item in items {
+        let i = *index.entry((item.oid, item.kind)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(item);
+    }
     let bytes = AtomicU64::new(0);
-    let findings: Vec<Finding> = items
+    let findings: Vec<Finding> = groups
         .par_iter()
-        .map_init(reopen, |repo, item| {
+        .map_init(reopen, |repo, group| {
             if let Some(p) = progress {
-                p.inc(1);
+                p.inc(group.len() as u64);
             }
-            let meta = ItemMeta {
+            let meta_of = |item: &GitItem| ItemMeta {
                 path: item.path.clone(),
                 abs: None,
                 destination: destination.to_string(),
-                blob: (!item.message).then(|| item.oid.to_string()),
+                blob: (item.kind == Kind::Blob).then(|| item.oid.to_string()),
                 commit: item.commit.map(|c| c.to_string()),
             };
-            let repo = match repo {
-                Ok(r) => r,
-                Err(e) => return vec![engine.unscannable(&meta, &item.path, e)],
-            };
-            let data: Vec<u8> = if item.message {
-                match repo.find_commit(item.oid) {
-                    Ok(c) => c.message_bytes().to_vec(),
-                    Err(e) => return vec![engine.unscannable(&meta, &item.path, e.message())],
-                }
-            } else {
-                match repo.find_blob(item.oid) {
-                    Ok(b) => b.content().to_vec(),
-                    Err(e) => return vec![engine.unscannable(&meta, &item.path, e.message())],
+            let first = group[0];
+            let data = match repo.as_ref().map_err(|e| e.to_string()).and_then(|r| read(r, first)) {
+                Ok(d) => d,
+                Err(e) => {
+                    return group.iter().map(|i| engine.unscannable(&meta_of(i), &i.path, &e)).collect::<Vec<_>>();
                 }
             };
             bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-            let scan = engine.scanner.scan_bytes(&item.path, &data);
-            let mut f = engine.judge(&meta, &scan);
-            Engine::bind_content(&mut f, &data);
-            f
+            let scan = engine.scanner.scan_bytes(&first.path, &data);
+            let mut out = Vec::new();
+            for item in group {
+                let mut f = engine.judge(&meta_of(item), &scan.rebased(&first.path, &item.path));
+                Engine::bind_content(&mut f, &data);
+                out.extend(f);
+            }
+            out
         })
         .flatten()
         .collect();
     (findings, Totals { items: items.len() as u64, bytes: bytes.into_inner() })
+}
+
+/// The bytes of an item: a blob's content, or a commit's or tag's message.
+fn read(repo: &Repository, item: &GitItem) -> Result<Vec<u8>, String> {
+    let e = |e: git2::Error| e.message().to_string();
+    match item.kind {
+        Kind::Blob => repo.find_blob(item.oid).map(|b| b.content().to_vec()).map_err(e),
+        Kind::CommitMessage => repo.find_commit(item.oid).map(|c| c.message_bytes().to_vec()).map_err(e),
+        Kind::TagMessage => repo.find_tag(item.oid).map(|t| t.message_bytes().unwrap_or_default().to_vec()).map_err(e),
+    }
 }
 
 /// The branch HEAD points at, as `git:refs/heads/<name>`, for pre-commit findings.

@@ -54,3 +54,100 @@ fn a_pushed_tree_never_names_a_file_leakguard_writes() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files named after the push: {leftovers:?}");
 }
+
+fn push(client: &Repo, refspec: &str) -> std::process::Output {
+    client.git_output(&["push", "origin", refspec])
+}
+
+/// Item 2: every object a push makes reachable is judged — a lightweight tag at a blob
+/// or a tree, an annotated tag at a tree, and an annotated tag's message.
+#[test]
+fn tags_of_every_kind_are_judged() {
+    let (server, client) = server_and_clone();
+    let list = client.blob(customer_csv(30));
+    // A lightweight tag pointing straight at the blob.
+    client.git(&["tag", "leak-blob", &list]);
+    let o = push(&client, "refs/tags/leak-blob");
+    assert!(!o.status.success(), "a tag at a blob must be judged: {}", err(&o));
+    assert!(err(&o).contains("customer-list in refs/tags/leak-blob^{blob}"), "{}", err(&o));
+    // A lightweight tag pointing at a tree.
+    let tree = client.raw_tree(&[("100644", b"q3.csv", &list)]);
+    client.git(&["tag", "leak-tree", &tree]);
+    let o = push(&client, "refs/tags/leak-tree");
+    assert!(!o.status.success(), "a tag at a tree must be judged: {}", err(&o));
+    assert!(err(&o).contains("customer-list in q3.csv"), "{}", err(&o));
+    // An annotated tag pointing at a tree.
+    client.git(&["tag", "-a", "-m", "release", "leak-atree", &tree]);
+    let o = push(&client, "refs/tags/leak-atree");
+    assert!(!o.status.success(), "an annotated tag at a tree must be judged: {}", err(&o));
+    // An annotated tag whose message is the list, on a clean commit.
+    let msgfile = client.write(".git/TAGMSG", format!("release notes\n\n{}", customer_csv(30)));
+    client.git(&["tag", "-a", "-F", &msgfile.display().to_string(), "leak-msg", "HEAD"]);
+    let o = push(&client, "refs/tags/leak-msg");
+    assert!(!o.status.success(), "a tag message must be judged: {}", err(&o));
+    assert!(err(&o).contains("refs/tags/leak-msg^{tag}"), "{}", err(&o));
+    assert!(!err(&o).contains("admin1@"), "value leaked: {}", err(&o));
+    let tags = server.git(&["tag", "--list"]);
+    assert!(tags.trim().is_empty(), "no tag may land: {tags}");
+    // A clean annotated tag still goes through.
+    client.git(&["tag", "-a", "-m", "v1", "v1", "HEAD"]);
+    assert!(push(&client, "refs/tags/v1").status.success());
+}
+
+/// Item 3: one excluded copy must not hide another. The same bytes at
+/// `exports/customers.csv` and at `AUTHORS` (excluded by name) are judged per path.
+#[test]
+fn an_excluded_copy_does_not_hide_the_same_blob_elsewhere() {
+    let (server, client) = server_and_clone();
+    let list = customer_csv(30);
+    client.write("exports/customers.csv", &list);
+    client.write("AUTHORS", &list);
+    client.git(&["add", "."]);
+    // pre-commit (run directly on the staged blobs).
+    let o = client.lg().args(["hook", "pre-commit"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("customer-list in exports/customers.csv"), "{}", err(&o));
+    client.git(&["commit", "-q", "-m", "two copies"]);
+    // pre-push: this clone pushes what the server has not got.
+    let head = client.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let old = client.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let o = client
+        .lg()
+        .args(["hook", "pre-push", "origin"])
+        .write_stdin(format!("refs/heads/main {head} refs/heads/main {old}\n"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("customer-list in exports/customers.csv"), "{}", err(&o));
+    // pre-receive on the server.
+    let o = push(&client, "main");
+    assert!(!o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("customer-list in exports/customers.csv"), "{}", err(&o));
+    assert_ne!(server.git(&["rev-parse", "main"]).trim(), head);
+}
+
+/// Item 6: a commit stored under a ref whose rules allow it (a `git:` store) is judged
+/// again when pushed to a ref whose rules do not.
+#[test]
+fn a_commit_allowed_in_a_store_ref_is_judged_again_for_main() {
+    let (server, client) = server_and_clone();
+    server.write(
+        "leakguard.yaml",
+        "version: 1\nclasses:\n  customer-list:\n    detect:\n      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }\n\
+         stores:\n  vault:\n    git: [\"refs/heads/secure/**\"]\n\
+         rules:\n  - id: lists-in-vault\n    class: customer-list\n    allow_in: [vault]\n",
+    );
+    client.write("q3.csv", customer_csv(30));
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "list"]);
+    let o = push(&client, "HEAD:refs/heads/secure/q3");
+    assert!(o.status.success(), "the store ref accepts the list: {}", err(&o));
+    let o = push(&client, "HEAD:refs/heads/main");
+    assert!(!o.status.success(), "main must judge the commit again: {}", err(&o));
+    assert!(err(&o).contains("customer-list in q3.csv"), "{}", err(&o));
+    // Another ref with the same rules as main (no store) needs no second look at
+    // main's commits, but gets the same verdict for the list.
+    let o = push(&client, "HEAD:refs/heads/feature");
+    assert!(!o.status.success(), "{}", err(&o));
+    assert!(server.git_output(&["rev-parse", "--verify", "-q", "refs/heads/main"]).status.success());
+}
