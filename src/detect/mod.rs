@@ -121,6 +121,17 @@ pub struct ClassHit {
     /// `sha256:` over the class and the sorted normalised values: stable under line moves.
     pub digest: String,
     pub count: usize,
+    /// For records: the table shape it was read as (`csv`, `json`, `sql`, `lines`,
+    /// `vcard`, …); empty for other detectors.
+    pub shape: &'static str,
+}
+
+impl ClassHit {
+    /// A table of records in a tabular format (delimited, JSON/NDJSON, SQL, HTML or
+    /// markdown table, spreadsheet): judged wherever it is, whatever its file name.
+    pub fn tabular(&self) -> bool {
+        !self.shape.is_empty() && !matches!(self.shape, "lines" | "vcard" | "ldif" | "mail headers")
+    }
 }
 
 /// Results for one decoded part.
@@ -492,6 +503,7 @@ impl Scanner {
                                 sample: self.show(v),
                                 digest: digest(&class.id, [v.as_str()]),
                                 count: 1,
+                                shape: "",
                             }));
                             None
                         } else {
@@ -508,6 +520,7 @@ impl Scanner {
                                 sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                                 digest: digest(&class.id, o.values.iter().map(String::as_str)),
                                 count: o.count,
+                                shape: "",
                             })
                         }
                     }
@@ -525,6 +538,7 @@ impl Scanner {
                             sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, sorted),
                             count: o.addrs.len(),
+                            shape: "",
                             loc,
                         })
                     }
@@ -546,6 +560,7 @@ impl Scanner {
                             sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, o.emails.iter().map(String::as_str)),
                             count: o.rows,
+                            shape: o.format,
                             loc,
                         })
                     }
@@ -557,6 +572,7 @@ impl Scanner {
                             sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, o.values.iter().map(String::as_str)),
                             count: o.values.len(),
+                            shape: "",
                             loc,
                         })
                     }
@@ -569,6 +585,7 @@ impl Scanner {
                             sample: String::new(),
                             digest: digest(&class.id, keys.iter().map(String::as_str)),
                             count: o.keys.len(),
+                            shape: "",
                             loc,
                         })
                     }
@@ -577,7 +594,12 @@ impl Scanner {
                 if let Some(h) = hit {
                     match &mut volume {
                         None => volume = Some(h),
-                        Some(v) => v.evidence.push_str(&format!("; also matched by {}", h.detector)),
+                        Some(v) => {
+                            v.evidence.push_str(&format!("; also matched by {}", h.detector));
+                            if v.shape.is_empty() {
+                                v.shape = h.shape;
+                            }
+                        }
                     }
                 }
             }

@@ -47,7 +47,7 @@ impl<'p> Engine<'p> {
         for part in &scan.parts {
             for hit in &part.hits {
                 for rule in self.policy.rules.iter().filter(|r| r.class == hit.class) {
-                    if !rule.applies_to(&part.path) || self.allowed_here(meta, &rule.allow_in) {
+                    if !rule.in_scope(&part.path) || self.allowed_here(meta, &rule.allow_in) {
                         continue;
                     }
                     let mut f = Finding {
@@ -64,6 +64,7 @@ impl<'p> Engine<'p> {
                         request: None,
                         override_: "none".into(),
                         suppressed: None,
+                        marker: None,
                         blob: meta.blob.clone(),
                         commit: meta.commit.clone(),
                         message: rule.message.clone(),
@@ -71,7 +72,17 @@ impl<'p> Engine<'p> {
                         allowed_in: rule.allow_in.clone(),
                         content_sha256: None,
                     };
-                    f.suppressed = self.suppression(&part.path, &f, &part.markers, hit.loc.line);
+                    // A rule's exclusion never hides a table of records: a CSV renamed
+                    // CHANGELOG is still a CSV. What it does hide is counted and listed.
+                    f.suppressed = match rule.excluded_by(&part.path) {
+                        Some(glob) if !hit.tabular() => Some(Suppression {
+                            kind: "excluded",
+                            justification: format!("rule {} exclude_paths ({glob})", rule.id),
+                        }),
+                        _ => {
+                            self.suppression(&part.path, &mut f, &part.markers, hit.loc.line, rule.override_.is_some())
+                        }
+                    };
                     out.push(f);
                 }
             }
@@ -98,6 +109,7 @@ impl<'p> Engine<'p> {
             request: None,
             override_: "none".into(),
             suppressed: None,
+            marker: None,
             blob: meta.blob.clone(),
             commit: meta.commit.clone(),
             message: "content could not be scanned".into(),
@@ -168,12 +180,16 @@ impl<'p> Engine<'p> {
         })
     }
 
+    /// Why a finding does not count, if it does not: `allow.paths`, an accepted digest,
+    /// or an inline marker with a reason — never a marker for a two-person rule (one
+    /// with an `override`), which is noted on the finding for the approvers instead.
     fn suppression(
         &self,
         path: &str,
-        f: &Finding,
+        f: &mut Finding,
         markers: &[crate::detect::Marker],
         line: u32,
+        two_person: bool,
     ) -> Option<Suppression> {
         let outer = path.split('!').next().unwrap_or(path);
         if let Some(&i) = self.policy.allow.path_set.matches(outer).first() {
@@ -187,13 +203,22 @@ impl<'p> Engine<'p> {
             return Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
         }
         if self.policy.allow.markers && f.severity != Severity::Info {
-            let m = markers.iter().find(|m| {
-                (m.rule == f.rule || m.rule == "all" || m.rule == f.class)
-                    && !m.reason.is_empty()
-                    && (m.line == line || m.line + 1 == line || m.line <= 3)
-            });
-            if let Some(m) = m {
-                return Some(Suppression { kind: "marker", justification: m.reason.clone() });
+            // A marker covers its own line and the next one, and names the rule (or
+            // its class); `all` names nothing.
+            let near = markers
+                .iter()
+                .filter(|m| (m.line == line || m.line + 1 == line) && (m.rule == f.rule || m.rule == f.class));
+            for m in near {
+                if m.reason.is_empty() {
+                    f.marker = Some(format!("marker for {} without a reason (ignored: add `-- <reason>`)", m.rule));
+                } else if two_person {
+                    f.marker = Some(format!("marker present: {}", m.reason));
+                } else {
+                    return Some(Suppression { kind: "marker", justification: m.reason.clone() });
+                }
+            }
+            if f.marker.is_none() && markers.iter().any(|m| m.rule == "all" && (m.line == line || m.line + 1 == line)) {
+                f.marker = Some("marker `all` ignored: a marker names one rule".into());
             }
         }
         None

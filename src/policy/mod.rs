@@ -158,11 +158,23 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether this rule judges content at `path` (repository- or root-relative).
-    pub fn applies_to(&self, path: &str) -> bool {
+    /// Whether `path` is in this rule's `paths:` scope (all paths when it has none).
+    pub fn in_scope(&self, path: &str) -> bool {
         let outer = path.split('!').next().unwrap_or(path);
-        let in_scope = self.path_set.as_ref().is_none_or(|s| s.is_match(outer) || s.is_match(path));
-        in_scope && !self.exclude_set.is_match(outer) && !self.exclude_set.is_match(path)
+        self.path_set.as_ref().is_none_or(|s| s.is_match(outer) || s.is_match(path))
+    }
+
+    /// The `exclude_paths` glob that matches the file at `path`, if any. Only the
+    /// outer file's path counts: a member's name inside an archive (`x.zip!CHANGELOG`)
+    /// never excludes it, or naming a member would hide it.
+    pub fn excluded_by(&self, path: &str) -> Option<&str> {
+        let outer = path.split('!').next().unwrap_or(path);
+        self.exclude_set.matches(outer).first().and_then(|&i| self.exclude_paths.get(i)).map(String::as_str)
+    }
+
+    /// Whether this rule judges content at `path` (in scope and not excluded).
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.in_scope(path) && self.excluded_by(path).is_none()
     }
 }
 

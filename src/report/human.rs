@@ -23,6 +23,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         // Rendering into a String cannot fail for I/O reasons; a fmt error is dropped.
         let _ = handler.render_report(&mut s, &FindingDiag::new(f));
         out.write_all(s.as_bytes())?;
+        if let Some(m) = &f.marker {
+            writeln!(out, "  note: {m}")?;
+        }
         // The request id on a line of its own: never wrapped, easy to copy.
         if let Some(r) = &f.request {
             writeln!(out, "  request: {r}")?;

@@ -33,6 +33,10 @@ pub struct Finding {
     pub override_: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// An inline marker next to the finding that does not suppress it (the rule is a
+    /// two-person rule, or the marker has no reason): shown to help the approvers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,7 +55,7 @@ pub struct Finding {
 /// Why a finding does not count.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suppression {
-    /// `path`, `baseline`, `marker`.
+    /// `path` (allow.paths), `excluded` (a rule's exclude_paths), `baseline`, `marker`.
     pub kind: &'static str,
     pub justification: String,
 }

@@ -151,3 +151,56 @@ fn a_commit_allowed_in_a_store_ref_is_judged_again_for_main() {
     assert!(!o.status.success(), "{}", err(&o));
     assert!(server.git_output(&["rev-parse", "--verify", "-q", "refs/heads/main"]).status.success());
 }
+
+/// A zip archive with the given members (deflated).
+fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in members {
+        w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip member");
+        w.write_all(data).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
+}
+
+/// Item 4: content cannot switch the gate off. A marker `all` in the first lines, a
+/// marker without a reason, a list renamed to a credits/manifest name, or hidden in a
+/// zip under such a member name: each push is rejected, and what an exclusion does hide
+/// is counted as suppressed.
+#[test]
+fn markers_and_excluded_names_do_not_switch_the_gate_off() {
+    let (server, client) = server_and_clone();
+    let csv = customer_csv(30);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("notes.csv", format!("# leakguard:allow all -- x\n{csv}").into_bytes()),
+        ("plain.csv", csv.replacen('\n', "\n# leakguard:allow customer-lists-stay-in-stores\n", 1).into_bytes()),
+        ("CHANGELOG", csv.clone().into_bytes()),
+        ("AUTHORS.txt", csv.clone().into_bytes()),
+        ("THANKS", csv.clone().into_bytes()),
+        ("po/x.po", csv.clone().into_bytes()),
+        ("package.json", csv.clone().into_bytes()),
+        ("docs.zip", zip_of(&[("docs/CHANGELOG", csv.as_bytes())])),
+    ];
+    for (path, data) in cases {
+        client.write(path, &data);
+        client.git(&["add", "."]);
+        client.git(&["commit", "-q", "-m", path]);
+        let o = push(&client, "main");
+        assert!(!o.status.success(), "{path} must be rejected: {}", err(&o));
+        assert!(err(&o).contains(&format!("customer-list in {path}")), "{path}: {}", err(&o));
+        if path == "plain.csv" {
+            assert!(err(&o).contains("without a reason"), "a marker without a reason is reported: {}", err(&o));
+        }
+        client.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    }
+    // Real credits stay excluded, and are counted and listed as suppressed.
+    let credits: String = (0..30).map(|i| format!("Person {i} <p{i}@{}>\n", company(i).1)).collect();
+    client.write("AUTHORS", credits);
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "credits"]);
+    let o = push(&client, "main");
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("1 suppressed"), "{}", err(&o));
+    assert!(err(&o).contains("suppressed customer-lists-stay-in-stores in AUTHORS"), "{}", err(&o));
+    assert_eq!(server.git(&["rev-parse", "main"]), client.git(&["rev-parse", "main"]));
+}

@@ -81,7 +81,10 @@ fn usage_errors_exit_2() {
 fn sarif_validates_against_the_official_schema() {
     let d = Dir::new();
     d.write("exports/q3.csv", customer_csv(30));
-    d.write("a b/ünï.txt", "token = \"ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\"\n# leakguard:allow no-secrets-outside-vaults -- revoked test token\n");
+    d.write("a b/ünï.txt", "# leakguard:allow no-secrets-outside-vaults -- revoked test token\ntoken = \"ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\"\n");
+    // Credits are excluded by name: listed as suppressed, never dropped.
+    let credits: String = (0..30).map(|i| format!("Person {i} <p{i}@{}>\n", company(i).1)).collect();
+    d.write("AUTHORS", credits);
     let o = lg().current_dir(d.path()).args(["scan", ".", "--format", "sarif"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif is json");
@@ -90,10 +93,16 @@ fn sarif_validates_against_the_official_schema() {
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path)).collect();
     assert!(errors.is_empty(), "SARIF invalid: {errors:#?}");
     let results = doc["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len(), 2);
-    let suppressed = results.iter().find(|r| r["ruleId"] == "no-secrets-outside-vaults").expect("secret result");
-    assert_eq!(suppressed["suppressions"][0]["kind"], "inSource");
-    assert_eq!(suppressed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b/%C3%BCn%C3%AF.txt");
+    assert_eq!(results.len(), 3);
+    // A marker never suppresses a two-person rule.
+    let secret = results.iter().find(|r| r["ruleId"] == "no-secrets-outside-vaults").expect("secret result");
+    assert!(secret["suppressions"].is_null(), "{secret:#}");
+    assert_eq!(secret["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a%20b/%C3%BCn%C3%AF.txt");
+    let credits = results
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "AUTHORS")
+        .expect("excluded credits are listed");
+    assert_eq!(credits["suppressions"][0]["kind"], "external");
 }
 
 /// The SARIF 2.1.0 schema as shipped in the npm package `@microsoft/jest-sarif`,
@@ -121,7 +130,7 @@ fn inline_marker_path_allow_and_counts_are_reported() {
     let d = Dir::new();
     d.write(
         "fixtures/list.csv",
-        format!("# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n{}", customer_csv(12)),
+        customer_csv(12).replacen('\n', "\n# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n", 1),
     );
     d.write("leakguard.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\nallow:\n  paths: [\"vendor/**\"]\n");
     d.write("vendor/x.txt", "SECRET-123456\n");
@@ -129,11 +138,22 @@ fn inline_marker_path_allow_and_counts_are_reported() {
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["stats"]["suppressed"], 1);
     assert_eq!(v["findings"][0]["suppressed"]["kind"], "path");
-    // The built-in pack with the marker.
+    // A user rule without an override is suppressed by a marker with a reason on the
+    // line before or the same line.
+    d.write("notes.txt", "# leakguard:allow no-secret -- rotated in 2024\nSECRET-654321\nSECRET-777777\n");
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 1, "the marker covers one line, not the next one after it: {v:#}");
+    let by_line = |l: u64| v["findings"].as_array().unwrap().iter().find(|f| f["line"] == l).cloned().unwrap();
+    assert_eq!(by_line(2)["suppressed"]["kind"], "marker");
+    assert_eq!(by_line(2)["suppressed"]["justification"], "rotated in 2024");
+    assert!(by_line(3)["suppressed"].is_null());
+    // The built-in pack's rules are two-person rules: a marker never suppresses them; the
+    // finding shows it to help the approvers.
     let (code, v) = scan_json(&d, &["--policy", "builtin"]);
-    assert_eq!(code, 0, "{v:#}");
-    assert_eq!(v["findings"][0]["suppressed"]["kind"], "marker");
-    assert_eq!(v["findings"][0]["suppressed"]["justification"], "synthetic fixture");
+    assert_eq!(code, 1, "{v:#}");
+    let f = v["findings"].as_array().unwrap().iter().find(|f| f["path"] == "fixtures/list.csv").cloned().unwrap();
+    assert!(f["suppressed"].is_null(), "{f:#}");
+    assert_eq!(f["marker"], "marker present: synthetic fixture");
 }
 
 #[test]
