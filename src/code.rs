@@ -56,6 +56,8 @@ codes! {
         "`block` stops the step (exit 1, or 77 for exec); `warn` is reported and lets it through; `info` is reported in JSON and SARIF only.";
     BadDuration = "bad-duration": "a duration does not parse",
         "Durations are a number and a unit: `90s`, `30m`, `24h`, `7d`, `2w`.";
+    BadSetting = "bad-setting": "a `settings:` value is not one leakguard knows",
+        "Every setting is checked like every other key: `unscannable` is block, warn or info; `exec_unknown` is allow or block; sizes (`max_file_size`, `max_archive_bytes`) are a number with an optional unit B, KB, KiB, MB, MiB, GB, GiB (`1GiB`, `10 GB`). A value that does not parse is an error at its place, never a silent default.";
     BadDigest = "bad-digest": "an accepted digest is not `sha256:` and 64 hex digits",
         "Digests come from a finding's `digest` field (`--format json`) or from `scan --write-baseline`.";
     BadSize = "bad-size": "a size does not parse",

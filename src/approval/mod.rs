@@ -642,7 +642,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     }
     let ttl = rule_ids
         .iter()
-        .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
+        .filter_map(|r| policy.override_of(r).map(|o| o.ttl.as_secs() as i64))
         .min()
         .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
     let reqs = find_requests(&id, cx);
@@ -673,7 +673,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     let mut explained = Vec::new();
     let mut max_ttl = i64::MAX;
     for rid in &rule_ids {
-        let Some(o) = policy.rule(rid).and_then(|r| r.override_.as_ref()) else { continue };
+        let Some(o) = policy.override_of(rid) else { continue };
         max_ttl = max_ttl.min(o.ttl.as_secs() as i64);
         let verdicts = verify(policy, &reqs, &sigs, &excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
         let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
@@ -802,7 +802,7 @@ pub fn request_subject(cx: &Context, report: &Report) -> (Vec<usize>, BTreeSet<S
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.blocks() && policy.rule(&f.rule).is_some_and(|r| r.override_.is_some()))
+        .filter(|(_, f)| f.blocks() && policy.override_of(&f.rule).is_some())
         .map(|(i, _)| i)
         .collect();
     let rule_ids: BTreeSet<String> = overridable.iter().map(|&i| report.findings[i].rule.clone()).collect();
@@ -910,7 +910,7 @@ pub fn reason_missing(policy: &Policy, req: &Request) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|r| r.as_str())
-        .filter(|r| policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_required))
+        .filter(|r| policy.override_of(r).is_some_and(|o| o.reason_required))
         .map(str::to_string)
         .collect()
 }
@@ -923,11 +923,7 @@ pub fn requirements(policy: &Policy, req: &Request) -> BTreeMap<String, (u32, Ve
         .flatten()
         .filter_map(|r| r.as_str())
         .filter_map(|r| {
-            policy.rule(r).and_then(|x| {
-                x.override_
-                    .as_ref()
-                    .map(|o| (r.to_string(), (o.approvals, o.approvers.clone(), o.ttl.as_secs() as i64)))
-            })
+            policy.override_of(r).map(|o| (r.to_string(), (o.approvals, o.approvers.clone(), o.ttl.as_secs() as i64)))
         })
         .collect()
 }

@@ -170,7 +170,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             };
             let ttl = rules
                 .iter()
-                .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
+                .filter_map(|r| policy.override_of(r).map(|o| o.ttl.as_secs() as i64))
                 .min()
                 .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
             let req = if break_glass {

@@ -96,8 +96,8 @@ impl<'p> Engine<'p> {
     /// A finding for content that could not be read or decoded.
     pub fn unscannable(&self, meta: &ItemMeta, path: &str, reason: &str) -> Finding {
         Finding {
-            rule: "unscannable".into(),
-            class: "unscannable".into(),
+            rule: crate::policy::UNSCANNABLE.into(),
+            class: crate::policy::UNSCANNABLE.into(),
             severity: self.policy.settings.unscannable,
             path: path.to_string(),
             line: 0,

@@ -178,6 +178,9 @@ impl Rule {
     }
 }
 
+/// The rule id of findings for content that could not be read or decoded.
+pub const UNSCANNABLE: &str = "unscannable";
+
 #[derive(Debug, Clone)]
 pub struct Override {
     pub approvals: u32,
@@ -246,6 +249,20 @@ impl Policy {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The two-person override that opens findings of rule `id`. Findings of content
+    /// that could not be read (`unscannable`) could hide any rule, so they take the
+    /// strictest override the policy declares (most approvals, then shortest ttl).
+    pub fn override_of(&self, id: &str) -> Option<&Override> {
+        if id == UNSCANNABLE {
+            return self
+                .rules
+                .iter()
+                .filter_map(|r| r.override_.as_ref())
+                .max_by_key(|o| (o.approvals, std::cmp::Reverse(o.ttl), o.reason_required));
+        }
+        self.rule(id)?.override_.as_ref()
     }
 
     /// Roles held by a principal (case-insensitive match).

@@ -18,6 +18,9 @@ use crate::detect::pattern::Pattern;
 use crate::detect::records::Records;
 use crate::detect::{Canaries, Detector, Fingerprints};
 
+/// How sizes are written (`parse_size`): a number and an optional unit.
+const SIZES: &[&str] = &["512MiB", "1GiB", "10GB", "100KB", "4096"];
+
 struct Cx<'a> {
     sources: &'a [Source],
     diags: Vec<PolicyDiag>,
@@ -42,6 +45,26 @@ impl Cx<'_> {
             span: diag::span_of(loc, &src.text),
             src: Some(NamedSource::new(&src.name, src.text.clone())),
         });
+    }
+
+    /// A setting whose value is not one of `expected`: an error at its place, with the
+    /// closest expected value as a suggestion (never a silent default).
+    fn bad_setting(&mut self, v: &Spanned<String>, key: &str, expected: &[&str]) {
+        let lower = v.value.trim().to_ascii_lowercase();
+        let close = expected
+            .iter()
+            .find(|e| {
+                let e = e.to_ascii_lowercase();
+                lower.starts_with(&e) || e.starts_with(&lower) || lower.replace(' ', "") == e
+            })
+            .or_else(|| expected.first());
+        self.err(
+            Code::BadSetting,
+            &v.referenced,
+            format!("invalid value `{}` for {key}", v.value),
+            format!("expected {}", expected.join(", ")),
+            close.map(|c| format!("did you mean `{c}`?")),
+        );
     }
 
     fn origin(&self, loc: &Location) -> Origin {
@@ -159,7 +182,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         break_glass: None,
     };
     let mut settings = Settings {
-        unscannable: Severity::Warn,
+        unscannable: Severity::Block,
         max_file_size: 1 << 30,
         limits: Default::default(),
         fingerprint_dir: None,
@@ -416,17 +439,26 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
         }
         if let Some(s) = raw.settings {
-            if let Some(u) = s.unscannable {
-                settings.unscannable = Severity::parse(&u).unwrap_or(Severity::Warn);
+            if let Some(u) = &s.unscannable {
+                match Severity::parse(&u.value) {
+                    Some(sev) => settings.unscannable = sev,
+                    None => cx.bad_setting(u, "settings.unscannable", &["block", "warn", "info"]),
+                }
             }
-            if let Some(sz) = s.max_file_size.as_deref().and_then(parse_size) {
-                settings.max_file_size = sz;
+            if let Some(sz) = &s.max_file_size {
+                match parse_size(&sz.value) {
+                    Some(n) => settings.max_file_size = n,
+                    None => cx.bad_setting(sz, "settings.max_file_size", SIZES),
+                }
             }
             if let Some(d) = s.max_archive_depth {
                 settings.limits.max_depth = d;
             }
-            if let Some(b) = s.max_archive_bytes.as_deref().and_then(parse_size) {
-                settings.limits.max_expanded = b;
+            if let Some(b) = &s.max_archive_bytes {
+                match parse_size(&b.value) {
+                    Some(n) => settings.limits.max_expanded = n,
+                    None => cx.bad_setting(b, "settings.max_archive_bytes", SIZES),
+                }
             }
             let resolve = |p: String| match &dir {
                 Some(d) if !Path::new(&p).is_absolute() => repo_relative(d, Path::new(&p)),
@@ -441,8 +473,12 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             if let Some(a) = s.audit_log {
                 settings.audit_log = Some(resolve(a));
             }
-            if let Some(u) = s.exec_unknown {
-                settings.exec_unknown_blocks = u == "block";
+            if let Some(u) = &s.exec_unknown {
+                match u.value.as_str() {
+                    "block" => settings.exec_unknown_blocks = true,
+                    "allow" => settings.exec_unknown_blocks = false,
+                    _ => cx.bad_setting(u, "settings.exec_unknown", &["allow", "block"]),
+                }
             }
             if let Some(r) = s.max_archive_ratio {
                 settings.limits.max_ratio = r as u64;

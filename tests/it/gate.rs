@@ -204,3 +204,79 @@ fn markers_and_excluded_names_do_not_switch_the_gate_off() {
     assert!(err(&o).contains("suppressed customer-lists-stay-in-stores in AUTHORS"), "{}", err(&o));
     assert_eq!(server.git(&["rev-parse", "main"]), client.git(&["rev-parse", "main"]));
 }
+
+/// A zip whose only member is flagged encrypted (general-purpose bit 0 set in the
+/// local and central headers): nothing can read it without the password.
+fn encrypted_zip(inner: &[u8]) -> Vec<u8> {
+    let mut z = zip_of(&[("list.csv", inner)]);
+    for sig in [&b"PK\x03\x04"[..], &b"PK\x01\x02"[..]] {
+        let at = z.windows(4).position(|w| w == sig).expect("header");
+        let flags = if sig[2] == 3 { at + 6 } else { at + 8 };
+        z[flags] |= 1;
+    }
+    z
+}
+
+/// Item 5: content leakguard cannot read blocks in hooks by default (an encrypted zip,
+/// archives nested past the limit, too many entries, a bomb ratio), overridable only
+/// by policy; settings are validated like every other key.
+#[test]
+fn unreadable_content_blocks_and_settings_are_validated() {
+    let (server, client) = server_and_clone();
+    let csv = customer_csv(30);
+    let mut nested = zip_of(&[("list.csv", csv.as_bytes())]);
+    for i in 0..5 {
+        nested = zip_of(&[(&format!("level{i}.zip"), &nested)]);
+    }
+    let many: Vec<(String, Vec<u8>)> = (0..20_001).map(|i| (format!("f{i}.txt"), b"x".to_vec())).collect();
+    let many_refs: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let mut padded = csv.clone().into_bytes();
+    padded.extend(std::iter::repeat_n(b' ', 64 << 20));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("secret.zip", encrypted_zip(csv.as_bytes())),
+        ("deep.zip", nested),
+        ("many.zip", zip_of(&many_refs)),
+        ("padded.zip", zip_of(&[("list.csv", &padded)])),
+    ];
+    for (path, data) in &cases {
+        client.write(path, data);
+        client.git(&["add", "."]);
+        client.git(&["commit", "-q", "-m", path]);
+        let o = push(&client, "main");
+        assert!(!o.status.success(), "{path} must be rejected: {}", err(&o));
+        assert!(err(&o).contains("unscannable"), "{path}: {}", err(&o));
+        // The client's own pre-commit hook says the same.
+        client.git(&["reset", "-q", "--soft", "HEAD~1"]);
+        let o = client.lg().args(["hook", "pre-commit"]).output().expect("runs");
+        assert_eq!(o.status.code(), Some(1), "{path}: {}", err(&o));
+        client.git(&["reset", "-q", "--hard", "HEAD"]);
+        let _ = std::fs::remove_file(client.path().join(path));
+    }
+    // The server's policy may lower it (the policy says so, in plain words).
+    server.write("leakguard.yaml", "version: 1\nsettings:\n  unscannable: warn\n");
+    client.write("secret.zip", encrypted_zip(csv.as_bytes()));
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "warn only"]);
+    let o = push(&client, "main");
+    assert!(o.status.success(), "{}", err(&o));
+    // Settings are checked: each bad value is an error at its place with a suggestion.
+    let d = Dir::new();
+    d.write(
+        "leakguard.yaml",
+        "version: 1\nsettings:\n  unscannable: blocking\n  exec_unknown: Block\n  max_file_size: 10 gigs\n",
+    );
+    let o = lg().current_dir(d.path()).args(["policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let text = format!("{}{}", out(&o), err(&o));
+    for want in [
+        "`blocking`",
+        "did you mean `block`",
+        "`Block`",
+        "`10 gigs`",
+        "leakguard.yaml:3:",
+        "leakguard.yaml:4:",
+        "leakguard.yaml:5:",
+    ] {
+        assert!(text.contains(want), "missing {want}: {text}");
+    }
+}

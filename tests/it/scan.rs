@@ -265,7 +265,7 @@ fn zip_bomb_is_unscannable_not_a_crash() {
     }
     d.write("bomb.zip", z.finish().expect("zip").into_inner());
     let (code, v) = scan_json(&d, &[]);
-    assert_eq!(code, 0, "warn severity by default");
+    assert_eq!(code, 1, "unscannable content blocks by default");
     assert_eq!(v["findings"][0]["rule"], "unscannable");
     assert_eq!(v["findings"][0]["path"], "bomb.zip!zeros.txt");
     assert!(v["findings"][0]["evidence"].as_str().unwrap_or("").contains("compression bomb"), "{v:#}");
