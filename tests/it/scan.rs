@@ -407,3 +407,47 @@ fn spreadsheet_dimensions_are_no_bomb() {
         "{v:#}"
     );
 }
+
+/// Megabytes on one line: minified JSON of 60,000 customers, a one-line SQL INSERT and
+/// 100,000 markers on one line. Every detector, the snippet masking and the marker
+/// reader read a bounded window per hit, so this runs in linear time (the quadratic
+/// versions took minutes); the behaviour is asserted here, the time in bench/.
+#[test]
+fn one_line_files_of_megabytes_are_linear_and_masked() {
+    let d = Dir::new();
+    let mut json = String::from("[");
+    let mut sql = String::from("INSERT INTO customers (company, email, phone) VALUES ");
+    for i in 0..60_000 {
+        let (name, domain) = company(i);
+        if i > 0 {
+            json.push(',');
+            sql.push(',');
+        }
+        json.push_str(&format!("{{\"company\":\"{name}\",\"email\":\"c{i}@{domain}\",\"tel\":\"+49 30 {:07}\"}}", i));
+        if i < 30_000 {
+            sql.push_str(&format!("('{name}','c{i}@{domain}','+44 20 {:07}')", i));
+        }
+    }
+    json.push(']');
+    sql.push(';');
+    assert!(json.len() > 4_000_000 && sql.len() > 1_500_000, "{} {}", json.len(), sql.len());
+    d.write("customers.min.json", &json);
+    d.write("dump.sql", &sql);
+    let markers = "/* leakguard:allow no-such-rule -- a reason */ ".repeat(100_000);
+    d.write("markers.txt", format!("{markers}\n{}", "x\n".repeat(10)));
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        rules(&v),
+        ["customer-lists-stay-in-stores:customers.min.json", "customer-lists-stay-in-stores:dump.sql"],
+        "{v:#}"
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "builtin", "scan", "."]).output().expect("runs");
+    let human = out(&o);
+    for line in human.lines() {
+        assert!(line.chars().count() < 400, "a snippet is a window, not the line: {} chars", line.chars().count());
+    }
+    for v in ["c0@", "c1@", "+49 30", "+44 20", "Analytics", "0000001"] {
+        assert!(!human.contains(v), "{v} printed:\n{human}");
+    }
+}
