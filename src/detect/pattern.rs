@@ -70,7 +70,7 @@ impl Pattern {
             let Some(m) = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0)) else {
                 continue;
             };
-            if m.is_empty() {
+            if m.is_empty() || documented_example(m.as_str()) {
                 continue;
             }
             if let Some(floor) = self.entropy {
@@ -98,6 +98,13 @@ impl Pattern {
     pub fn fired(&self, obs: &PatternObs) -> bool {
         obs.count >= self.min_count.max(1)
     }
+}
+
+/// Keys published in vendors' documentation (`AKIAIOSFODNN7EXAMPLE`,
+/// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`): they mark themselves with `EXAMPLE`,
+/// which a random key of an upper-case or mixed alphabet holds with negligible odds.
+pub fn documented_example(v: &str) -> bool {
+    memchr::memmem::find(v.as_bytes(), b"EXAMPLE").is_some()
 }
 
 /// Shannon entropy in bits per character.

@@ -6,6 +6,7 @@ mod util;
 mod approval;
 mod audit;
 mod corpus;
+mod determinism;
 mod exec;
 mod gate;
 mod git;

@@ -338,3 +338,136 @@ fn gitignored_files_are_skipped_unless_asked() {
     let (code, _) = scan_json(&d, &["--no-ignore"]);
     assert_eq!(code, 1);
 }
+
+/// A deflated zip of `(name, content)` members.
+fn zip_of(members: &[(&str, String)]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in members {
+        z.start_file(*name, opts).expect("zip");
+        z.write_all(data.as_bytes()).expect("zip");
+    }
+    z.finish().expect("zip").into_inner()
+}
+
+/// A minimal xlsx workbook with one sheet `Customers` holding `cells` (reference, inline text).
+fn xlsx(cells: &[(String, String)]) -> Vec<u8> {
+    let mut rows: Vec<(u32, String)> = Vec::new();
+    for (r, v) in cells {
+        let row: u32 = r.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().expect("row");
+        let c = format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{v}</t></is></c>");
+        match rows.last_mut() {
+            Some((n, s)) if *n == row => s.push_str(&c),
+            _ => rows.push((row, c)),
+        }
+    }
+    let data: String = rows.iter().map(|(n, c)| format!("<row r=\"{n}\">{c}</row>")).collect();
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    zip_of(&[
+        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>".into()),
+        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{rel}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"{rel}\"><sheets><sheet name=\"Customers\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")),
+        ("xl/worksheets/sheet1.xml", format!("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{data}</sheetData></worksheet>")),
+    ])
+}
+
+/// `scan --format json` with the address space capped at 4 GiB: a dense allocation
+/// from a spreadsheet's dimensions aborts the process instead of passing unnoticed.
+fn scan_json_capped(dir: &Dir) -> (i32, serde_json::Value) {
+    use std::os::unix::process::CommandExt;
+    let mut c = lg_std();
+    c.current_dir(dir.path()).args(["scan", ".", "--format", "json"]);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let lim = libc::rlimit { rlim_cur: 4 << 30, rlim_max: 4 << 30 };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let o = c.output().expect("runs");
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e} (status {:?})\n{}", o.status, err(&o)));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+#[test]
+fn spreadsheet_dimensions_are_no_bomb() {
+    let d = Dir::new();
+    // xlsx: a customer list and one cell at the last address of a sheet.
+    let mut cells = vec![("A1".to_string(), "Company".to_string()), ("B1".to_string(), "Email".to_string())];
+    for i in 0..12 {
+        let (name, domain) = company(i);
+        cells.push((format!("A{}", i + 2), name));
+        cells.push((format!("B{}", i + 2), format!("admin{i}@{domain}")));
+    }
+    cells.push(("XFD1048576".to_string(), "x".to_string()));
+    let book = xlsx(&cells);
+    assert!(book.len() < 4096, "a small file: {} bytes", book.len());
+    d.write("book.xlsx", book);
+    // ods: a row repeated a million times with a cell repeated 16,384 times, then the list.
+    let mut rows = String::from(
+        "<table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"16384\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>",
+    );
+    for i in 0..12 {
+        let (name, domain) = company(i + 40);
+        rows.push_str(&format!("<table:table-row><table:table-cell><text:p>{name}</text:p></table:table-cell><table:table-cell/><table:table-cell><text:p>it{i}@{domain}</text:p></table:table-cell></table:table-row>"));
+    }
+    let content = format!("<?xml version=\"1.0\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"S\">{rows}</table:table></office:spreadsheet></office:body></office:document-content>");
+    d.write(
+        "book.ods",
+        zip_of(&[("mimetype", "application/vnd.oasis.opendocument.spreadsheet".into()), ("content.xml", content)]),
+    );
+    let (code, v) = scan_json_capped(&d);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        rules(&v),
+        ["customer-lists-stay-in-stores:book.ods!content.xml", "customer-lists-stay-in-stores:book.xlsx!Customers"],
+        "{v:#}"
+    );
+}
+
+/// Megabytes on one line: minified JSON of 60,000 customers, a one-line SQL INSERT and
+/// 100,000 markers on one line. Every detector, the snippet masking and the marker
+/// reader read a bounded window per hit, so this runs in linear time (the quadratic
+/// versions took minutes); the behaviour is asserted here, the time in bench/.
+#[test]
+fn one_line_files_of_megabytes_are_linear_and_masked() {
+    let d = Dir::new();
+    let mut json = String::from("[");
+    let mut sql = String::from("INSERT INTO customers (company, email, phone) VALUES ");
+    for i in 0..60_000 {
+        let (name, domain) = company(i);
+        if i > 0 {
+            json.push(',');
+            sql.push(',');
+        }
+        json.push_str(&format!("{{\"company\":\"{name}\",\"email\":\"c{i}@{domain}\",\"tel\":\"+49 30 {:07}\"}}", i));
+        if i < 30_000 {
+            sql.push_str(&format!("('{name}','c{i}@{domain}','+44 20 {:07}')", i));
+        }
+    }
+    json.push(']');
+    sql.push(';');
+    assert!(json.len() > 4_000_000 && sql.len() > 1_500_000, "{} {}", json.len(), sql.len());
+    d.write("customers.min.json", &json);
+    d.write("dump.sql", &sql);
+    let markers = "/* leakguard:allow no-such-rule -- a reason */ ".repeat(100_000);
+    d.write("markers.txt", format!("{markers}\n{}", "x\n".repeat(10)));
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        rules(&v),
+        ["customer-lists-stay-in-stores:customers.min.json", "customer-lists-stay-in-stores:dump.sql"],
+        "{v:#}"
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "builtin", "scan", "."]).output().expect("runs");
+    let human = out(&o);
+    for line in human.lines() {
+        assert!(line.chars().count() < 400, "a snippet is a window, not the line: {} chars", line.chars().count());
+    }
+    for v in ["c0@", "c1@", "+49 30", "+44 20", "Analytics", "0000001"] {
+        assert!(!human.contains(v), "{v} printed:\n{human}");
+    }
+}

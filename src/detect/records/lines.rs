@@ -1,14 +1,14 @@
 //! Fallback: lines that each carry a contact value and share one punctuation
 //! shape (`Company – admin – e-mail` pasted into a ticket, log lines with users).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::{Records, Table};
 use crate::detect::emails;
 use crate::detect::Text;
 
 pub fn parse(det: &Records, t: &Text) -> Table {
-    let mut groups: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut groups: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     let spans = t.emails();
     let mut i = 0;
     let mut line_start = 0;
@@ -32,12 +32,18 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         line_start = line_end;
     }
     let mut tab = Table::new("lines");
-    if let Some(best) = groups.into_values().max_by_key(|v| v.len()) {
+    if let Some(best) = largest(groups) {
         for (s, e) in best {
             tab.row(det, t, [&t.s[s..e], "line"]);
         }
     }
     tab
+}
+
+/// The group with the most lines; a tie goes to the group whose first line comes
+/// first in the text. A pure function of the text, never of a hasher's order.
+fn largest(groups: BTreeMap<String, Vec<(usize, usize)>>) -> Option<Vec<(usize, usize)>> {
+    groups.into_values().filter(|v| !v.is_empty()).max_by(|a, b| a.len().cmp(&b.len()).then(b[0].0.cmp(&a[0].0)))
 }
 
 /// A credit line: a person's name and their address, optionally after a short label
@@ -113,4 +119,37 @@ fn shape(line: &str, spans: &[(usize, usize)]) -> Option<String> {
         }
     }
     (words >= 1).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det() -> Records {
+        Records {
+            min_rows: 1,
+            need_email: true,
+            need_phone: false,
+            min_distinct_domains: 1,
+            ignore: Default::default(),
+        }
+    }
+
+    /// Two shapes with the same number of lines: the one that starts first wins, on
+    /// every run (the hasher's order used to decide).
+    #[test]
+    fn ties_go_to_the_first_group() {
+        let text = "Acme - ops@acme-a.io\nid=1; beta@bexley.io\nBolt - it@bolt-b.io\nid=2; gamma@corvane.io\n";
+        for _ in 0..50 {
+            let t = Text::new(text, false);
+            let tab = parse(&det(), &t);
+            assert_eq!(tab.rows, 2);
+            assert_eq!(tab.first, Some((7, 20)), "the ` - ` group starts first");
+            let emails: Vec<&str> = tab.emails.iter().map(String::as_str).collect();
+            assert_eq!(emails, ["it@bolt-b.io", "ops@acme-a.io"]);
+        }
+        let groups =
+            BTreeMap::from([("b".to_string(), vec![(5, 6), (9, 10)]), ("a".to_string(), vec![(7, 8), (1, 2)])]);
+        assert_eq!(largest(groups), Some(vec![(5, 6), (9, 10)]));
+    }
 }

@@ -12,7 +12,7 @@ mod lines;
 mod markup;
 mod sql;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -38,7 +38,7 @@ pub struct RecordsObs {
     pub columns: usize,
     pub header: Option<String>,
     pub emails: BTreeSet<String>,
-    pub domains: HashSet<String>,
+    pub domains: BTreeSet<String>,
     pub first: Option<Loc>,
 }
 
@@ -138,8 +138,8 @@ pub struct Table {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: HashSet<String>,
-    pub domains: HashSet<String>,
+    pub emails: BTreeSet<String>,
+    pub domains: BTreeSet<String>,
     /// Byte range (in the text) of the first counted contact value.
     pub first: Option<(usize, usize)>,
 }
