@@ -5,6 +5,7 @@
 //! `detect` but does not scan; never touches git2.
 
 pub mod diag;
+pub mod examples;
 pub mod load;
 pub mod raw;
 mod shape;
@@ -246,7 +247,9 @@ impl Policy {
             let dir = crate::fingerprint::default_dir(self.settings.fingerprint_dir.as_deref());
             crate::fingerprint::attach(&mut classes, &dir, key.as_ref());
         }
-        Scanner::new(classes, self.settings.limits.clone())
+        let mut scanner = Scanner::new(classes, self.settings.limits.clone());
+        scanner.prepare = Some(examples::blank);
+        scanner
     }
 
     pub fn class(&self, id: &str) -> Option<&Class> {

@@ -108,3 +108,42 @@ fn policy_check_warns_when_nobody_can_approve() {
     assert!(err(&o).contains("leakguard::no-approvers"), "{}", err(&o));
     assert!(err(&o).contains("nobody can approve rule `customer-lists-stay-in-stores`"), "{}", err(&o));
 }
+
+#[test]
+fn a_copied_pack_never_blocks_itself_but_its_other_content_is_scanned() {
+    let r = installed();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["customer-lists.yaml", "secrets.yaml", "bulk-pii.yaml"] {
+        let text = std::fs::read_to_string(root.join("policies").join(f)).expect("pack file");
+        r.write(format!("security/pack/{f}"), text);
+    }
+    r.git(&["add", "."]);
+    let o = r.git_output(&["commit", "-q", "-m", "our copy of the pack"]);
+    assert_eq!(o.status.code(), Some(0), "the pack's own examples blocked: {}", err(&o));
+    let o = r.lg().args(["scan", "security"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("allowed: 0 blocking, 0 warning"), "{}", out(&o));
+    // Only the example strings are exempt: a key elsewhere in a policy file is found.
+    r.write(
+        "security/extra.yaml",
+        "version: 1\n# deploy key: GITHUB_TOKEN=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\nclasses:\n  x:\n    detect: [{ pattern: { regex: 'X-[0-9]+' } }]\n    examples: ['X-1']\n",
+    );
+    let o = r.lg().args(["scan", "security/extra.yaml"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("secret in security/extra.yaml"), "{}", out(&o));
+    // A list dressed up as a policy's example is too long to be one: blocked.
+    let mut fake = String::from(
+        "version: 1\nclasses:\n  x:\n    detect: [{ pattern: { regex: 'X-[0-9]+' } }]\n    examples:\n      - |\n",
+    );
+    for line in customer_csv(300).lines() {
+        fake.push_str(&format!("        {line}\n"));
+    }
+    r.write("policy.yaml", fake);
+    let o = r.lg().args(["scan", "policy.yaml"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("customer-list in policy.yaml"), "{}", out(&o));
+    // A file named like a policy is not one: its content decides.
+    r.write("leakguard.yaml.bak", format!("examples:\n{}", customer_csv(30)));
+    let o = r.lg().args(["scan", "leakguard.yaml.bak"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+}
