@@ -27,6 +27,11 @@ macro_rules! codes {
                 match self { $(Code::$variant => $explain),* }
             }
 
+            /// Whether the code names a warning (the policy still loads).
+            pub fn is_warning(self) -> bool {
+                self.title().starts_with("warning: ")
+            }
+
             pub fn from_name(s: &str) -> Option<Code> {
                 let s = s.strip_prefix("leakguard::").unwrap_or(s);
                 Code::ALL.iter().copied().find(|c| c.name() == s)
@@ -38,6 +43,12 @@ macro_rules! codes {
 codes! {
     PolicySyntax = "policy-syntax": "the policy file is not valid YAML or does not have the policy's shape",
         "The file could not be read as a policy: a YAML syntax error, a key leakguard does not know (every key is checked, so a typo is an error, not a silent no-op), or a value of the wrong type. `leakguard policy schema` prints the JSON Schema of the format.";
+    ExtendsIgnored = "extends-ignored": "warning: `extends: []` has no effect because another policy file extends the built-in pack",
+        "The built-in pack is the base of the effective policy unless every policy file opts out with `extends: []`. A file without `extends` means `extends: [builtin]`, and `--policy builtin` names the pack explicitly. Add `extends: []` to every file of the policy (and drop `--policy builtin`) to start empty.";
+    NoCustomerListRule = "no-customer-list-rule": "warning: no rule of the effective policy judges class `customer-list`",
+        "Customer lists then pass every hook and scan. This is usually a policy that says `extends: []` or replaces the pack's `customer-list` class or rule without a rule of its own. `leakguard policy show` prints the effective policy with the file each item came from.";
+    NoApprovers = "no-approvers": "warning: a rule's override can never be satisfied: its approver roles have no members, or there is no allowed_signers file",
+        "A blocking finding of such a rule cannot be approved by anyone. Add principals to the approver roles (`roles:`), list their SSH keys in the `approvals.allowed_signers` file, or run `leakguard init --approver NAME=KEYFILE`.";
     UnsupportedVersion = "unsupported-version": "the policy declares a version this leakguard does not know",
         "Only `version: 1` exists. A newer policy needs a newer leakguard.";
     DuplicateId = "duplicate-id": "an id is declared twice",

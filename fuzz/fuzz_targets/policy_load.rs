@@ -1,14 +1,12 @@
 //! Policy loading: any bytes as a policy file must give a policy or diagnostics, never a panic.
 #![no_main]
 
-use std::sync::Arc;
-
 use leakguard::policy::{load, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
-    let src = Source { name: "fuzz.yaml".into(), text: Arc::new(text), dir: None };
+    let src = Source::file("fuzz.yaml", text, None);
     if let Err(e) = load::from_sources(vec![src]) {
         // Rendering the diagnostics must not panic either.
         let handler = miette_handler();

@@ -156,7 +156,7 @@ impl Global {
 
     /// Loads the policy in force for a root; on failure prints every diagnostic.
     pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
-        let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf() };
+        let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() };
         policy::load(&args).map_err(|e| {
             print_reports(self, e.reports());
             exit::USAGE

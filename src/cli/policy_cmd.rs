@@ -11,16 +11,43 @@ use crate::policy::{Example, Policy};
 #[derive(Debug, Subcommand)]
 pub enum PolicyCmd {
     /// Validate the policy in force (or PATH); every problem is reported with file:line:col.
-    #[command(after_help = "Examples:\n  leakguard policy check\n  leakguard policy check .leakguard/")]
-    Check { path: Option<PathBuf> },
+    ///
+    /// Warnings (no rule for customer lists, overrides nobody can give, an `extends: []`
+    /// that has no effect) are printed too; they fail the check only with --deny-warnings.
+    #[command(
+        after_help = "Examples:\n  leakguard policy check\n  leakguard policy check .leakguard/\n  leakguard policy check --deny-warnings"
+    )]
+    Check {
+        /// A policy file or directory to check instead of the policy in force (it extends
+        /// the built-in pack unless it says `extends: []`).
+        path: Option<PathBuf>,
+        /// Exit 2 when there is any warning.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the effective policy: every layer composed, each item with the file (and
+    /// line) it came from and what it replaced.
+    #[command(
+        after_help = "Examples:\n  leakguard policy show\n  leakguard --policy builtin --policy ci.yaml policy show"
+    )]
+    Show {
+        /// A policy file or directory to show instead of the policy in force.
+        path: Option<PathBuf>,
+    },
     /// Prove every class's `examples` are detected and `negative_examples` are not.
     #[command(after_help = "Examples:\n  leakguard policy test\n  leakguard --policy builtin policy test")]
-    Test { path: Option<PathBuf> },
+    Test {
+        /// A policy file or directory to test instead of the policy in force.
+        path: Option<PathBuf>,
+    },
     /// Explain a rule, a class, or a diagnostic code.
     #[command(
         after_help = "Examples:\n  leakguard policy explain customer-lists-stay-in-stores\n  leakguard policy explain bad-regex"
     )]
-    Explain { id: String },
+    Explain {
+        /// A rule id, a class id, or a diagnostic code such as `bad-regex`.
+        id: String,
+    },
     /// Print the JSON Schema of the policy format.
     Schema,
 }
@@ -33,7 +60,16 @@ pub fn run(g: &Global, cmd: PolicyCmd) -> u8 {
             let _ = crate::report::to_stdout(|w| w.write_all(format!("{text}\n").as_bytes()));
             exit::ALLOW
         }
-        PolicyCmd::Check { path } => match load(g, path) {
+        PolicyCmd::Show { path } => match load(g, path) {
+            Ok(p) => {
+                let text = show(&p);
+                let _ = crate::report::to_stdout(|w| w.write_all(text.as_bytes()));
+                super::print_reports(g, p.warnings.iter().cloned().map(miette::Report::new).collect());
+                exit::ALLOW
+            }
+            Err(c) => c,
+        },
+        PolicyCmd::Check { path, deny_warnings } => match load(g, path) {
             Ok(p) => {
                 let names: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();
                 println!(
@@ -44,7 +80,13 @@ pub fn run(g: &Global, cmd: PolicyCmd) -> u8 {
                     p.actions.len(),
                     p.rules.len()
                 );
-                exit::ALLOW
+                let n = p.warnings.len();
+                super::print_reports(g, p.warnings.into_iter().map(miette::Report::new).collect());
+                if n > 0 && deny_warnings {
+                    exit::USAGE
+                } else {
+                    exit::ALLOW
+                }
             }
             Err(c) => c,
         },
@@ -175,7 +217,13 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
         println!("  {}", c.description);
     }
     for d in &c.detectors {
-        let what = match d {
+        println!("  detector: {}", detector(d));
+    }
+}
+
+fn detector(d: &crate::detect::Detector) -> String {
+    {
+        match d {
             crate::detect::Detector::Pattern(x) => format!(
                 "pattern `{}` (min_count {}{})",
                 x.name,
@@ -200,7 +248,133 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
                 x.min_matches,
                 if x.lookup.is_none() { ", set not loaded" } else { "" }
             ),
+        }
+    }
+}
+
+/// The effective policy as YAML-like text with a `# file:line:col` comment per item.
+fn show(p: &Policy) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let from = |key: &str, origin: Option<crate::policy::Origin>| -> String {
+        let mut s = match origin {
+            Some(x) => format!("  # {}", p.origin_str(x)),
+            None => "  # default".to_string(),
         };
-        println!("  detector: {what}");
+        if let Some(r) = p.replaced.get(key) {
+            let list: Vec<String> = r.iter().map(|x| p.origin_str(*x)).collect();
+            s.push_str(&format!(", replaces {}", list.join(", ")));
+        }
+        s
+    };
+    let list = |v: &[String]| format!("[{}]", v.join(", "));
+    let _ = writeln!(o, "# effective policy, lowest layer first (later layers replace earlier ones by id):");
+    let mut layers: Vec<(usize, &str, Vec<&str>)> = Vec::new();
+    for s in &p.sources {
+        match layers.last_mut() {
+            Some((l, _, names)) if *l == s.layer => names.push(&s.name),
+            _ => layers.push((s.layer, s.kind.name(), vec![&s.name])),
+        }
+    }
+    for (_, kind, names) in &layers {
+        let _ = writeln!(o, "#   {kind:<18} {}", names.join(", "));
+    }
+    let _ = writeln!(o, "version: 1");
+    let _ = writeln!(o, "roles:");
+    for (r, members) in &p.roles {
+        let key = format!("role:{r}");
+        let _ = writeln!(o, "  {r}: {}{}", list(members), from(&key, p.origins.get(&key).copied()));
+    }
+    let a = &p.approvals;
+    let _ = writeln!(o, "approvals:");
+    let signers = a.allowed_signers.as_ref().map_or("none".to_string(), |s| s.display().to_string());
+    let _ =
+        writeln!(o, "  allowed_signers: {signers}{}", from("", p.origins.get("approvals.allowed_signers").copied()));
+    let _ = writeln!(o, "  namespace: {}{}", a.namespace, from("", p.origins.get("approvals.namespace").copied()));
+    let _ = writeln!(
+        o,
+        "  default_ttl: {}{}",
+        duration(a.default_ttl),
+        from("", p.origins.get("approvals.default_ttl").copied())
+    );
+    let bg = a.break_glass.as_ref().map_or("off".to_string(), |b| format!("approvers {}", list(&b.approvers)));
+    let _ = writeln!(o, "  break_glass: {bg}{}", from("", p.origins.get("approvals.break_glass").copied()));
+    let _ = writeln!(o, "classes:");
+    for c in &p.classes {
+        let _ = writeln!(o, "  {}:{}", c.id, from(&format!("class:{}", c.id), Some(c.origin)));
+        for d in &c.detectors {
+            let _ = writeln!(o, "    - {}", detector(d));
+        }
+    }
+    let _ = writeln!(o, "stores:");
+    for s in &p.stores {
+        let key = format!("store:{}", s.id);
+        let _ = writeln!(o, "  {}:{}", s.id, from(&key, p.origins.get(&key).copied()));
+        let _ = writeln!(o, "    paths: {}", list(&s.paths));
+        if !s.git.is_empty() {
+            let _ = writeln!(o, "    git: {}", list(&s.git));
+        }
+        if !s.destinations.is_empty() {
+            let _ = writeln!(o, "    destinations: {}", list(&s.destinations));
+        }
+        let _ = writeln!(o, "    roles: {}", list(&s.roles));
+        if s.private {
+            let _ = writeln!(o, "    private: true");
+        }
+    }
+    let _ = writeln!(o, "actions:");
+    for x in &p.actions {
+        let key = format!("action:{}", x.id);
+        let _ = writeln!(o, "  {}:{}", x.id, from(&key, p.origins.get(&key).copied()));
+        let _ = writeln!(o, "    command: {}", list(&x.command));
+        let _ = writeln!(o, "    roles: {}", list(&x.roles));
+    }
+    let _ = writeln!(o, "rules:");
+    for r in &p.rules {
+        let _ = writeln!(o, "  - id: {}{}", r.id, from(&format!("rule:{}", r.id), Some(r.origin)));
+        let _ = writeln!(o, "    class: {}", r.class);
+        let _ = writeln!(o, "    allow_in: {}", list(&r.allow_in));
+        let _ = writeln!(o, "    severity: {}", r.severity.as_str());
+        if let Some(ov) = &r.override_ {
+            let members = p.members(&ov.approvers);
+            let _ = writeln!(
+                o,
+                "    override: {{ approvals: {}, approvers: {}, ttl: {}, reason: {} }}  # members: {}",
+                ov.approvals,
+                list(&ov.approvers),
+                duration(ov.ttl),
+                if ov.reason_required { "required" } else { "optional" },
+                if members.is_empty() { "none".to_string() } else { members.join(", ") }
+            );
+        }
+    }
+    let _ = writeln!(o, "allow:");
+    let _ = writeln!(o, "  paths: {}", list(&p.allow.paths));
+    let _ = writeln!(o, "  digests: {} accepted", p.allow.digests.len());
+    let _ = writeln!(o, "  markers: {}", p.allow.markers);
+    let st = &p.settings;
+    let _ = writeln!(o, "settings:");
+    let set = |k: &str| from("", p.origins.get(&format!("settings.{k}")).copied());
+    let _ = writeln!(o, "  unscannable: {}{}", st.unscannable.as_str(), set("unscannable"));
+    let _ = writeln!(o, "  max_file_size: {}{}", st.max_file_size, set("max_file_size"));
+    let _ = writeln!(
+        o,
+        "  exec_unknown: {}{}",
+        if st.exec_unknown_blocks { "block" } else { "allow" },
+        set("exec_unknown")
+    );
+    if let Some(l) = &st.audit_log {
+        let _ = writeln!(o, "  audit_log: {}{}", l.display(), set("audit_log"));
+    }
+    o
+}
+
+fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        s if s % 86_400 == 0 && s > 259_200 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
     }
 }

@@ -310,7 +310,13 @@ pub struct Scanner {
     pub whole_read_max: u64,
     /// Mask values in snippets and samples (`--no-redact` turns it off).
     pub redact: bool,
+    /// Rewrites an item's bytes before they are decoded (same length, same lines); the
+    /// policy sets it to blank a policy file's own examples.
+    pub prepare: Option<Prepare>,
 }
+
+/// See [`Scanner::prepare`]: `None` leaves the bytes as they are.
+pub type Prepare = fn(&[u8]) -> Option<Vec<u8>>;
 
 /// Size of one window when a large item is streamed.
 pub const WINDOW: usize = 8 << 20;
@@ -363,7 +369,7 @@ impl Scanner {
         }
         let keyword_owner: Vec<Vec<Hint>> = words.values().cloned().collect();
         let keywords = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok();
-        Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true }
+        Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true, prepare: None }
     }
 
     pub fn classes(&self) -> &[ClassSpec] {
@@ -374,6 +380,8 @@ impl Scanner {
     pub fn scan_bytes(&self, path: &str, data: &[u8]) -> ItemScan {
         let mut out = ItemScan { bytes: data.len() as u64, ..Default::default() };
         let mut parts = Vec::new();
+        let prepared = self.prepare.and_then(|f| f(data));
+        let data = prepared.as_deref().unwrap_or(data);
         decode::expand(path, data, &self.limits, &mut out.problems, &mut |part| {
             let mut text = Text::new(&part.text, part.binary);
             text.redact = self.redact;

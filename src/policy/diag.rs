@@ -30,6 +30,9 @@ impl Diagnostic for PolicyDiag {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(format!("leakguard::{}", self.code.name())))
     }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.code.is_warning() { miette::Severity::Warning } else { miette::Severity::Error })
+    }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h.clone()) as Box<dyn std::fmt::Display>)
     }
@@ -49,15 +52,16 @@ pub fn span_of(loc: &Location, text: &str) -> Option<SourceSpan> {
         let len = sp.byte_len().unwrap_or(1).max(1);
         return Some(SourceSpan::new((off as usize).into(), len as usize));
     }
-    if loc.line() == 0 {
+    span_at(text, loc.line(), loc.column())
+}
+
+/// Span of one character at a 1-based line and column (characters); none for line 0.
+pub fn span_at(text: &str, line: u64, column: u64) -> Option<SourceSpan> {
+    if line == 0 {
         return None;
     }
-    // Fall back to line/column (1-based, characters).
-    let line_start: usize = text.split_inclusive('\n').take(loc.line() as usize - 1).map(str::len).sum();
-    let col = text[line_start.min(text.len())..]
-        .chars()
-        .take(loc.column().saturating_sub(1) as usize)
-        .map(char::len_utf8)
-        .sum::<usize>();
+    let line_start: usize = text.split_inclusive('\n').take(line as usize - 1).map(str::len).sum();
+    let line_start = line_start.min(text.len());
+    let col = text[line_start..].chars().take(column.saturating_sub(1) as usize).map(char::len_utf8).sum::<usize>();
     Some(SourceSpan::new((line_start + col).into(), 1))
 }

@@ -5,8 +5,10 @@
 //! `detect` but does not scan; never touches git2.
 
 pub mod diag;
+pub mod examples;
 pub mod load;
 pub mod raw;
+mod shape;
 mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +20,7 @@ use globset::GlobSet;
 use crate::detect::{self, ClassSpec, Limits, Scanner};
 
 pub use diag::PolicyDiag;
-pub use load::{load, LoadError, PolicyArgs};
+pub use load::{load, LayerKind, LoadError, PolicyArgs};
 
 /// A validated policy: every file merged, every reference resolved.
 #[derive(Debug)]
@@ -34,6 +36,13 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub allow: Allow,
     pub settings: Settings,
+    /// Where each role, store, action (`kind:id`) and each `approvals.*` / `settings.*`
+    /// key that was set came from (classes and rules carry their own `origin`).
+    pub origins: BTreeMap<String, Origin>,
+    /// `kind:id` → the declarations a later layer replaced (see `load`).
+    pub replaced: BTreeMap<String, Vec<Origin>>,
+    /// Problems that do not stop the policy (rendered as miette warnings).
+    pub warnings: Vec<PolicyDiag>,
 }
 
 /// One policy file as loaded.
@@ -44,6 +53,23 @@ pub struct Source {
     pub text: std::sync::Arc<String>,
     /// Directory relative paths in the file are resolved against (none for built-in).
     pub dir: Option<PathBuf>,
+    /// The layer the file belongs to (see `load`).
+    pub kind: LayerKind,
+    /// Position of that layer (0 is the pack); files of one layer share it.
+    pub layer: usize,
+}
+
+impl Source {
+    /// A file given directly (a layer of its own above the pack).
+    pub fn file(name: impl Into<String>, text: impl Into<String>, dir: Option<PathBuf>) -> Source {
+        Source {
+            name: name.into(),
+            text: std::sync::Arc::new(text.into()),
+            dir,
+            kind: LayerKind::CommandLine,
+            layer: 1,
+        }
+    }
 }
 
 /// Where an id was declared: source index and 1-based line/column.
@@ -236,7 +262,9 @@ impl Policy {
             let dir = crate::fingerprint::default_dir(self.settings.fingerprint_dir.as_deref());
             crate::fingerprint::attach(&mut classes, &dir, key.as_ref());
         }
-        Scanner::new(classes, self.settings.limits.clone())
+        let mut scanner = Scanner::new(classes, self.settings.limits.clone());
+        scanner.prepare = Some(examples::blank);
+        scanner
     }
 
     pub fn class(&self, id: &str) -> Option<&Class> {
@@ -274,10 +302,80 @@ impl Policy {
             .collect()
     }
 
-    /// Where an id was declared, as `file:line:col`.
+    /// Where an id was declared, as `file:line:col` (just `file` for a whole-file origin).
     pub fn origin_str(&self, o: Origin) -> String {
         let name = self.sources.get(o.source).map_or("?", |s| s.name.as_str());
+        if o.line == 0 {
+            return name.to_string();
+        }
         format!("{name}:{}:{}", o.line, o.column)
+    }
+
+    /// Principals holding any of `roles`.
+    pub fn members(&self, roles: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = roles
+            .iter()
+            .filter_map(|r| self.roles.get(r))
+            .flatten()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Adds the warnings about the effective policy as a whole: no rule for customer
+    /// lists; overrides nobody can give.
+    fn with_warnings(mut self) -> Self {
+        let warn = |p: &Policy, code: crate::code::Code, o: Option<Origin>, message: String, help: String| {
+            let src = o.and_then(|o| p.sources.get(o.source).map(|s| (o, s)));
+            PolicyDiag {
+                code,
+                message,
+                label: "this rule".into(),
+                help: Some(help),
+                span: src.and_then(|(o, s)| diag::span_at(&s.text, o.line, o.column)),
+                src: src.map(|(_, s)| miette::NamedSource::new(&s.name, s.text.clone())),
+            }
+        };
+        if !self.rules.iter().any(|r| r.class == "customer-list") {
+            let w = warn(
+                &self,
+                crate::code::Code::NoCustomerListRule,
+                None,
+                "no rule judges class `customer-list`: customer lists pass unchecked".into(),
+                "keep the built-in pack as the base (drop `extends: []`) or add a rule with `class: customer-list`; \
+                 `leakguard policy show` prints the effective policy"
+                    .into(),
+            );
+            self.warnings.push(w);
+        }
+        let mut seen = BTreeSet::new();
+        for r in &self.rules {
+            let Some(o) = &r.override_ else { continue };
+            let why = if self.members(&o.approvers).is_empty() {
+                format!("its approver roles ({}) have no members", o.approvers.join(", "))
+            } else if self.approvals.allowed_signers.is_none() {
+                "the policy names no `approvals.allowed_signers` file".to_string()
+            } else {
+                continue;
+            };
+            if !seen.insert(why.clone()) {
+                continue;
+            }
+            let w = warn(
+                &self,
+                crate::code::Code::NoApprovers,
+                Some(r.origin),
+                format!("nobody can approve rule `{}`: {why}", r.id),
+                "run `leakguard init --approver NAME=~/.ssh/id_ed25519.pub` (twice for two approvers), or declare the \
+                 role's members under `roles:` and their keys in `approvals.allowed_signers`"
+                    .into(),
+            );
+            self.warnings.push(w);
+        }
+        self
     }
 }
 

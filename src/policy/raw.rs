@@ -22,6 +22,11 @@ pub struct RawPolicy {
     /// Policy format version; only `1` exists.
     #[schemars(with = "u32")]
     pub version: S<u32>,
+    /// What this file builds on: `[builtin]` (the default: the built-in pack is the base
+    /// and this file adds to it or replaces its items by id) or `[]` (start empty).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub extends: Option<S<Vec<S<String>>>>,
     /// Role name → principals (e-mail addresses or user names) that hold it.
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, Vec<String>>")]

@@ -167,6 +167,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     let (roles_known, classes_known, stores_known) = (known("role"), known("class"), known("store"));
 
     let mut roles = BTreeMap::new();
+    let mut origins: BTreeMap<String, Origin> = BTreeMap::new();
     let mut classes = Vec::new();
     let mut stores = Vec::new();
     let mut actions = Vec::new();
@@ -194,7 +195,9 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
     for (i, raw) in raws {
         cx.cur = i;
         let dir = sources[i].dir.clone();
+        let file_origin = Origin { source: i, line: 0, column: 0 };
         for (k, principals) in raw.roles.0 {
+            origins.insert(format!("role:{}", k.value), cx.origin(&k.referenced));
             roles.insert(k.value, principals.into_iter().map(|p| p.value).collect::<Vec<_>>());
         }
         let check_role = |cx: &mut Cx, r: &Spanned<String>| {
@@ -210,6 +213,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         };
         if let Some(a) = raw.approvals {
             if let Some(p) = a.allowed_signers {
+                origins.insert("approvals.allowed_signers".into(), cx.origin(&p.referenced));
                 let path = PathBuf::from(&p.value);
                 approvals.allowed_signers = Some(match (&dir, path.is_absolute()) {
                     (Some(d), false) => repo_relative(d, &path),
@@ -217,11 +221,19 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 });
             }
             if let Some(ns) = a.namespace {
+                origins.insert("approvals.namespace".into(), file_origin);
                 approvals.namespace = ns;
             }
             if let Some(t) = a.default_ttl {
+                origins.insert("approvals.default_ttl".into(), cx.origin(&t.referenced));
                 if let Some(d) = cx.duration(&t) {
                     approvals.default_ttl = d;
+                }
+            }
+            if let Some(bg) = &a.break_glass {
+                origins.insert("approvals.break_glass".into(), file_origin);
+                if !bg.enabled {
+                    approvals.break_glass = None;
                 }
             }
             if let Some(bg) = a.break_glass.filter(|b| b.enabled) {
@@ -278,6 +290,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             });
         }
         for (id, s) in raw.stores.0 {
+            origins.insert(format!("store:{}", id.value), cx.origin(&id.referenced));
             s.roles.iter().for_each(|r| check_role(&mut cx, r));
             let path_set = cx.glob_set(&s.paths, "store path");
             let git_set = cx.glob_set(&s.git, "store git");
@@ -295,6 +308,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             });
         }
         for (id, a) in raw.actions.0 {
+            origins.insert(format!("action:{}", id.value), cx.origin(&id.referenced));
             a.roles.iter().for_each(|r| check_role(&mut cx, r));
             let mut globs = Vec::new();
             for arg in &a.command.value {
@@ -439,6 +453,22 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
         }
         if let Some(s) = raw.settings {
+            let keys = [
+                ("unscannable", s.unscannable.is_some()),
+                ("max_file_size", s.max_file_size.is_some()),
+                ("max_archive_depth", s.max_archive_depth.is_some()),
+                ("max_archive_bytes", s.max_archive_bytes.is_some()),
+                ("max_archive_ratio", s.max_archive_ratio.is_some()),
+                ("fingerprint_dir", s.fingerprint_dir.is_some()),
+                ("fingerprint_key_file", s.fingerprint_key_file.is_some()),
+                ("exec_unknown", s.exec_unknown.is_some()),
+                ("audit_log", s.audit_log.is_some()),
+            ];
+            for (k, set) in keys {
+                if set {
+                    origins.insert(format!("settings.{k}"), file_origin);
+                }
+            }
             if let Some(u) = &s.unscannable {
                 match Severity::parse(&u.value) {
                     Some(sev) => settings.unscannable = sev,
@@ -524,7 +554,11 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         rules,
         allow: Allow { paths: allow_paths, path_set, digests, markers },
         settings,
-    })
+        origins,
+        replaced: BTreeMap::new(),
+        warnings: Vec::new(),
+    }
+    .with_warnings())
 }
 
 /// A path in a policy is relative to the repository holding the policy (the parent of
@@ -532,7 +566,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
 fn repo_relative(dir: &std::path::Path, p: &std::path::Path) -> PathBuf {
     let base = if dir.file_name().is_some_and(|n| n == ".leakguard") { dir.parent().unwrap_or(dir) } else { dir };
     let first = base.join(p);
-    if first.exists() || base == dir {
+    if first.exists() || base == dir || !dir.join(p).exists() {
         return first;
     }
     dir.join(p)

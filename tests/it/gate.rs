@@ -133,7 +133,7 @@ fn a_commit_allowed_in_a_store_ref_is_judged_again_for_main() {
     let (server, client) = server_and_clone();
     server.write(
         "leakguard.yaml",
-        "version: 1\nclasses:\n  customer-list:\n    detect:\n      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }\n\
+        "version: 1\nextends: []\nclasses:\n  customer-list:\n    detect:\n      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }\n\
          stores:\n  vault:\n    git: [\"refs/heads/secure/**\"]\n\
          rules:\n  - id: lists-in-vault\n    class: customer-list\n    allow_in: [vault]\n",
     );

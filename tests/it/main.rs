@@ -8,6 +8,7 @@ mod audit;
 mod corpus;
 mod determinism;
 mod exec;
+mod first_hour;
 mod gate;
 mod git;
 mod policy;

@@ -60,7 +60,7 @@ fn builtin_pack_proves_its_examples() {
 #[test]
 fn a_failing_example_fails_policy_test() {
     let d = Dir::new();
-    d.write("p.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\n    examples: ['SECRET-12345']\n    negative_examples: ['SECRET-999999']\n");
+    d.write("p.yaml", "version: 1\nextends: []\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\n    examples: ['SECRET-12345']\n    negative_examples: ['SECRET-999999']\n");
     let o = lg().args(["policy", "test"]).arg(d.path().join("p.yaml")).output().expect("runs");
     assert_eq!(o.status.code(), Some(1));
     let text = stable(&out(&o), d.path());
@@ -104,8 +104,12 @@ fn discovery_prefers_flag_then_env_then_repo_files_then_builtin() {
     // Built-in pack: the list blocks.
     let o = lg().current_dir(d.path()).args(["scan", "."]).output().expect("runs");
     assert_eq!(o.status.code(), Some(1));
-    // A repository policy that knows no customer lists: passes.
-    d.write(".leakguard/policy.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\n");
+    // A repository policy that knows no customer lists builds on the pack: still blocks.
+    d.write(".leakguard/policy.yaml", "version: 1\nroles:\n  security-officer: [carol@corp.test]\n");
+    let o = lg().current_dir(d.path()).args(["scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    // One that starts empty (`extends: []`) and knows no customer lists: passes.
+    d.write(".leakguard/policy.yaml", "version: 1\nextends: []\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\n");
     let o = lg().current_dir(d.path()).args(["scan", "."]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     // $LEAKGUARD_POLICY wins over the repository.

@@ -132,7 +132,7 @@ fn inline_marker_path_allow_and_counts_are_reported() {
         "fixtures/list.csv",
         customer_csv(12).replacen('\n', "\n# leakguard:allow customer-lists-stay-in-stores -- synthetic fixture\n", 1),
     );
-    d.write("leakguard.yaml", "version: 1\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\nallow:\n  paths: [\"vendor/**\"]\n");
+    d.write("leakguard.yaml", "version: 1\nextends: []\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\nrules:\n  - id: no-secret\n    class: secret\nallow:\n  paths: [\"vendor/**\"]\n");
     d.write("vendor/x.txt", "SECRET-123456\n");
     let (code, v) = scan_json(&d, &[]);
     assert_eq!(code, 0, "{v:#}");

@@ -1,0 +1,126 @@
+//! A policy never blocks itself: the `examples` and `negative_examples` strings of a
+//! policy file are blanked before the file is scanned, so a copied pack committed into a
+//! repository is not a finding.
+//!
+//! Owns recognising a policy file **by its content**, never by its path (anyone can
+//! name a list `policy.yaml`), and never by being the policy in force (the hooks judge
+//! staged and pushed versions, history and uploads that are not the loaded files): a
+//! YAML mapping whose top-level keys are all leakguard's, with `version` and
+//! `classes`. Only the example strings under `classes.<id>.examples` /
+//! `negative_examples` are blanked (same length, newlines kept, so every other finding
+//! keeps its line); everything else in the file is scanned as usual. So that a list
+//! cannot hide as a fake policy's examples, an example longer than
+//! [`MAX_EXAMPLE_LINES`] lines or [`MAX_EXAMPLE_BYTES`] bytes, and examples beyond
+//! [`MAX_FILE_LINES`] lines per file, are scanned as usual.
+//!
+//! Must not import detect, engine or git2: bytes in, bytes out.
+
+use super::shape::{tree, NodeKind};
+
+/// Top-level keys of a policy file (kept equal to `RawPolicy`'s by a test).
+pub const TOP_LEVEL_KEYS: &[&str] =
+    &["version", "extends", "roles", "approvals", "classes", "stores", "actions", "rules", "allow", "settings"];
+
+/// An example with more lines than this is scanned.
+pub const MAX_EXAMPLE_LINES: usize = 20;
+/// An example larger than this is scanned.
+pub const MAX_EXAMPLE_BYTES: usize = 4096;
+/// Lines of examples blanked per file at most.
+pub const MAX_FILE_LINES: usize = 100;
+/// Files larger than this are not looked at as policies.
+const MAX_POLICY_BYTES: usize = 1 << 20;
+
+/// The file with its own examples blanked, when it is a policy file with examples.
+pub fn blank(data: &[u8]) -> Option<Vec<u8>> {
+    if data.len() > MAX_POLICY_BYTES || memchr::memmem::find(data, b"examples").is_none() {
+        return None;
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    if !text.contains("classes") || !text.contains("version") {
+        return None;
+    }
+    let spans = example_spans(text)?;
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = data.to_vec();
+    for (start, end) in spans {
+        for b in &mut out[start..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Byte ranges of the example strings that may be blanked; `None` when the text is not
+/// a policy.
+fn example_spans(text: &str) -> Option<Vec<(usize, usize)>> {
+    let root = tree(text)?;
+    let NodeKind::Map(top) = &root.kind else { return None };
+    if !top.iter().all(|(k, _)| TOP_LEVEL_KEYS.contains(&k.value.as_str()))
+        || !["version", "classes"].iter().all(|want| top.iter().any(|(k, _)| k.value == *want))
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut lines = 0;
+    for (k, classes) in top {
+        let (true, NodeKind::Map(classes)) = (k.value == "classes", &classes.kind) else { continue };
+        for (_, class) in classes {
+            let NodeKind::Map(fields) = &class.kind else { continue };
+            for (f, list) in fields {
+                let (true, NodeKind::Seq(items)) =
+                    (f.value == "examples" || f.value == "negative_examples", &list.kind)
+                else {
+                    continue;
+                };
+                for item in items {
+                    let NodeKind::Str(s) = &item.kind else { continue };
+                    let sp = item.loc.span();
+                    let (Some(start), Some(len)) = (sp.byte_offset(), sp.byte_len()) else { continue };
+                    let (start, end) = (start as usize, (start + len) as usize);
+                    let n = s.lines().count().max(1);
+                    if end > text.len() || n > MAX_EXAMPLE_LINES || s.len() > MAX_EXAMPLE_BYTES {
+                        continue;
+                    }
+                    if lines + n > MAX_FILE_LINES {
+                        return Some(out);
+                    }
+                    lines += n;
+                    out.push((start, end));
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_keys_are_the_schema_s() {
+        let schema = serde_json::to_value(schemars::schema_for!(crate::policy::raw::RawPolicy)).expect("json");
+        let mut keys: Vec<&str> =
+            schema["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut ours = TOP_LEVEL_KEYS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(keys, ours);
+    }
+
+    #[test]
+    fn only_examples_of_a_policy_are_blanked() {
+        let text = "version: 1\nclasses:\n  c:\n    detect: []\n    examples:\n      - |\n        a,b\n        c,d\n      - 'SECRET-1'\nrules: []\n# SECRET-2\n";
+        let out = String::from_utf8(blank(text.as_bytes()).expect("a policy")).expect("utf8");
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert!(!out.contains("a,b") && !out.contains("SECRET-1") && out.contains("# SECRET-2"), "{out}");
+        // Not a policy: an unknown top-level key, or no classes.
+        assert!(blank(b"version: 1\nclasses:\n  c:\n    examples: [x]\ncustomers: []\n").is_none());
+        assert!(blank(b"version: 1\nexamples: [x]\n").is_none());
+    }
+}

@@ -1,0 +1,149 @@
+//! A team's first hour (#11): policies that compose with the built-in pack, a policy
+//! that never blocks itself, every policy problem at once, the CLI conventions, `init`,
+//! block messages that tell the way through, CI recipes and the newcomer walkthrough.
+
+use crate::util::*;
+
+fn installed() -> Repo {
+    let r = Repo::new();
+    let o = r.lg().arg("install").output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    r
+}
+
+/// docs/APPROVALS.md's setup example: roles and approvals only.
+const ROLES_ONLY: &str = "version: 1\nroles:\n  security-officer: [carol@corp.test, dave@corp.test]\napprovals:\n  allowed_signers: .leakguard/allowed_signers\n";
+
+#[test]
+fn a_policy_with_only_roles_builds_on_the_pack_and_a_list_is_still_blocked() {
+    let r = installed();
+    r.write(".leakguard/policy.yaml", ROLES_ONLY);
+    r.write(".leakguard/allowed_signers", "");
+    let o = r.lg().args(["policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("(3 classes, 2 stores, 0 actions, 3 rules)"), "{}", out(&o));
+    r.write("exports/customers.csv", customer_csv(300));
+    r.git(&["add", "."]);
+    let o = r.git_output(&["commit", "-q", "-m", "list"]);
+    assert_eq!(o.status.code(), Some(1), "a 300-row list must not commit: {}", err(&o));
+    assert!(err(&o).contains("customer-list in exports/customers.csv"), "{}", err(&o));
+    // The pack named explicitly next to the repository's policy is one base, not a clash.
+    let o = r.lg().args(["--policy", "builtin", "--policy", ".leakguard", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(!err(&o).contains("duplicate"), "{}", err(&o));
+}
+
+#[test]
+fn policy_show_names_the_file_of_every_item_and_what_it_replaced() {
+    let r = Repo::new();
+    r.write(".leakguard/policy.yaml", ROLES_ONLY);
+    let o = r.lg().args(["policy", "show"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = stable(&out(&o), r.path());
+    assert!(
+        text.contains(
+            "#   builtin            builtin:customer-lists.yaml, builtin:secrets.yaml, builtin:bulk-pii.yaml"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("#   repository         [TMP]/.leakguard/policy.yaml"), "{text}");
+    assert!(
+        text.contains("  security-officer: [carol@corp.test, dave@corp.test]  # [TMP]/.leakguard/policy.yaml:3:3, replaces builtin:customer-lists.yaml:9:3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  allowed_signers: [TMP]/.leakguard/allowed_signers  # [TMP]/.leakguard/policy.yaml:5:20"),
+        "{text}"
+    );
+    assert!(text.contains("  - id: customer-lists-stay-in-stores  # builtin:customer-lists.yaml:"), "{text}");
+    assert!(text.contains("# members: carol@corp.test, dave@corp.test"), "{text}");
+}
+
+#[test]
+fn later_layers_replace_items_by_id_and_extends_empty_starts_empty() {
+    let d = Dir::new();
+    d.write("list.csv", customer_csv(30));
+    // A later --policy layer replaces the rule of the same id: here it only warns.
+    d.write(
+        "warn.yaml",
+        "version: 1\nrules:\n  - id: customer-lists-stay-in-stores\n    class: customer-list\n    severity: warn\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "warn.yaml", "scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("0 blocking, 1 warning"), "{}", out(&o));
+    // `extends: []` starts empty; `policy check` then says customer lists go unchecked.
+    d.write("empty.yaml", "version: 1\nextends: []\nroles:\n  admins: [alice@corp.test]\n");
+    let o = lg().current_dir(d.path()).args(["--policy", "empty.yaml", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("(0 classes, 0 stores, 0 actions, 0 rules)"), "{}", out(&o));
+    assert!(err(&o).contains("leakguard::no-customer-list-rule"), "{}", err(&o));
+    assert!(err(&o).contains("no rule judges class `customer-list`"), "{}", err(&o));
+    let o = lg()
+        .current_dir(d.path())
+        .args(["--policy", "empty.yaml", "policy", "check", "--deny-warnings"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    // `extends: []` next to a file that extends the pack has no effect, and says so.
+    let o = lg()
+        .current_dir(d.path())
+        .args(["--policy", "empty.yaml", "--policy", "warn.yaml", "policy", "check"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("leakguard::extends-ignored"), "{}", err(&o));
+    // A base leakguard does not know is an error at its place.
+    d.write("bad.yaml", "version: 1\nextends: [biltin]\n");
+    let o = lg().current_dir(d.path()).args(["--policy", "bad.yaml", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("unknown base `biltin` in `extends`"), "{}", err(&o));
+    assert!(err(&o).contains("bad.yaml:2:11"), "{}", err(&o));
+}
+
+#[test]
+fn policy_check_warns_when_nobody_can_approve() {
+    let d = Dir::new();
+    let o = lg().current_dir(d.path()).args(["policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("leakguard::no-approvers"), "{}", err(&o));
+    assert!(err(&o).contains("nobody can approve rule `customer-lists-stay-in-stores`"), "{}", err(&o));
+}
+
+#[test]
+fn a_copied_pack_never_blocks_itself_but_its_other_content_is_scanned() {
+    let r = installed();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["customer-lists.yaml", "secrets.yaml", "bulk-pii.yaml"] {
+        let text = std::fs::read_to_string(root.join("policies").join(f)).expect("pack file");
+        r.write(format!("security/pack/{f}"), text);
+    }
+    r.git(&["add", "."]);
+    let o = r.git_output(&["commit", "-q", "-m", "our copy of the pack"]);
+    assert_eq!(o.status.code(), Some(0), "the pack's own examples blocked: {}", err(&o));
+    let o = r.lg().args(["scan", "security"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("allowed: 0 blocking, 0 warning"), "{}", out(&o));
+    // Only the example strings are exempt: a key elsewhere in a policy file is found.
+    r.write(
+        "security/extra.yaml",
+        "version: 1\n# deploy key: GITHUB_TOKEN=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\nclasses:\n  x:\n    detect: [{ pattern: { regex: 'X-[0-9]+' } }]\n    examples: ['X-1']\n",
+    );
+    let o = r.lg().args(["scan", "security/extra.yaml"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("secret in security/extra.yaml"), "{}", out(&o));
+    // A list dressed up as a policy's example is too long to be one: blocked.
+    let mut fake = String::from(
+        "version: 1\nclasses:\n  x:\n    detect: [{ pattern: { regex: 'X-[0-9]+' } }]\n    examples:\n      - |\n",
+    );
+    for line in customer_csv(300).lines() {
+        fake.push_str(&format!("        {line}\n"));
+    }
+    r.write("policy.yaml", fake);
+    let o = r.lg().args(["scan", "policy.yaml"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("customer-list in policy.yaml"), "{}", out(&o));
+    // A file named like a policy is not one: its content decides.
+    r.write("leakguard.yaml.bak", format!("examples:\n{}", customer_csv(30)));
+    let o = r.lg().args(["scan", "leakguard.yaml.bak"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+}
