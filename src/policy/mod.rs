@@ -94,6 +94,8 @@ pub struct Action {
     pub output: Output,
     pub produces: Option<String>,
     pub sends: Option<Sends>,
+    /// Where the tool writes when the output flag is absent (`output.default`).
+    pub output_default: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +116,8 @@ pub struct Sends {
 pub enum SendArgs {
     Files,
     Positions(Vec<usize>),
+    /// A built-in upload recipe (`sends: {recipe: curl}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -205,6 +209,8 @@ pub struct Settings {
     /// `exec` of a command no action matches is blocked.
     pub exec_unknown_blocks: bool,
     pub audit_log: Option<PathBuf>,
+    /// `settings.state_dir`: single-use consumption and the exec audit log.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Policy {
