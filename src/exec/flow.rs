@@ -380,8 +380,9 @@ fn export(
     let size = stage::size(&staged);
     let loss = cap.error.as_ref().map(|e| {
         format!(
-            "the output could not be captured completely: {size} bytes were kept, {} bytes were lost ({e})",
-            cap.lost + cap.kept.saturating_sub(size)
+            "the output could not be captured completely: {size} of {} bytes were kept, {} bytes were lost ({e})",
+            cap.total,
+            cap.total.saturating_sub(size)
         )
     });
     if code != 0 && size == 0 && loss.is_none() {

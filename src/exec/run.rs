@@ -21,6 +21,8 @@ pub struct Capture {
     pub kept: u64,
     /// Bytes the child wrote that could not be kept (after a write error).
     pub lost: u64,
+    /// Every byte the child wrote to stdout.
+    pub total: u64,
     pub error: Option<std::io::Error>,
 }
 
@@ -63,6 +65,7 @@ pub fn run(argv: &[String], stdin: Option<File>, stdout_to: Option<File>) -> std
                     break;
                 }
             };
+            cap.total += n as u64;
             match w.as_mut().map(|w| w.write_all(&buf[..n])) {
                 Some(Ok(())) => cap.kept += n as u64,
                 Some(Err(e)) => {

@@ -54,6 +54,11 @@ actions:
     command: ["billing-def", "export", "**"]
     output: {{ flag: "--out", default: "{public}/default.csv" }}
     produces: customer-list
+  odd:
+    command: ["odd-cli", "**"]
+    roles: [billing-admin]
+    output: {{ flag: "--out" }}
+    produces: customer-list
   upload-virustotal:
     command: ["vt", "scan", "file", "**"]
     sends: {{ args: files, destination: virustotal }}
@@ -85,7 +90,25 @@ settings:
         // sudo stand-in: `sudo -u USER CMD…` runs CMD (the argv shape is what matters).
         dir.write("bin/sudo", "#!/bin/sh\nwhile [ \"$1\" = -u ]; do shift 2; done\nexec \"$@\"\n");
         std::fs::create_dir_all(dir.path().join("public")).expect("mkdir");
-        for b in ["bin/billing-cli", "bin/vt", "bin/billing-py", "bin/sudo"] {
+        // odd-cli MODE --out FILE: swaps a store directory for a symlink while running,
+        // hard-links its output elsewhere, or records the permissions it was given.
+        dir.write(
+            "bin/odd-cli",
+            r#"#!/bin/sh
+set -e
+mode="$1"; shift
+out=""
+while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift 2;; *) shift;; esac; done
+root="$(dirname "$0")/.."
+case "$mode" in
+  swap) mv "$root/store/sub" "$root/store/sub.old"; ln -s "$root/public" "$root/store/sub";;
+  perms) stat -c '%a %u' "$out" "$(dirname "$out")" > "$root/perms.txt";;
+esac
+cat "$root/export.csv" > "$out"
+if [ "$mode" = hardlink ]; then ln "$out" "$root/public/also.csv"; fi
+"#,
+        );
+        for b in ["bin/billing-cli", "bin/vt", "bin/billing-py", "bin/sudo", "bin/odd-cli"] {
             std::fs::set_permissions(dir.path().join(b), std::fs::Permissions::from_mode(0o755)).expect("chmod");
         }
         dir.write("export.csv", customer_csv(200));
@@ -97,16 +120,21 @@ settings:
     }
 
     pub(crate) fn exec(&self, actor: &str, args: &[&str]) -> std::process::Output {
+        self.cmd(actor, args).output().expect("runs")
+    }
+
+    /// `leakguard --policy policy.yaml exec ARGS` with `bin/` first in PATH, HOME here.
+    pub(crate) fn cmd(&self, actor: &str, args: &[&str]) -> std::process::Command {
         let path = format!("{}:{}", self.p("bin").display(), std::env::var("PATH").unwrap_or_default());
-        lg().current_dir(self.dir.path())
+        let mut c = lg_std();
+        c.current_dir(self.dir.path())
             .env("PATH", path)
             .env("HOME", self.dir.path())
             .env("LEAKGUARD_ACTOR", actor)
             .env("LEAKGUARD_FP_KEY", "00112233445566778899aabbccddeeff")
             .args(["--policy", "policy.yaml", "exec"])
-            .args(args)
-            .output()
-            .expect("runs")
+            .args(args);
+        c
     }
 }
 
@@ -114,6 +142,8 @@ pub(crate) fn quarantined(ws: &Ws) -> Vec<PathBuf> {
     let q = ws.p("store/.leakguard-quarantine");
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(&q).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    // Files only: without a state directory, staging happens in a sub-directory here.
+    v.retain(|p| p.is_file());
     v.sort();
     v
 }

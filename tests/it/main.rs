@@ -7,6 +7,7 @@ mod approval;
 mod audit;
 mod corpus;
 mod exec;
+mod exec_store;
 mod exec_upload;
 mod gate;
 mod git;
