@@ -224,6 +224,15 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         f.severity = crate::policy::Severity::Block;
         rep.findings.push(f);
     }
+    // A fingerprint detector that cannot work blocks: it would otherwise match nothing, silently.
+    if !files.is_empty() || sent.stdin {
+        for why in fingerprint_problems(cx.policy) {
+            let meta = meta_of(&argv.get(m.offset).cloned().unwrap_or_default());
+            let mut f = engine.unscannable(&meta, &meta.path, &why);
+            f.severity = crate::policy::Severity::Block;
+            rep.findings.push(f);
+        }
+    }
     rep.stats.files = files.len() as u64 + u64::from(sent.stdin);
     rep.sort();
     let state = user_state();
@@ -270,6 +279,18 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         ));
     }
     Ok(stdin)
+}
+
+/// Why the policy's fingerprint detectors cannot work here (key missing, invalid, or
+/// not the one the set was registered with).
+pub fn fingerprint_problems(policy: &Policy) -> Vec<String> {
+    let classes: Vec<crate::detect::ClassSpec> = policy
+        .classes
+        .iter()
+        .map(|c| crate::detect::ClassSpec { id: c.id.clone(), detectors: c.detectors.clone() })
+        .collect();
+    let dir = crate::fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref());
+    crate::fingerprint::problems(&classes, &dir, policy.settings.fingerprint_key_file.as_deref())
 }
 
 fn scan_one(engine: &Engine, rep: &mut Report, meta: &ItemMeta, path: &Path) {

@@ -131,3 +131,66 @@ fn without_home_quarantine_stays_in_the_store_and_never_in_tmp() {
     assert_eq!(q.len(), 1, "{}", err(&o));
     assert!(!err(&o).contains("/tmp/leakguard"), "{}", err(&o));
 }
+
+/// #9 item 8: a fingerprint detector without its key, with a too-short key or with
+/// another key than the set's does not stay silent: the upload is blocked, and a
+/// registration with another key is refused.
+#[test]
+fn fingerprint_key_problems_block_instead_of_matching_nothing() {
+    let ws = Ws::new();
+    let key = "00112233445566778899aabbccddeeff";
+    ws.dir.write("store/full.csv", customer_csv(300));
+    let add = |k: Option<&str>| {
+        let mut c = lg();
+        c.current_dir(ws.dir.path()).args([
+            "--policy",
+            "policy.yaml",
+            "fingerprint",
+            "add",
+            "--set",
+            "customers",
+            "--column",
+            "admin_email",
+            "store/full.csv",
+        ]);
+        if let Some(k) = k {
+            c.env("LEAKGUARD_FP_KEY", k);
+        }
+        c.output().expect("runs")
+    };
+    assert_eq!(add(Some(key)).status.code(), Some(0));
+    // Three registered addresses in a note: too few for the shape detectors.
+    let rows: Vec<String> =
+        customer_csv(300).lines().skip(100).take(3).map(|l| l.split(',').nth(2).unwrap_or("").to_string()).collect();
+    ws.dir.write("note.txt", format!("call back: {}\n", rows.join(", ")));
+    let upload = |k: Option<&str>| {
+        let mut c = ws.cmd("alice@corp.test", &["--", "vt", "scan", "file", "note.txt"]);
+        c.env_remove("LEAKGUARD_FP_KEY");
+        if let Some(k) = k {
+            c.env("LEAKGUARD_FP_KEY", k);
+        }
+        c.output().expect("runs")
+    };
+    let o = upload(Some(key));
+    assert_eq!(o.status.code(), Some(77), "the right key finds the rows: {}", err(&o));
+    for (k, why) in [
+        (None, "no key is given"),
+        (Some("0011"), "the fingerprint key is invalid"),
+        (Some("ffeeddccbbaa99887766554433221100"), "registered with another key"),
+    ] {
+        let o = upload(k);
+        assert_eq!(o.status.code(), Some(77), "{k:?}: {}", err(&o));
+        assert!(err(&o).contains(why), "{k:?}: {}", err(&o));
+        assert!(!ws.p("received/note.txt").exists(), "{k:?} uploaded");
+    }
+    // A harmless file still goes with the right key.
+    ws.dir.write("readme.txt", "hello\n");
+    let mut c = ws.cmd("alice@corp.test", &["--", "vt", "scan", "file", "readme.txt"]);
+    assert_eq!(c.output().expect("runs").status.code(), Some(0));
+    // Registering into the set with another key is refused, the set unchanged.
+    let before = std::fs::read(ws.p("fp/customers.lgfp")).expect("set");
+    let o = add(Some("ffeeddccbbaa99887766554433221100"));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(err(&o).contains("another key"), "{}", err(&o));
+    assert_eq!(std::fs::read(ws.p("fp/customers.lgfp")).expect("set"), before);
+}
