@@ -49,6 +49,7 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
         redact: !g.no_redact,
         approvals: a.approvals,
         requests: a.requests,
+        reason: a.reason.clone(),
     };
     flow::run(&cx, a.action.as_deref(), &a.command)
 }

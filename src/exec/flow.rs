@@ -31,6 +31,8 @@ pub struct Ctx<'a> {
     pub redact: bool,
     pub approvals: Option<PathBuf>,
     pub requests: Option<PathBuf>,
+    /// `exec --reason`: written into the request a blocked step prints.
+    pub reason: Option<String>,
 }
 
 /// `$XDG_STATE_HOME/leakguard`, else `~/.local/state/leakguard`; `None` without either
@@ -267,6 +269,9 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         }
     }
     if rep.verdict() == report::Verdict::Block {
+        if let Some(reason) = cx.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            give_reason(&acx, &rep, reason);
+        }
         let mut buf = Vec::new();
         let _ = report::human::render(&rep, &cx.style, &mut buf);
         eprint!("{}", String::from_utf8_lossy(&buf));
@@ -291,6 +296,25 @@ pub fn fingerprint_problems(policy: &Policy) -> Vec<String> {
         .collect();
     let dir = crate::fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref());
     crate::fingerprint::problems(&classes, &dir, policy.settings.fingerprint_key_file.as_deref())
+}
+
+/// An unexpired request kept from an earlier run without this reason is re-issued
+/// with it (same id; approvers sign the file that carries the reason).
+fn give_reason(acx: &approval::Context, rep: &Report, reason: &str) {
+    let ids: std::collections::BTreeSet<&String> = rep.findings.iter().filter_map(|f| f.request.as_ref()).collect();
+    for id in ids {
+        let Some(old) = approval::find_request(id, acx) else { continue };
+        if old.reason == reason {
+            continue;
+        }
+        let req = approval::Request::new(old.subject.clone(), (old.expires_at - old.created_at).max(1), reason);
+        if let Some(d) = &acx.requests_dir {
+            let path = d.join(format!("{id}.json"));
+            if let Err(e) = std::fs::create_dir_all(d).and_then(|()| std::fs::write(&path, &req.bytes)) {
+                eprintln!("leakguard: cannot write the request {}: {e}", path.display());
+            }
+        }
+    }
 }
 
 fn scan_one(engine: &Engine, rep: &mut Report, meta: &ItemMeta, path: &Path) {

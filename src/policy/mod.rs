@@ -176,6 +176,8 @@ pub struct Override {
     pub approvers: Vec<String>,
     pub ttl: Duration,
     pub reason_required: bool,
+    /// `reason: required` written out: a request without a reason cannot be signed.
+    pub reason_enforced: bool,
 }
 
 #[derive(Debug, Clone)]

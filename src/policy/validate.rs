@@ -402,6 +402,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     approvers: o.approvers.into_iter().map(|a| a.value).collect(),
                     ttl,
                     reason_required: o.reason.as_deref() != Some("optional"),
+                    reason_enforced: o.reason.as_deref() == Some("required"),
                 }
             });
             let path_set = (!r.paths.is_empty()).then(|| cx.glob_set(&r.paths, "rule path"));

@@ -164,6 +164,11 @@ struct Up {
 
 impl Up {
     fn new(signers: &str) -> Up {
+        Up::with(signers, "")
+    }
+
+    /// `override_extra`: more keys of the rule's override (`, reason: required`).
+    fn with(signers: &str, override_extra: &str) -> Up {
         let dir = Dir::new();
         dir.write("allowed_signers", signers);
         dir.write(
@@ -181,7 +186,7 @@ classes:
 rules:
   - id: customer-lists-stay-in-stores
     class: customer-list
-    override: {{ approvals: 2, approvers: [security-officer], ttl: 24h }}
+    override: {{ approvals: 2, approvers: [security-officer], ttl: 24h{override_extra} }}
 {RECIPE_ACTIONS}"#
             ),
         );
@@ -199,6 +204,15 @@ rules:
     }
 
     fn cmd(&self, args: &[&str]) -> std::process::Command {
+        self.cmd_with(&[], args)
+    }
+
+    /// With options of `exec` (`--reason TEXT`) before `--`.
+    fn run_with(&self, opts: &[&str], args: &[&str]) -> std::process::Output {
+        self.cmd_with(opts, args).stdin(Stdio::null()).output().expect("runs")
+    }
+
+    fn cmd_with(&self, opts: &[&str], args: &[&str]) -> std::process::Command {
         let mut c = lg_std();
         for k in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
             c.env_remove(k);
@@ -212,7 +226,9 @@ rules:
             .env("no_proxy", "127.0.0.1")
             .env("UPLOAD_URL", &self.server.url)
             .env("LEAKGUARD_ACTOR", "alice@corp.test")
-            .args(["--policy", "policy.yaml", "exec", "--requests", "req", "--approvals", "appr", "--"])
+            .args(["--policy", "policy.yaml", "exec", "--requests", "req", "--approvals", "appr"])
+            .args(opts)
+            .arg("--")
             .args(args);
         c
     }
@@ -368,11 +384,7 @@ fn every_recipe_blocks_a_customer_list_before_a_byte_leaves() {
     }
 }
 
-#[test]
-fn an_approved_upload_arrives_byte_identical_once() {
-    if !have("python3") || !have("curl") || !have("ssh-keygen") {
-        return;
-    }
+fn make_keys() -> Dir {
     let keys = Dir::new();
     for who in ["carol", "dave"] {
         let o = std::process::Command::new("ssh-keygen")
@@ -382,28 +394,50 @@ fn an_approved_upload_arrives_byte_identical_once() {
             .expect("ssh-keygen");
         assert!(o.status.success());
     }
+    keys
+}
+
+fn signers(keys: &Dir) -> String {
     let public = |who: &str| {
         let t = std::fs::read_to_string(keys.path().join(format!("{who}.pub"))).expect("pub");
         t.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
     };
-    let up = Up::new(&format!("carol@corp.test {}\ndave@corp.test {}\n", public("carol"), public("dave")));
+    format!("carol@corp.test {}\ndave@corp.test {}\n", public("carol"), public("dave"))
+}
+
+fn sign(up: &Up, keys: &Dir, request: &Path, who: &str) -> std::process::Output {
+    lg().current_dir(up.dir.path())
+        .args(["--policy", "policy.yaml", "approval", "sign"])
+        .arg(request)
+        .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
+        .arg(keys.path().join(who))
+        .output()
+        .expect("runs")
+}
+
+fn requests(up: &Up) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(up.dir.path().join("req")).expect("req").flatten().map(|e| e.path()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_approved_upload_arrives_byte_identical_once() {
+    if !have("python3") || !have("curl") || !have("ssh-keygen") {
+        return;
+    }
+    let keys = make_keys();
+    let up = Up::new(&signers(&keys));
     let url = up.server.url.clone();
     let argv = ["curl", "-s", "-T", "q.csv", url.as_str()];
     let o = up.run(&argv, None);
     assert_eq!(o.status.code(), Some(77), "{}", err(&o));
     assert_eq!(up.server.bytes(), 0);
-    let req: Vec<PathBuf> =
-        std::fs::read_dir(up.dir.path().join("req")).expect("req").flatten().map(|e| e.path()).collect();
+    let req = requests(&up);
     assert_eq!(req.len(), 1);
     for who in ["carol", "dave"] {
-        let o = lg()
-            .current_dir(up.dir.path())
-            .args(["--policy", "policy.yaml", "approval", "sign"])
-            .arg(&req[0])
-            .args(["--principal", &format!("{who}@corp.test"), "--approvals", "appr", "--key"])
-            .arg(keys.path().join(who))
-            .output()
-            .expect("runs");
+        let o = sign(&up, &keys, &req[0], who);
         assert!(o.status.success(), "{}", err(&o));
     }
     let o = up.run(&argv, None);
@@ -415,4 +449,50 @@ fn an_approved_upload_arrives_byte_identical_once() {
     assert_eq!(o.status.code(), Some(77), "replayed: {}", err(&o));
     assert!(err(&o).contains("single-use"), "{}", err(&o));
     assert_eq!(up.server.bodies().len(), 1, "the replay delivered bytes");
+}
+
+/// #9 item 7: a rule with `reason: required` cannot be signed without one;
+/// `exec --reason` and `approval request ID --reason` give it.
+#[test]
+fn a_required_reason_is_enforced_for_exec_requests() {
+    if !have("python3") || !have("curl") || !have("ssh-keygen") {
+        return;
+    }
+    let keys = make_keys();
+    let up = Up::with(&signers(&keys), ", reason: required");
+    let url = up.server.url.clone();
+    let argv = ["curl", "-s", "-T", "q.csv", url.as_str()];
+    assert_eq!(up.run(&argv, None).status.code(), Some(77));
+    let req = requests(&up);
+    let o = sign(&up, &keys, &req[0], "carol");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("asks for a reason"), "{}", err(&o));
+    assert!(!up.dir.path().join("appr").exists(), "a signature was written");
+    // The requester re-issues the request with a reason (no git repository here).
+    let id = req[0].file_stem().expect("stem").to_string_lossy().into_owned();
+    let o = lg()
+        .current_dir(up.dir.path())
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .args(["--policy", "policy.yaml", "approval", "request", &id, "--reason", "ticket 4711", "--requests", "req"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(std::fs::read_to_string(&req[0]).expect("req").contains("ticket 4711"));
+    for who in ["carol", "dave"] {
+        let o = sign(&up, &keys, &req[0], who);
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    let o = up.run(&argv, None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(up.server.bodies().len(), 1);
+    // `exec --reason` writes the reason into the request of a new step.
+    up.dir.write("r.csv", customer_csv(30));
+    let o = up.run(&["curl", "-s", "-T", "r.csv", url.as_str()], None);
+    assert_eq!(o.status.code(), Some(77));
+    let before: Vec<PathBuf> = requests(&up);
+    let o = up.run_with(&["--reason", "quarterly audit"], &["curl", "-s", "-T", "r.csv", url.as_str()]);
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert_eq!(requests(&up), before, "the same request id");
+    let texts: Vec<String> = requests(&up).iter().map(|p| std::fs::read_to_string(p).expect("req")).collect();
+    assert!(texts.iter().any(|t| t.contains("quarterly audit")), "the reason was not written");
 }
