@@ -319,8 +319,14 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if req.break_glass {
                 println!("  BREAK-GLASS requested");
             }
-            let log = log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
+            let log =
+                log.or_else(|| crate::exec::flow::audit_log(&policy)).unwrap_or_else(|| state.join("audit.jsonl"));
             let ok = explain(&policy, &req, &d, &log, "  ");
+            if req.scope_kind() == "exec" {
+                if let Err(why) = crate::exec::flow::single_use_enforced(&policy) {
+                    println!("  single use not enforced here: {why}");
+                }
+            }
             if ok {
                 println!("approved");
                 exit::ALLOW
@@ -356,7 +362,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if list.is_empty() {
                 println!("no requests (looked in {})", join(&d.requests));
             }
-            let log = policy.settings.audit_log.clone().unwrap_or_else(|| state.join("audit.jsonl"));
+            let log = crate::exec::flow::audit_log(&policy).unwrap_or_else(|| state.join("audit.jsonl"));
             for r in list {
                 let state = if r.expired() { "expired" } else { "open" };
                 println!(

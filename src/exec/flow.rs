@@ -66,11 +66,19 @@ pub fn single_use_enforced(policy: &Policy) -> Result<(), String> {
         unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
     };
     let owned = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.uid() == stage::euid());
-    if !dir.exists() || writable(dir) || owned(dir) || (log.exists() && (writable(&log) || owned(&log))) {
+    // SAFETY: getuid cannot fail.
+    let who = format!("uid {}", unsafe { libc::getuid() });
+    if !dir.exists() || writable(dir) || owned(dir) || writable(&log) || owned(&log) {
         return Err(format!(
-            "{} is writable by {}: set `settings.state_dir` to a directory owned by a service group (see docs/EXEC.md)",
+            "{} is writable by {who}, who could reset it: set `settings.state_dir` to a directory of a service group (see docs/EXEC.md)",
             log.display(),
-            std::env::var("USER").unwrap_or_else(|_| format!("uid {}", stage::euid()))
+        ));
+    }
+    if !log.exists() {
+        return Err(format!(
+            "{} does not exist yet, and the first run would create it owned by {who}: create it as root (`install -o root -g leakguard -m 0660 /dev/null {}`)",
+            log.display(),
+            log.display()
         ));
     }
     Ok(())

@@ -384,7 +384,7 @@ fn every_recipe_blocks_a_customer_list_before_a_byte_leaves() {
     }
 }
 
-fn make_keys() -> Dir {
+pub(crate) fn make_keys() -> Dir {
     let keys = Dir::new();
     for who in ["carol", "dave"] {
         let o = std::process::Command::new("ssh-keygen")
@@ -397,7 +397,7 @@ fn make_keys() -> Dir {
     keys
 }
 
-fn signers(keys: &Dir) -> String {
+pub(crate) fn signers(keys: &Dir) -> String {
     let public = |who: &str| {
         let t = std::fs::read_to_string(keys.path().join(format!("{who}.pub"))).expect("pub");
         t.split_whitespace().take(2).collect::<Vec<_>>().join(" ")

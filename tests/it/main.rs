@@ -9,6 +9,7 @@ mod corpus;
 mod exec;
 mod exec_store;
 mod exec_upload;
+mod exec_users;
 mod gate;
 mod git;
 mod policy;
