@@ -34,9 +34,15 @@ pub struct ExecArgs {
 }
 
 pub fn run(g: &Global, a: ExecArgs) -> u8 {
-    let (root, policy) = match g.load_here() {
-        Ok(x) => x,
-        Err(c) => return c,
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = super::find_root(&cwd);
+    let args = crate::policy::PolicyArgs { paths: flow::policy_paths(&g.policy, &root), root: root.clone() };
+    let policy = match crate::policy::load(&args) {
+        Ok(p) => p,
+        Err(e) => {
+            super::print_reports(g, e.reports());
+            return exit::USAGE;
+        }
     };
     if let Some(r) = &a.reason {
         // Read by approval::apply when it writes the request file.

@@ -496,3 +496,88 @@ fn a_required_reason_is_enforced_for_exec_requests() {
     let texts: Vec<String> = requests(&up).iter().map(|p| std::fs::read_to_string(p).expect("req")).collect();
     assert!(texts.iter().any(|t| t.contains("quarterly audit")), "the reason was not written");
 }
+
+/// #9 item 6: outside a repository, `exec` reads the system policy
+/// (`$LEAKGUARD_SYSTEM_DIR`, standing in for /etc/leakguard) and the user's
+/// (`$XDG_CONFIG_HOME/leakguard`); with no action at all it says so, once.
+#[test]
+fn exec_finds_the_system_and_user_policies_outside_a_repository() {
+    if !have("python3") || !have("curl") {
+        return;
+    }
+    let server = Server::start();
+    let sys = Dir::new();
+    sys.write(
+        "org.yaml",
+        r#"version: 1
+classes:
+  customer-list:
+    detect:
+      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }
+rules:
+  - id: customer-lists-stay-in-stores
+    class: customer-list
+actions:
+  curl-upload: { command: ["curl", "**"], sends: { recipe: curl, destination: partner-drop } }
+"#,
+    );
+    let home = Dir::new();
+    home.write(
+        "config/leakguard/mine.yaml",
+        "version: 1\nactions:\n  wget-upload: { command: [\"wget\", \"**\"], sends: { recipe: wget, destination: partner-drop } }\n",
+    );
+    let work = Dir::new();
+    work.write("q.csv", customer_csv(40));
+    let run = |system: &Path, args: &[&str]| {
+        let mut c = lg_std();
+        for k in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+            c.env_remove(k);
+        }
+        c.current_dir(work.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("LEAKGUARD_SYSTEM_DIR", system)
+            .env("no_proxy", "127.0.0.1")
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let o = run(sys.path(), &["curl", "-s", "-T", "q.csv", &server.url]);
+    assert_eq!(o.status.code(), Some(77), "the system policy was not read: {}", err(&o));
+    if have("wget") {
+        let o = run(sys.path(), &["wget", "-q", "-O", "/dev/null", "--post-file=q.csv", &server.url]);
+        assert_eq!(o.status.code(), Some(77), "the user's policy was not read: {}", err(&o));
+    }
+    assert_eq!(server.bytes(), 0);
+    // A `--policy` does not leave the system policy out.
+    let own = work.write("own.yaml", "version: 1\n");
+    let mut c = lg_std();
+    let o = c
+        .current_dir(work.path())
+        .env("HOME", home.path())
+        .env("LEAKGUARD_SYSTEM_DIR", sys.path())
+        .env("no_proxy", "127.0.0.1")
+        .env_remove("http_proxy")
+        .arg("--policy")
+        .arg(&own)
+        .args(["exec", "--", "curl", "-s", "-T", "q.csv", &server.url])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert_eq!(server.bytes(), 0);
+    // No policy declares an action: exec says so once, and runs the command.
+    let empty = Dir::new();
+    let o = lg_std()
+        .current_dir(work.path())
+        .env("HOME", empty.path())
+        .env("XDG_CONFIG_HOME", empty.path())
+        .env("LEAKGUARD_SYSTEM_DIR", empty.path())
+        .args(["exec", "--", "sh", "-c", "echo ran"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(out(&o), "ran\n");
+    assert_eq!(err(&o).matches("declares no actions").count(), 1, "{}", err(&o));
+}
