@@ -25,9 +25,14 @@ pub enum ApprovalCmd {
         --break-glass asks for the policy's break-glass path (approvals.break_glass):\n\
         one approver of its roles suffices, and the audit log records it loudly.")]
     Request {
+        /// An existing request (id or file, e.g. one `leakguard exec` printed) to re-issue
+        /// with the reason; default: a new request for what is staged.
+        request: Option<String>,
         /// Why the content must go through (shown to approvers, signed with the request).
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        places: Places,
         /// Ask for break-glass: one approver of the policy's break-glass roles.
         #[arg(long)]
         break_glass: bool,
@@ -136,8 +141,50 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
         }
     };
     match cmd {
-        ApprovalCmd::Request { reason, break_glass } => {
-            let Some(repo) = repo else { return fail("approval request runs inside a git repository") };
+        ApprovalCmd::Request { request: Some(request), reason, break_glass, places } => {
+            if reason.trim().is_empty() {
+                return fail("--reason must say why the content must go through");
+            }
+            let d = dirs(&places, &[]);
+            let old = match load_request(&request, &d) {
+                Ok(r) => r,
+                Err(e) => return fail(&e),
+            };
+            let actor = approval::actor(Some(&root));
+            if !actor.eq_ignore_ascii_case(old.requester()) {
+                return fail(&format!(
+                    "request {} is {}'s: only the requester gives its reason",
+                    old.id,
+                    old.requester()
+                ));
+            }
+            let ttl = (old.expires_at - old.created_at).max(1);
+            let req = if break_glass {
+                Request::break_glass(old.subject.clone(), ttl, reason.trim())
+            } else {
+                Request::new(old.subject.clone(), ttl, reason.trim())
+            };
+            let dir = places.requests.clone().unwrap_or(if req.scope_kind() == "exec" {
+                state.join("requests")
+            } else {
+                git_dir.join("leakguard/requests")
+            });
+            let path = dir.join(format!("{}.json", req.id));
+            if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &req.bytes)) {
+                return fail(&format!("cannot write the request: {e}"));
+            }
+            println!("{}", req.id);
+            eprintln!(
+                "request re-issued with the reason in {} (expires {})",
+                path.display(),
+                approval::format_time(req.expires_at)
+            );
+            exit::ALLOW
+        }
+        ApprovalCmd::Request { request: None, reason, break_glass, .. } => {
+            let Some(repo) = repo else {
+                return fail("approval request without a request id runs inside a git repository (for an exec request: `leakguard approval request ID --reason …`)");
+            };
             if reason.trim().is_empty() {
                 return fail("--reason must say why the content must go through");
             }
@@ -216,12 +263,25 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 ),
                 Err(e) => eprintln!("warning: {e}: this signature cannot be checked"),
             }
-            let missing = approval::reason_missing(&policy, &req);
-            if !missing.is_empty() {
+            let asked = approval::reason_missing(&policy, &req);
+            let missing: Vec<String> = asked
+                .iter()
+                .filter(|r| policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_enforced))
+                .cloned()
+                .collect();
+            if missing.is_empty() && !asked.is_empty() {
                 eprintln!(
                     "note: rule {} asks for a reason and this request gives none (the requester can add one: `leakguard approval request --reason …`)",
-                    missing.join(", ")
+                    asked.join(", ")
                 );
+            }
+            if !missing.is_empty() {
+                return fail(&format!(
+                    "rule {} asks for a reason and request {} gives none: nothing was signed (the requester adds one: `leakguard approval request {} --reason …`)",
+                    missing.join(", "),
+                    req.id,
+                    req.id
+                ));
             }
             if principal.eq_ignore_ascii_case(req.requester()) {
                 eprintln!("warning: {principal} is the requester: this signature will not count");
@@ -259,8 +319,14 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if req.break_glass {
                 println!("  BREAK-GLASS requested");
             }
-            let log = log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
+            let log =
+                log.or_else(|| crate::exec::flow::audit_log(&policy)).unwrap_or_else(|| state.join("audit.jsonl"));
             let ok = explain(&policy, &req, &d, &log, "  ");
+            if req.scope_kind() == "exec" {
+                if let Err(why) = crate::exec::flow::single_use_enforced(&policy) {
+                    println!("  single use not enforced here: {why}");
+                }
+            }
             if ok {
                 println!("approved");
                 exit::ALLOW
@@ -296,7 +362,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if list.is_empty() {
                 println!("no requests (looked in {})", join(&d.requests));
             }
-            let log = policy.settings.audit_log.clone().unwrap_or_else(|| state.join("audit.jsonl"));
+            let log = crate::exec::flow::audit_log(&policy).unwrap_or_else(|| state.join("audit.jsonl"));
             for r in list {
                 let state = if r.expired() { "expired" } else { "open" };
                 println!(

@@ -120,6 +120,8 @@ pub struct Action {
     pub output: Output,
     pub produces: Option<String>,
     pub sends: Option<Sends>,
+    /// Where the tool writes when the output flag is absent (`output.default`).
+    pub output_default: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +142,8 @@ pub struct Sends {
 pub enum SendArgs {
     Files,
     Positions(Vec<usize>),
+    /// A built-in upload recipe (`sends: {recipe: curl}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -213,6 +217,8 @@ pub struct Override {
     pub approvers: Vec<String>,
     pub ttl: Duration,
     pub reason_required: bool,
+    /// `reason: required` written out: a request without a reason cannot be signed.
+    pub reason_enforced: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -246,6 +252,8 @@ pub struct Settings {
     /// `exec` of a command no action matches is blocked.
     pub exec_unknown_blocks: bool,
     pub audit_log: Option<PathBuf>,
+    /// `settings.state_dir`: single-use consumption and the exec audit log.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Policy {

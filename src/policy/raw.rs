@@ -214,19 +214,31 @@ pub struct RawAction {
     pub sends: Option<RawSends>,
 }
 
+/// `stdout`, or `{flag: --out}` / `{arg: N}` with an optional `default: PATH` (where the
+/// tool writes when the flag is not given).
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(untagged)]
 pub enum RawOutput {
-    Stdout,
-    Flag(String),
-    Arg(usize),
+    Keyword(String),
+    Spec(RawOutputSpec),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutputSpec {
+    pub flag: Option<String>,
+    pub arg: Option<usize>,
+    /// Where the tool writes when the flag is absent.
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSends {
     /// `files` (every argument naming an existing file) or a list of argument positions.
-    pub args: RawSendArgs,
+    pub args: Option<RawSendArgs>,
+    /// A built-in upload recipe: curl, wget, scp, sftp, rsync, aws, gsutil, gcloud, rclone, az.
+    pub recipe: Option<String>,
     pub destination: String,
 }
 
@@ -315,6 +327,9 @@ pub struct RawSettings {
     pub exec_unknown: Option<S<String>>,
     /// Audit log of `exec` decisions (default `~/.local/state/leakguard/audit.jsonl`).
     pub audit_log: Option<String>,
+    /// Where `exec` records single-use consumption and its audit log, out of the actor's
+    /// reach (a directory owned by a service group); default the user's state directory.
+    pub state_dir: Option<String>,
 }
 
 /// A map that keeps document order and the place of every key, so duplicates (within

@@ -190,6 +190,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         fingerprint_key_file: None,
         exec_unknown_blocks: false,
         audit_log: None,
+        state_dir: None,
     };
 
     for (i, raw) in raws {
@@ -335,26 +336,54 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 }
             }
             let sends = a.sends.map(|s| Sends {
-                args: match s.args {
-                    RawSendArgs::Positions(p) => SendArgs::Positions(p),
-                    RawSendArgs::Keyword(_) => SendArgs::Files,
+                args: match (s.args, s.recipe) {
+                    (_, Some(r)) => {
+                        if !crate::exec::recipe::RECIPES.contains(&r.as_str()) {
+                            cx.err(
+                                Code::BadAction,
+                                &a.command.referenced,
+                                format!("action `{}` names unknown upload recipe `{r}`", id.value),
+                                "this action",
+                                Some(format!("recipes: {}", crate::exec::recipe::RECIPES.join(", "))),
+                            );
+                        }
+                        SendArgs::Recipe(r)
+                    }
+                    (Some(RawSendArgs::Positions(p)), None) => SendArgs::Positions(p),
+                    (Some(RawSendArgs::Keyword(_)), None) | (None, None) => SendArgs::Files,
                 },
                 destination: s.destination,
             });
+            let (output, output_default) = match a.output {
+                None => (Output::None, None),
+                Some(RawOutput::Keyword(k)) if k == "stdout" => (Output::Stdout, None),
+                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, default })) => {
+                    (Output::Flag(f), default.map(PathBuf::from))
+                }
+                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), default })) => {
+                    (Output::Arg(n), default.map(PathBuf::from))
+                }
+                Some(_) => {
+                    cx.err(
+                        Code::BadAction,
+                        &a.command.referenced,
+                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`)", id.value),
+                        "this action",
+                        None,
+                    );
+                    (Output::None, None)
+                }
+            };
             actions.push(Action {
                 id: id.value,
                 description: a.description.unwrap_or_default(),
                 command: a.command.value,
                 command_globs: globs,
                 roles: a.roles.into_iter().map(|r| r.value).collect(),
-                output: match a.output {
-                    None => Output::None,
-                    Some(RawOutput::Stdout) => Output::Stdout,
-                    Some(RawOutput::Flag(f)) => Output::Flag(f),
-                    Some(RawOutput::Arg(n)) => Output::Arg(n),
-                },
+                output,
                 produces: a.produces.map(|p| p.value),
                 sends,
+                output_default,
             });
         }
         for r in raw.rules {
@@ -410,6 +439,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     approvers: o.approvers.into_iter().map(|a| a.value).collect(),
                     ttl,
                     reason_required: o.reason.as_deref() != Some("optional"),
+                    reason_enforced: o.reason.as_deref() == Some("required"),
                 }
             });
             let path_set = (!r.paths.is_empty()).then(|| cx.glob_set(&r.paths, "rule path"));
@@ -502,6 +532,9 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
             if let Some(a) = s.audit_log {
                 settings.audit_log = Some(resolve(a));
+            }
+            if let Some(d) = s.state_dir {
+                settings.state_dir = Some(resolve(d));
             }
             if let Some(u) = &s.exec_unknown {
                 match u.value.as_str() {
