@@ -458,8 +458,8 @@ impl Check<'_> {
         if principal.eq_ignore_ascii_case(req.requester()) {
             return Err((ApprovalSelf, format!("{principal} is the requester")));
         }
-        if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
-            return Err((ApprovalSelf, format!("{principal} authored or committed the content")));
+        if let Some(e) = self.excluded.iter().find(|e| same_identity(e, principal)) {
+            return Err((ApprovalSelf, format!("{principal} authored, committed or pushed the content ({e})")));
         }
         let roles = self.policy.roles_of(principal);
         if !self.approver_roles.iter().any(|r| roles.contains(r)) {
@@ -505,11 +505,9 @@ pub fn find_signatures(
         files.sort();
         for f in files {
             let principal = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            // Signatures are a few hundred bytes; anything large is not one.
-            if std::fs::metadata(&f).is_ok_and(|m| m.len() > MAX_SIG_BYTES) {
-                continue;
-            }
-            if let Ok(data) = std::fs::read(&f) {
+            // Signatures are a few hundred bytes; anything large, or not a regular file
+            // (a symlink to /dev/zero committed into the directory), is not one.
+            if let Some(data) = crate::safe_fs::read_bounded(&f, MAX_SIG_BYTES) {
                 out.push((principal, f.display().to_string(), data));
             }
         }
@@ -568,8 +566,7 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
     }
     let mut found: Vec<Request> = places
         .into_iter()
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_REQUEST_BYTES))
-        .filter_map(|p| std::fs::read(&p).ok())
+        .filter_map(|p| crate::safe_fs::read_bounded(&p, MAX_REQUEST_BYTES))
         .filter_map(|b| Request::parse(&b).ok())
         .collect();
     found.extend(
@@ -606,17 +603,18 @@ pub fn request_copies(dir: &Path) -> Vec<PathBuf> {
 /// when a different one is there already, `request-<sha256 prefix>.json`, so every
 /// signature keeps the exact bytes it is over. Returns the path written or found.
 pub fn keep_request_copy(dir: &Path, req: &Request) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    use crate::safe_fs::{read_bounded, write_file};
     let main = dir.join("request.json");
-    let name = match std::fs::read(&main) {
-        Err(_) => main,
-        Ok(b) if b == req.bytes => return Ok(main),
-        Ok(_) => dir.join(format!("request-{}.json", &hex(&Sha256::digest(&req.bytes))[..16])),
+    let name = match read_bounded(&main, MAX_REQUEST_BYTES) {
+        None if std::fs::symlink_metadata(&main).is_err() => "request.json".to_string(),
+        Some(b) if b == req.bytes => return Ok(main),
+        _ => format!("request-{}.json", &hex(&Sha256::digest(&req.bytes))[..16]),
     };
-    if std::fs::read(&name).ok().as_deref() != Some(&req.bytes[..]) {
-        std::fs::write(&name, &req.bytes)?;
+    if read_bounded(&dir.join(&name), MAX_REQUEST_BYTES).as_deref() == Some(&req.bytes[..]) {
+        return Ok(dir.join(name));
     }
-    Ok(name)
+    // `<approvals>/<id>/` and the two directories above it may come from a repository.
+    write_file(dir, &name, &req.bytes, 2)
 }
 
 /// The request file for `id`, the first of [`find_requests`].
@@ -775,6 +773,15 @@ fn excluded_identities(cx: &Context) -> Vec<String> {
     v
 }
 
+/// Whether an identity (an e-mail, or a bare user name such as a pusher's login) names
+/// `principal`: equal ignoring case, or a bare name equal to the principal's local part
+/// (`alice` names `alice@corp.example`).
+fn same_identity(identity: &str, principal: &str) -> bool {
+    identity.eq_ignore_ascii_case(principal)
+        || (!identity.contains('@')
+            && principal.split_once('@').is_some_and(|(local, _)| local.eq_ignore_ascii_case(identity)))
+}
+
 /// Break-glass: enabled by the policy, asked for in a request file with a reason, and
 /// signed by one principal of the break-glass roles (every other check still applies).
 fn break_glass(
@@ -888,7 +895,9 @@ pub fn list(dirs: &[PathBuf]) -> Vec<Request> {
         for e in rd.flatten() {
             let p = e.path();
             let file = if p.is_dir() { p.join("request.json") } else { p };
-            if let Some(r) = std::fs::read(&file).ok().and_then(|b| Request::parse(&b).ok()) {
+            if let Some(r) =
+                crate::safe_fs::read_bounded(&file, MAX_REQUEST_BYTES).and_then(|b| Request::parse(&b).ok())
+            {
                 if !v.iter().any(|o| o.id == r.id) {
                     v.push(r);
                 }

@@ -14,6 +14,7 @@ use crate::engine::Engine;
 use crate::policy::Policy;
 use crate::report::Report;
 use crate::source::git;
+use crate::text::escape;
 
 #[derive(Debug, Subcommand)]
 pub enum ApprovalCmd {
@@ -290,7 +291,8 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             let dir = base.join(&req.id);
             let out = dir.join(format!("{principal}.sig"));
             // The request travels with its signatures, so a server can verify them too.
-            let r = approval::keep_request_copy(&dir, &req).and_then(|_| std::fs::write(&out, pem));
+            let r = approval::keep_request_copy(&dir, &req)
+                .and_then(|_| crate::safe_fs::write_file(&dir, &format!("{principal}.sig"), pem.as_bytes(), 2));
             if let Err(e) = r {
                 return fail(&format!("cannot write {}: {e}", out.display()));
             }
@@ -303,7 +305,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 Ok(r) => r,
                 Err(e) => return fail(&e),
             };
-            println!("request {} by {}", req.id, req.requester());
+            println!("request {} by {}", req.id, escape(req.requester()));
             println!(
                 "  {} scope, created {}, expires {}{}",
                 if req.scope_kind().is_empty() { "unknown" } else { req.scope_kind() },
@@ -312,7 +314,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 if req.expired() { " (expired)" } else { "" }
             );
             if !req.reason.is_empty() {
-                println!("  reason: {}", req.reason);
+                println!("  reason: {}", escape(&req.reason));
             } else if !approval::reason_missing(&policy, &req).is_empty() {
                 println!("  reason: none given (the rule asks for one: `leakguard approval request --reason …`)");
             }
@@ -371,7 +373,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                     r.requester(),
                     approval::format_time(r.expires_at),
                     if r.break_glass { "  BREAK-GLASS" } else { "" },
-                    if r.reason.is_empty() { String::new() } else { format!("  — {}", r.reason) },
+                    if r.reason.is_empty() { String::new() } else { format!("  — {}", escape(&r.reason)) },
                 );
                 let ok = explain(&policy, &r, &d, &log, "    ");
                 println!("    {}", if ok { "approved" } else { "not approved" });
@@ -400,8 +402,14 @@ fn explain(policy: &Policy, req: &Request, d: &Dirs, audit_log: &Path, indent: &
         println!("{indent}no signatures found (looked in {})", join(&d.approvals));
     }
     let line = |v: &approval::Verdict| match &v.rejected {
-        None => println!("{indent}  ✓ {} counts ({})", v.principal, v.source),
-        Some(r) => println!("{indent}  ✗ {} does not count: {r} ({}) [{}]", v.principal, v.source, approval::code(v)),
+        None => println!("{indent}  ✓ {} counts ({})", escape(&v.principal), escape(&v.source)),
+        Some(r) => println!(
+            "{indent}  ✗ {} does not count: {} ({}) [{}]",
+            escape(&v.principal),
+            escape(r),
+            escape(&v.source),
+            approval::code(v)
+        ),
     };
     let mut ok = true;
     let mut max_ttl = i64::MAX;
@@ -444,7 +452,7 @@ fn others(id: &str, d: &Dirs) -> Vec<Request> {
     places.extend(d.approvals.iter().flat_map(|a| approval::request_copies(&a.join(id))));
     places
         .into_iter()
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| crate::safe_fs::read_bounded(&p, approval::MAX_REQUEST_BYTES))
         .filter_map(|b| Request::parse(&b).ok())
         .filter(|r| r.id == id)
         .collect()
@@ -452,7 +460,9 @@ fn others(id: &str, d: &Dirs) -> Vec<Request> {
 
 fn load_request(arg: &str, d: &Dirs) -> Result<Request, String> {
     let read = |p: &Path| -> Result<Request, String> {
-        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let bytes = crate::safe_fs::read_bounded(p, approval::MAX_REQUEST_BYTES).ok_or_else(|| {
+            format!("{}: not a regular file of at most {} bytes", p.display(), approval::MAX_REQUEST_BYTES)
+        })?;
         Request::parse(&bytes).map_err(|e| format!("{}: {e}", p.display()))
     };
     let direct = PathBuf::from(arg);

@@ -41,6 +41,7 @@ pub fn run(g: &Global, a: ExecArgs) -> u8 {
         root: root.clone(),
         system_dir: None,
         user_dir: None,
+        ignore_env: false,
     };
     let policy = match crate::policy::load(&args) {
         Ok(p) => p,

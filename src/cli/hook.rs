@@ -116,14 +116,18 @@ pub(crate) fn approvals(
     repo: &Repository,
     root: &Path,
     policy: &crate::policy::Policy,
-    excluded: Vec<String>,
+    mut excluded: Vec<String>,
     push_options: Vec<String>,
     tip: Option<Oid>,
+    pusher: Option<String>,
     rep: &mut Report,
 ) {
     if !rep.findings.iter().any(|f| f.blocks()) {
         return;
     }
+    // On a server, the authenticated pusher may not approve what they push, whoever
+    // the commits name as author.
+    excluded.extend(pusher);
     // For a push the requester is the author of the pushed tip — what both the client's
     // pre-push and the server's pre-receive can know; at commit time it is the actor,
     // whose user.email becomes the author.
@@ -173,7 +177,7 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let dest = git::head_destination(&repo);
     let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
     let mut rep = report_of(findings, totals);
-    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), None, &mut rep);
+    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), None, None, &mut rep);
     Ok(Some(rep))
 }
 
@@ -240,16 +244,17 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     rep.sort();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, Vec::new(), updates.first().map(|u| u.local), &mut rep);
+    approvals(&repo, &p.root, &policy, excluded, Vec::new(), updates.first().map(|u| u.local), None, &mut rep);
     Ok(Some(rep))
 }
 
 fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
     let repo = git::open()?;
-    let root = root_of(&repo);
-    // The server's own policy: --policy, $LEAKGUARD_POLICY, or files in the bare
-    // repository's directory — never the pushed tree.
-    let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
+    let root = repo.path().to_path_buf(); // the git directory, never a work tree the push updates
+                                          // The server's own policy: --policy (recorded in the hook) or files in the git
+                                          // directory — never the pusher's environment, the pushed tree, or a work tree the
+                                          // push updates (receive.denyCurrentBranch=updateInstead).
+    let policy = g.load_server_policy(repo.path()).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
     let mut seen = Seen::default();
     let mut rep = Report::default();
@@ -283,7 +288,17 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
             .collect();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, options, tips.first().copied(), &mut rep);
+    let pusher = policy.settings.pusher();
+    if rep.findings.iter().any(|f| f.blocks()) {
+        match &pusher {
+            Some((var, who)) => eprintln!("leakguard: pusher {} (from ${var}) may not approve this push", report::escape(who)),
+            None => eprintln!(
+                "leakguard: no authenticated pusher (none of ${} is set): approvals are limited to commit metadata (author, committer)",
+                policy.settings.pusher_env.join(", $")
+            ),
+        }
+    }
+    approvals(&repo, &p.root, &policy, excluded, options, tips.first().copied(), pusher.map(|p| p.1), &mut rep);
     if rep.verdict() == report::Verdict::Block {
         eprintln!("leakguard: push rejected by policy; nothing was stored");
     }

@@ -156,7 +156,22 @@ impl Global {
 
     /// Loads the policy in force for a root; on failure prints every diagnostic.
     pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
-        let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() };
+        self.load_policy_from(PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() })
+    }
+
+    /// The policy of a server hook: `--policy` (recorded in the hook at install time) or
+    /// the files in the git directory `git_dir` — never `$LEAKGUARD_POLICY` (a local
+    /// push carries the pusher's environment) nor a work tree the push updates.
+    pub fn load_server_policy(&self, git_dir: &Path) -> Result<Policy, u8> {
+        self.load_policy_from(PolicyArgs {
+            paths: self.policy.clone(),
+            root: git_dir.to_path_buf(),
+            ignore_env: true,
+            ..Default::default()
+        })
+    }
+
+    fn load_policy_from(&self, args: PolicyArgs) -> Result<Policy, u8> {
         policy::load(&args).map_err(|e| {
             print_reports(self, e.reports());
             exit::USAGE

@@ -82,6 +82,8 @@ pub struct PolicyArgs {
     pub system_dir: Option<PathBuf>,
     /// The user's policy directory, read after the system's (off unless set).
     pub user_dir: Option<PathBuf>,
+    /// Never read `$LEAKGUARD_POLICY` (a server hook: the environment is the pusher's).
+    pub ignore_env: bool,
 }
 
 impl PolicyArgs {
@@ -324,7 +326,7 @@ pub fn discover(args: &PolicyArgs) -> Result<Vec<Source>, LoadError> {
         }
     }
     let mut place: Vec<(LayerKind, PathBuf)> = args.paths.iter().map(|p| (LayerKind::CommandLine, p.clone())).collect();
-    if place.is_empty() {
+    if place.is_empty() && !args.ignore_env {
         if let Some(env) = std::env::var_os("LEAKGUARD_POLICY").filter(|v| !v.is_empty()) {
             place.extend(std::env::split_paths(&env).map(|p| (LayerKind::Environment, p)));
         }

@@ -254,6 +254,25 @@ pub struct Settings {
     pub audit_log: Option<PathBuf>,
     /// `settings.state_dir`: single-use consumption and the exec audit log.
     pub state_dir: Option<PathBuf>,
+    /// `settings.pusher_env`: variables naming the authenticated pusher on a server.
+    pub pusher_env: Vec<String>,
+}
+
+/// Variables hosting setups set to the authenticated pusher: GitLab server hooks,
+/// Gitea/Forgejo, GitHub Enterprise pre-receive hooks, HTTP basic auth (`git
+/// http-backend`), and leakguard's own for `authorized_keys` `environment=`.
+pub const DEFAULT_PUSHER_ENV: &[&str] =
+    &["GL_USERNAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN", "REMOTE_USER", "LEAKGUARD_PUSHER"];
+
+impl Settings {
+    /// The authenticated pusher (variable, value) on a server, if the setup names one.
+    pub fn pusher(&self) -> Option<(String, String)> {
+        self.pusher_env.iter().find_map(|k| {
+            let v = std::env::var(k).ok()?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| (k.clone(), v.to_string()))
+        })
+    }
 }
 
 impl Policy {

@@ -330,6 +330,11 @@ pub struct RawSettings {
     /// Where `exec` records single-use consumption and its audit log, out of the actor's
     /// reach (a directory owned by a service group); default the user's state directory.
     pub state_dir: Option<String>,
+    /// Environment variables that name the authenticated pusher on a server, first set
+    /// wins (default `GL_USERNAME`, `GITEA_PUSHER_EMAIL`, `GITHUB_USER_LOGIN`,
+    /// `REMOTE_USER`, `LEAKGUARD_PUSHER`). The pusher is the requester of a push: they
+    /// may not approve it.
+    pub pusher_env: Option<Vec<String>>,
 }
 
 /// A map that keeps document order and the place of every key, so duplicates (within

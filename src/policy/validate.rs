@@ -191,6 +191,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         exec_unknown_blocks: false,
         audit_log: None,
         state_dir: None,
+        pusher_env: super::DEFAULT_PUSHER_ENV.iter().map(|s| s.to_string()).collect(),
     };
 
     for (i, raw) in raws {
@@ -493,6 +494,8 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 ("fingerprint_key_file", s.fingerprint_key_file.is_some()),
                 ("exec_unknown", s.exec_unknown.is_some()),
                 ("audit_log", s.audit_log.is_some()),
+                ("state_dir", s.state_dir.is_some()),
+                ("pusher_env", s.pusher_env.is_some()),
             ];
             for (k, set) in keys {
                 if set {
@@ -535,6 +538,9 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
             if let Some(d) = s.state_dir {
                 settings.state_dir = Some(resolve(d));
+            }
+            if let Some(v) = s.pusher_env {
+                settings.pusher_env = v;
             }
             if let Some(u) = &s.exec_unknown {
                 match u.value.as_str() {

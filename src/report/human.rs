@@ -14,6 +14,9 @@ use crate::detect::group;
 use crate::policy::Severity;
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    // Content-derived strings (paths, evidence, reasons) never reach the terminal raw.
+    let escaped = Report { findings: report.findings.iter().map(Finding::escaped).collect(), ..report.clone() };
+    let report = &escaped;
     let handler = handler(style);
     for f in report.findings.iter().filter(|f| f.active()) {
         if style.quiet && f.severity != Severity::Block {

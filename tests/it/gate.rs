@@ -280,3 +280,182 @@ fn unreadable_content_blocks_and_settings_are_validated() {
         assert!(text.contains(want), "missing {want}: {text}");
     }
 }
+
+/// A clean clone of `server` with one commit pushed to `main`.
+fn clone_of(server: &Repo) -> Repo {
+    let client = Repo::new();
+    client.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    client.write("README.md", "hi\n");
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "init"]);
+    let o = client.git_output(&["push", "-q", "origin", "main"]);
+    assert!(o.status.success(), "{}", err(&o));
+    client
+}
+
+/// Item 7: the server keeps its policy. One named at install time is recorded in the
+/// hook; the pusher's `LEAKGUARD_POLICY` and a policy pushed into a non-bare server's
+/// work tree (`updateInstead`) are never read.
+#[test]
+fn the_server_keeps_its_own_policy() {
+    let policies = Dir::new();
+    let strict = policies.write(
+        "server.yaml",
+        "version: 1\nclasses:\n  ticket:\n    detect:\n      - pattern: { regex: 'SERVERONLY-[0-9]{6}' }\nrules:\n  - id: no-tickets\n    class: ticket\n",
+    );
+    let lax = policies.write("lax.yaml", "version: 1\nextends: []\n");
+    let server = Repo::bare();
+    let o =
+        server.lg().env("LEAKGUARD_POLICY", &strict).args(["install", "--hook", "pre-receive"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let hook = std::fs::read_to_string(server.path().join("hooks/pre-receive")).expect("hook");
+    assert!(hook.contains(&format!("--policy '{}'", strict.canonicalize().expect("abs").display())), "{hook}");
+    let client = clone_of(&server);
+    // The recorded policy holds without the installer's environment.
+    client.write("t.txt", "SERVERONLY-123456\n");
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "t"]);
+    let o = push(&client, "main");
+    assert!(!o.status.success(), "the recorded policy must apply: {}", err(&o));
+    client.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    // The pusher's environment names a policy with no rules: ignored.
+    client.write("q3.csv", customer_csv(30));
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "q"]);
+    let o = client.git_cmd().env("LEAKGUARD_POLICY", &lax).args(["push", "origin", "main"]).output().expect("git");
+    assert!(!o.status.success(), "the pusher's LEAKGUARD_POLICY must not apply: {}", err(&o));
+    assert!(err(&o).contains("customer-list in q3.csv"), "{}", err(&o));
+
+    // A non-bare server that updates its work tree on push.
+    let work = Repo::new();
+    work.write("README.md", "server\n");
+    work.git(&["add", "."]);
+    work.git(&["commit", "-q", "-m", "server"]);
+    work.git(&["config", "receive.denyCurrentBranch", "updateInstead"]);
+    assert_eq!(work.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.code(), Some(0));
+    let c = Repo::new();
+    c.git(&["remote", "add", "origin", &format!("file://{}", work.path().display())]);
+    c.git(&["fetch", "-q", "origin"]);
+    c.git(&["reset", "-q", "--hard", "origin/main"]);
+    // First a push that only brings a policy with no rules (it lands in the work tree)...
+    c.write("leakguard.yaml", "version: 1\nextends: []\n");
+    c.git(&["add", "."]);
+    c.git(&["commit", "-q", "-m", "policy"]);
+    let o = push(&c, "main");
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(work.path().join("leakguard.yaml").exists(), "updateInstead updated the work tree");
+    // ...then the list: the work tree's policy is not the server's.
+    c.write("q3.csv", customer_csv(30));
+    c.git(&["add", "."]);
+    c.git(&["commit", "-q", "-m", "q"]);
+    let o = push(&c, "main");
+    assert!(!o.status.success(), "a policy pushed into the work tree must not apply: {}", err(&o));
+}
+
+/// Item 8: leakguard decides before a chained pre-push hook (git-lfs uploads there) runs.
+#[test]
+fn a_chained_pre_push_hook_runs_only_after_leakguard_allows() {
+    let (_server, client) = server_and_clone();
+    let ran = client.path().join(".git/uploaded");
+    client.write(".git/hooks/pre-push", format!("#!/bin/sh\ncat >/dev/null\necho uploaded >> '{}'\n", ran.display()));
+    std::fs::set_permissions(
+        client.path().join(".git/hooks/pre-push"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    assert_eq!(client.lg().arg("install").output().expect("runs").status.code(), Some(0));
+    client.write("q3.csv", customer_csv(30));
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "--no-verify", "-m", "q"]);
+    let o = push(&client, "main");
+    assert!(!o.status.success());
+    assert!(!ran.exists(), "the chained hook ran before leakguard blocked: {}", err(&o));
+    client.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    client.write("ok.txt", "fine\n");
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "ok"]);
+    let o = push(&client, "main");
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(ran.exists(), "the chained hook runs when leakguard allows");
+}
+
+/// Item 10: names and reasons from content never reach the terminal (or `remote:`
+/// lines) with their control characters; `approval sign` never writes through a
+/// symlink committed into the approvals directory.
+#[test]
+fn terminal_escapes_are_escaped_and_approval_files_are_not_written_through_symlinks() {
+    let (_server, client) = server_and_clone();
+    let name = "evil\x1b]0;owned\x07\x1b[2J.csv";
+    client.write(name, customer_csv(30));
+    client.git(&["add", "."]);
+    client.git(&["commit", "-q", "-m", "esc"]);
+    let o = push(&client, "main");
+    assert!(!o.status.success());
+    assert!(!err(&o).contains('\x1b'), "raw escape reached the terminal: {:?}", err(&o));
+    assert!(err(&o).contains("evil\\x1b]0;owned\\x07\\x1b[2J.csv"), "{}", err(&o));
+    let o = client.lg().args(["scan", "."]).output().expect("runs");
+    assert!(!out(&o).contains('\x1b') && !err(&o).contains('\x1b'), "{:?}", out(&o));
+
+    // approval sign with a symlink planted where the signature goes.
+    let r = Repo::new();
+    let keys = Dir::new();
+    let key = keys.path().join("k");
+    let k = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen");
+    assert!(k.status.success());
+    r.write("q3.csv", customer_csv(30));
+    r.git(&["add", "."]);
+    let o = r.lg().args(["approval", "request", "--reason", "quarterly report"]).output().expect("runs");
+    let id = out(&o)
+        .split_whitespace()
+        .chain(err(&o).split_whitespace())
+        .find(|w| w.starts_with("lgr1-"))
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-').to_string())
+        .unwrap_or_else(|| panic!("request id: {} {}", out(&o), err(&o)));
+    let victim = keys.path().join("victim");
+    std::fs::write(&victim, "keep\n").expect("write");
+    let dir = r.path().join(format!(".leakguard/approvals/{id}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, dir.join("carol@corp.test.sig")).expect("symlink");
+    std::os::unix::fs::symlink(&victim, dir.join("request.json")).expect("symlink");
+    let o = r
+        .lg()
+        .args([
+            "approval",
+            "sign",
+            &id,
+            "--principal",
+            "carol@corp.test",
+            "--approvals",
+            ".leakguard/approvals",
+            "--key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("runs");
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep\n", "written through a symlink: {}", err(&o));
+    // A symlinked directory is refused outright.
+    let other = Dir::new();
+    std::fs::remove_dir_all(&dir).expect("rm");
+    std::os::unix::fs::symlink(other.path(), &dir).expect("symlink dir");
+    let o = r
+        .lg()
+        .args([
+            "approval",
+            "sign",
+            &id,
+            "--principal",
+            "carol@corp.test",
+            "--approvals",
+            ".leakguard/approvals",
+            "--key",
+        ])
+        .arg(&key)
+        .output()
+        .expect("runs");
+    assert_ne!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read_dir(other.path()).expect("dir").count(), 0, "nothing written through the symlinked dir");
+}
