@@ -110,21 +110,25 @@ fn prepare<'p>(g: &Global, policy: &'p crate::policy::Policy, root: &Path) -> Pr
     Prepared { engine, root: root.to_path_buf() }
 }
 
+/// Who and what a git step is about, for approvals.
+#[derive(Default)]
+pub(crate) struct Step {
+    /// Identities that may not approve (authors and committers of pushed commits).
+    excluded: Vec<String>,
+    push_options: Vec<String>,
+    /// The pushed tip (a push), else HEAD names the repository.
+    tip: Option<Oid>,
+    /// The authenticated pusher on a server.
+    pusher: Option<String>,
+}
+
 /// Applies approvals for a git step (only when something blocks). `tip` names the
 /// repository by its root commit when the step is a push; otherwise HEAD does.
-pub(crate) fn approvals(
-    repo: &Repository,
-    root: &Path,
-    policy: &crate::policy::Policy,
-    mut excluded: Vec<String>,
-    push_options: Vec<String>,
-    tip: Option<Oid>,
-    pusher: Option<String>,
-    rep: &mut Report,
-) {
+pub(crate) fn approvals(repo: &Repository, root: &Path, policy: &crate::policy::Policy, step: Step, rep: &mut Report) {
     if !rep.findings.iter().any(|f| f.blocks()) {
         return;
     }
+    let Step { mut excluded, push_options, tip, pusher } = step;
     // On a server, the authenticated pusher may not approve what they push, whoever
     // the commits name as author.
     excluded.extend(pusher);
@@ -177,7 +181,7 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let dest = git::head_destination(&repo);
     let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
     let mut rep = report_of(findings, totals);
-    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), None, None, &mut rep);
+    approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
     Ok(Some(rep))
 }
 
@@ -244,7 +248,8 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     rep.sort();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, Vec::new(), updates.first().map(|u| u.local), None, &mut rep);
+    let step = Step { excluded, tip: updates.first().map(|u| u.local), ..Default::default() };
+    approvals(&repo, &p.root, &policy, step, &mut rep);
     Ok(Some(rep))
 }
 
@@ -298,7 +303,8 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             ),
         }
     }
-    approvals(&repo, &p.root, &policy, excluded, options, tips.first().copied(), pusher.map(|p| p.1), &mut rep);
+    let step = Step { excluded, push_options: options, tip: tips.first().copied(), pusher: pusher.map(|p| p.1) };
+    approvals(&repo, &p.root, &policy, step, &mut rep);
     if rep.verdict() == report::Verdict::Block {
         eprintln!("leakguard: push rejected by policy; nothing was stored");
     }
