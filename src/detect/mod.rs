@@ -10,6 +10,7 @@
 
 pub mod decode;
 pub mod emails;
+pub mod fields;
 pub mod lines;
 pub mod mask;
 pub mod pattern;
@@ -537,21 +538,29 @@ impl Scanner {
                     }
                     (Detector::Records(r), Obs::Records(o)) if r.fired(&o) => {
                         let shape = match &o.header {
-                            Some(h) => format!("header {h}"),
-                            None => format!("{} columns, no header", o.columns),
+                            Some(h) => format!("; header {h}"),
+                            None if r.personal() => String::new(),
+                            None => format!("; {} columns, no header", o.columns),
                         };
-                        let field = if r.need_email { "an e-mail field" } else { "a phone field" };
-                        o.first.clone().map(|loc| ClassHit {
-                            class: class.id.clone(),
-                            detector: "records",
-                            evidence: format!(
-                                "{} records with {field} across {} domains ({}); {shape}",
+                        let deciding = o.deciding_fields().join(", ");
+                        let evidence = if r.personal() {
+                            format!("{} personal records × {{{deciding}}} ({}){shape}", group(o.rows), o.format)
+                        } else {
+                            let field = if r.need_email { "an e-mail field" } else { "a phone field" };
+                            format!(
+                                "{} records with {field} across {} domains ({}){shape}",
                                 group(o.rows),
                                 group(o.domains.len()),
                                 o.format
-                            ),
-                            sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, o.emails.iter().map(String::as_str)),
+                            )
+                        };
+                        let values = if r.personal() { &o.ids } else { &o.emails };
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: if r.personal() { "records (personal)" } else { "records" },
+                            evidence,
+                            sample: values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, values.iter().map(String::as_str)),
                             count: o.rows,
                             loc,
                         })
@@ -589,6 +598,11 @@ impl Scanner {
                 }
             }
             hits.extend(volume);
+        }
+        // A list of contacts across organisations is a customer list, not also bulk
+        // personal data: personal-record hits yield to e-mail record hits of the part.
+        if hits.iter().any(|h| h.detector == "records") {
+            hits.retain(|h| !h.detector.starts_with("records (personal)"));
         }
         hits
     }
