@@ -490,35 +490,48 @@ impl Scanner {
             let mut volume: Option<ClassHit> = None;
             for (det, o) in class.detectors.iter().zip(obs) {
                 let hit = match (det, o) {
-                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => {
-                        if p.min_count <= 1 {
-                            hits.extend(p.located(&o).map(|(v, loc)| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!("{} ({} chars)", p.name, v.chars().count()),
-                                loc: loc.clone(),
-                                sample: self.show(v),
-                                digest: digest(&class.id, [v.as_str()]),
-                                count: 1,
-                            }));
-                            None
-                        } else {
-                            o.first.clone().map(|loc| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!(
-                                    "{}: {} matches ({} distinct)",
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) && p.min_count <= 1 => {
+                        // One finding per pattern and part, at the first match: "185
+                        // bcrypt hashes" once, not 50 lines and then silence.
+                        if let Some(loc) = o.first.clone() {
+                            let first = o.seen.first().cloned().unwrap_or_default();
+                            let evidence = if o.values.len() <= 1 {
+                                format!("{} ({} chars)", p.name, first.chars().count())
+                            } else {
+                                format!(
+                                    "{}: {} matches ({} distinct), first on line {}",
                                     p.name,
                                     group(o.count),
-                                    group(o.values.len())
-                                ),
-                                loc,
-                                sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                                    group(o.values.len()),
+                                    loc.line
+                                )
+                            };
+                            hits.push(ClassHit {
+                                class: class.id.clone(),
+                                detector: "pattern",
+                                evidence,
+                                sample: self.show(&first),
                                 digest: digest(&class.id, o.values.iter().map(String::as_str)),
                                 count: o.count,
-                            })
+                                loc,
+                            });
                         }
+                        None
                     }
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => o.first.clone().map(|loc| ClassHit {
+                        class: class.id.clone(),
+                        detector: "pattern",
+                        evidence: format!(
+                            "{}: {} matches ({} distinct)",
+                            p.name,
+                            group(o.count),
+                            group(o.values.len())
+                        ),
+                        loc,
+                        sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                        count: o.count,
+                    }),
                     (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
                         let mut sorted: Vec<&str> = o.addrs.iter().map(String::as_str).collect();
                         sorted.sort_unstable();

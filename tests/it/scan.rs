@@ -451,3 +451,36 @@ fn one_line_files_of_megabytes_are_linear_and_masked() {
         assert!(!human.contains(v), "{v} printed:\n{human}");
     }
 }
+
+/// Secret findings are one per file and pattern, at the first match, with the count:
+/// "185 bcrypt hashes", not 50 lines and then silence.
+#[test]
+fn secret_findings_are_aggregated_per_file_and_pattern() {
+    let d = Dir::new();
+    let mut dump = String::from("id,login,password_hash\n");
+    let alphabet: Vec<char> = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".chars().collect();
+    for i in 0..185usize {
+        let tail: String = (0..53).map(|k| alphabet[(i * 7 + k * 13 + k * k) % alphabet.len()]).collect();
+        dump.push_str(&format!("{i},user{i},$2b$12${tail}\n"));
+    }
+    d.write("users.csv", &dump);
+    let mut env = String::new();
+    for i in 0..60 {
+        env.push_str(&format!("TOKEN_{i}=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz{i:04}\n"));
+    }
+    d.write("tokens.env", &env);
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    let f = v["findings"].as_array().expect("findings");
+    assert_eq!(f.len(), 2, "{v:#}");
+    let by_path = |p: &str| f.iter().find(|x| x["path"] == p).unwrap_or_else(|| panic!("{p}: {v:#}"));
+    let bcrypt = by_path("users.csv");
+    assert!(bcrypt["evidence"].as_str().unwrap_or("").contains("bcrypt password hashes: 185 matches"), "{bcrypt:#}");
+    assert_eq!(bcrypt["line"], 2);
+    let tokens = by_path("tokens.env");
+    assert!(
+        tokens["evidence"].as_str().unwrap_or("").contains("GitHub token: 60 matches (60 distinct), first on line 1"),
+        "{tokens:#}"
+    );
+    assert!(!v.to_string().contains("ghp_Zx9Q"), "no token printed: {v:#}");
+}
