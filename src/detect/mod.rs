@@ -8,6 +8,7 @@
 //! Must not import git2, the policy model, the engine or reports: it does no I/O except
 //! reading from a reader handed to it.
 
+pub mod credits;
 pub mod decode;
 pub mod emails;
 pub mod fields;
@@ -152,6 +153,7 @@ pub struct Text<'a> {
     emails: OnceCell<Vec<emails::Span>>,
     shapes: OnceCell<records::Shapes>,
     index: OnceCell<lines::LineIndex>,
+    credits: OnceCell<bool>,
 }
 
 impl<'a> Text<'a> {
@@ -165,6 +167,7 @@ impl<'a> Text<'a> {
             emails: OnceCell::new(),
             shapes: OnceCell::new(),
             index: OnceCell::new(),
+            credits: OnceCell::new(),
         }
     }
 
@@ -176,6 +179,12 @@ impl<'a> Text<'a> {
     /// Every e-mail-shaped span, found once per text.
     pub fn emails(&self) -> &[emails::Span] {
         self.emails.get_or_init(|| emails::find(self.s))
+    }
+
+    /// The text credits people of a project (authors, maintainers, `.mailmap` …):
+    /// not records, whatever its file name.
+    pub fn credits(&self) -> bool {
+        *self.credits.get_or_init(|| credits::is_credits_text(self.s, self.emails()))
     }
 
     /// Line positions, indexed once per text.
@@ -452,6 +461,8 @@ impl Scanner {
             let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
+        // People credited by a project are not records and not a contact list.
+        let people = has_at && t.credits();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
@@ -465,8 +476,8 @@ impl Scanner {
                             None => {}
                         }
                     }
-                    (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
-                    (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => e.observe(t, o),
+                    (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
                         if let Some(l) = &f.lookup {
