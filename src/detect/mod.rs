@@ -8,8 +8,10 @@
 //! Must not import git2, the policy model, the engine or reports: it does no I/O except
 //! reading from a reader handed to it.
 
+pub mod credits;
 pub mod decode;
 pub mod emails;
+pub mod fields;
 pub mod lines;
 pub mod mask;
 pub mod pattern;
@@ -184,6 +186,7 @@ pub struct Text<'a> {
     emails: OnceCell<Vec<emails::Span>>,
     shapes: OnceCell<records::Shapes>,
     index: OnceCell<lines::LineIndex>,
+    credits: OnceCell<bool>,
 }
 
 impl<'a> Text<'a> {
@@ -197,6 +200,7 @@ impl<'a> Text<'a> {
             emails: OnceCell::new(),
             shapes: OnceCell::new(),
             index: OnceCell::new(),
+            credits: OnceCell::new(),
         }
     }
 
@@ -208,6 +212,12 @@ impl<'a> Text<'a> {
     /// Every e-mail-shaped span, found once per text.
     pub fn emails(&self) -> &[emails::Span] {
         self.emails.get_or_init(|| emails::find(self.s))
+    }
+
+    /// The text credits people of a project (authors, maintainers, `.mailmap` …):
+    /// not records, whatever its file name.
+    pub fn credits(&self) -> bool {
+        *self.credits.get_or_init(|| credits::is_credits_text(self.s, self.emails()))
     }
 
     /// Line positions, indexed once per text.
@@ -492,6 +502,8 @@ impl Scanner {
             let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
+        // People credited by a project are not records and not a contact list.
+        let people = has_at && t.credits();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
@@ -505,8 +517,8 @@ impl Scanner {
                             None => {}
                         }
                     }
-                    (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
-                    (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => e.observe(t, o),
+                    (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
                         if let Some(l) = &f.lookup {
@@ -530,37 +542,50 @@ impl Scanner {
             let mut volume: Option<ClassHit> = None;
             for (det, o) in class.detectors.iter().zip(obs) {
                 let hit = match (det, o) {
-                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => {
-                        if p.min_count <= 1 {
-                            hits.extend(p.located(&o).map(|(v, loc)| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!("{} ({} chars)", p.name, v.chars().count()),
-                                loc: loc.clone(),
-                                sample: self.show(v),
-                                digest: digest(&class.id, [v.as_str()]),
-                                count: 1,
-                                shape: "",
-                            }));
-                            None
-                        } else {
-                            o.first.clone().map(|loc| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!(
-                                    "{}: {} matches ({} distinct)",
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) && p.min_count <= 1 => {
+                        // One finding per pattern and part, at the first match: "185
+                        // bcrypt hashes" once, not 50 lines and then silence.
+                        if let Some(loc) = o.first.clone() {
+                            let first = o.seen.first().cloned().unwrap_or_default();
+                            let evidence = if o.values.len() <= 1 {
+                                format!("{} ({} chars)", p.name, first.chars().count())
+                            } else {
+                                format!(
+                                    "{}: {} matches ({} distinct), first on line {}",
                                     p.name,
                                     group(o.count),
-                                    group(o.values.len())
-                                ),
-                                loc,
-                                sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                                    group(o.values.len()),
+                                    loc.line
+                                )
+                            };
+                            hits.push(ClassHit {
+                                class: class.id.clone(),
+                                detector: "pattern",
+                                evidence,
+                                sample: self.show(&first),
                                 digest: digest(&class.id, o.values.iter().map(String::as_str)),
                                 count: o.count,
                                 shape: "",
-                            })
+                                loc,
+                            });
                         }
+                        None
                     }
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => o.first.clone().map(|loc| ClassHit {
+                        class: class.id.clone(),
+                        detector: "pattern",
+                        evidence: format!(
+                            "{}: {} matches ({} distinct)",
+                            p.name,
+                            group(o.count),
+                            group(o.values.len())
+                        ),
+                        loc,
+                        sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                        count: o.count,
+                        shape: "",
+                    }),
                     (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
                         let mut sorted: Vec<&str> = o.addrs.iter().map(String::as_str).collect();
                         sorted.sort_unstable();
@@ -581,21 +606,29 @@ impl Scanner {
                     }
                     (Detector::Records(r), Obs::Records(o)) if r.fired(&o) => {
                         let shape = match &o.header {
-                            Some(h) => format!("header {h}"),
-                            None => format!("{} columns, no header", o.columns),
+                            Some(h) => format!("; header {h}"),
+                            None if r.personal() => String::new(),
+                            None => format!("; {} columns, no header", o.columns),
                         };
-                        let field = if r.need_email { "an e-mail field" } else { "a phone field" };
-                        o.first.clone().map(|loc| ClassHit {
-                            class: class.id.clone(),
-                            detector: "records",
-                            evidence: format!(
-                                "{} records with {field} across {} domains ({}); {shape}",
+                        let deciding = o.deciding_fields().join(", ");
+                        let evidence = if r.personal() {
+                            format!("{} personal records × {{{deciding}}} ({}){shape}", group(o.rows), o.format)
+                        } else {
+                            let field = if r.need_email { "an e-mail field" } else { "a phone field" };
+                            format!(
+                                "{} records with {field} across {} domains ({}){shape}",
                                 group(o.rows),
                                 group(o.domains.len()),
                                 o.format
-                            ),
-                            sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, o.emails.iter().map(String::as_str)),
+                            )
+                        };
+                        let values = if r.personal() { &o.ids } else { &o.emails };
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: if r.personal() { "records (personal)" } else { "records" },
+                            evidence,
+                            sample: values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, values.iter().map(String::as_str)),
                             count: o.rows,
                             shape: o.format,
                             loc,
@@ -641,6 +674,11 @@ impl Scanner {
                 }
             }
             hits.extend(volume);
+        }
+        // A list of contacts across organisations is a customer list, not also bulk
+        // personal data: personal-record hits yield to e-mail record hits of the part.
+        if hits.iter().any(|h| h.detector == "records") {
+            hits.retain(|h| !h.detector.starts_with("records (personal)"));
         }
         hits
     }

@@ -24,9 +24,8 @@ pub struct Pattern {
 #[derive(Debug, Default)]
 pub struct PatternObs {
     pub values: BTreeSet<String>,
-    /// Location of each of the first distinct values, in `values` order of arrival.
-    pub locs: Vec<Loc>,
-    seen: Vec<String>,
+    /// The first match's value (the one at `first`).
+    pub seen: Vec<String>,
     pub count: usize,
     pub first: Option<Loc>,
 }
@@ -82,17 +81,12 @@ impl Pattern {
             let (s, e) = (from + m.start(), from + m.end());
             if obs.first.is_none() {
                 obs.first = Some(t.loc(s, e, false));
-            }
-            if obs.values.len() < 10_000 && obs.values.insert(m.as_str().to_string()) && obs.locs.len() < 50 {
-                obs.locs.push(t.loc(s, e, false));
                 obs.seen.push(m.as_str().to_string());
             }
+            if obs.values.len() < 10_000 {
+                obs.values.insert(m.as_str().to_string());
+            }
         }
-    }
-
-    /// The first distinct values with their locations, in order of appearance.
-    pub fn located<'o>(&self, obs: &'o PatternObs) -> impl Iterator<Item = (&'o String, &'o Loc)> {
-        obs.seen.iter().zip(obs.locs.iter())
     }
 
     pub fn fired(&self, obs: &PatternObs) -> bool {

@@ -79,9 +79,7 @@ impl<'p> Engine<'p> {
                             kind: "excluded",
                             justification: format!("rule {} exclude_paths ({glob})", rule.id),
                         }),
-                        _ => {
-                            self.suppression(&part.path, &mut f, &part.markers, hit.loc.line, rule.override_.is_some())
-                        }
+                        _ => self.suppression(&part.path, &mut f, &part.markers, hit, rule.override_.is_some()),
                     };
                     out.push(f);
                 }
@@ -188,9 +186,10 @@ impl<'p> Engine<'p> {
         path: &str,
         f: &mut Finding,
         markers: &[crate::detect::Marker],
-        line: u32,
+        hit: &crate::detect::ClassHit,
         two_person: bool,
     ) -> Option<Suppression> {
+        let line = hit.loc.line;
         let outer = path.split('!').next().unwrap_or(path);
         if let Some(&i) = self.policy.allow.path_set.matches(outer).first() {
             let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);
@@ -213,6 +212,13 @@ impl<'p> Engine<'p> {
                     f.marker = Some(format!("marker for {} without a reason (ignored: add `-- <reason>`)", m.rule));
                 } else if two_person {
                     f.marker = Some(format!("marker present: {}", m.reason));
+                } else if hit.count > 1 {
+                    // One finding stands for several matches; a marker at the first one
+                    // does not speak for the others.
+                    f.marker = Some(format!(
+                        "marker present: {} (covers 1 of {} matches: not suppressed)",
+                        m.reason, hit.count
+                    ));
                 } else {
                     return Some(Suppression { kind: "marker", justification: m.reason.clone() });
                 }

@@ -655,11 +655,13 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 match f.value.as_str() {
                     "email" => need_email = true,
                     "phone" => need_phone = true,
+                    // Records of a person, typed by detect::fields (neither flag set).
+                    "personal" => {}
                     other => cx.err(
                         Code::PolicySyntax,
                         &f.referenced,
                         format!("unknown contact field `{other}`"),
-                        "expected email or phone",
+                        "expected email, phone or personal",
                         None,
                     ),
                 }

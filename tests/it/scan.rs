@@ -125,6 +125,10 @@ fn sarif_schema() -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(&file).expect("schema file")).expect("schema json")
 }
 
+fn by_path_in(v: &serde_json::Value, p: &str) -> serde_json::Value {
+    v["findings"].as_array().expect("findings").iter().find(|f| f["path"] == p).cloned().expect("finding")
+}
+
 #[test]
 fn inline_marker_path_allow_and_counts_are_reported() {
     let d = Dir::new();
@@ -140,13 +144,21 @@ fn inline_marker_path_allow_and_counts_are_reported() {
     assert_eq!(v["findings"][0]["suppressed"]["kind"], "path");
     // A user rule without an override is suppressed by a marker with a reason on the
     // line before or the same line.
+    d.write("notes.txt", "# leakguard:allow no-secret -- rotated in 2024\nSECRET-654321\n");
+    d.write("more.txt", "SECRET-111111\n\n# leakguard:allow no-secret -- rotated in 2024\n");
+    let (code, v) = scan_json(&d, &[]);
+    assert_eq!(code, 1, "a marker covers its own line and the next, not the one before: {v:#}");
+    assert_eq!(by_path_in(&v, "notes.txt")["suppressed"]["kind"], "marker");
+    assert_eq!(by_path_in(&v, "notes.txt")["suppressed"]["justification"], "rotated in 2024");
+    assert!(by_path_in(&v, "more.txt")["suppressed"].is_null());
+    // One finding standing for several matches is not suppressed by a marker at the first.
+    std::fs::remove_file(d.path().join("more.txt")).expect("rm");
     d.write("notes.txt", "# leakguard:allow no-secret -- rotated in 2024\nSECRET-654321\nSECRET-777777\n");
     let (code, v) = scan_json(&d, &[]);
-    assert_eq!(code, 1, "the marker covers one line, not the next one after it: {v:#}");
-    let by_line = |l: u64| v["findings"].as_array().unwrap().iter().find(|f| f["line"] == l).cloned().unwrap();
-    assert_eq!(by_line(2)["suppressed"]["kind"], "marker");
-    assert_eq!(by_line(2)["suppressed"]["justification"], "rotated in 2024");
-    assert!(by_line(3)["suppressed"].is_null());
+    assert_eq!(code, 1, "{v:#}");
+    let f = by_path_in(&v, "notes.txt");
+    assert!(f["suppressed"].is_null(), "{f:#}");
+    assert!(f["marker"].as_str().unwrap_or("").contains("covers 1 of 2 matches"), "{f:#}");
     // The built-in pack's rules are two-person rules: a marker never suppresses them; the
     // finding shows it to help the approvers.
     let (code, v) = scan_json(&d, &["--policy", "builtin"]);
@@ -470,4 +482,36 @@ fn one_line_files_of_megabytes_are_linear_and_masked() {
     for v in ["c0@", "c1@", "+49 30", "+44 20", "Analytics", "0000001"] {
         assert!(!human.contains(v), "{v} printed:\n{human}");
     }
+}
+
+/// Secret findings are one per file and pattern, at the first match, with the count:
+/// "185 bcrypt hashes", not 50 lines and then silence.
+#[test]
+fn secret_findings_are_aggregated_per_file_and_pattern() {
+    let d = Dir::new();
+    let mut dump = String::from("id,login,password_hash\n");
+    let alphabet: Vec<char> = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".chars().collect();
+    for i in 0..185usize {
+        let tail: String = (0..53).map(|k| alphabet[(i * 7 + k * 13 + k * k) % alphabet.len()]).collect();
+        dump.push_str(&format!("{i},user{i},$2b$12${tail}\n"));
+    }
+    d.write("users.csv", &dump);
+    let mut env = String::new();
+    for i in 0..60 {
+        env.push_str(&format!("TOKEN_{i}=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz{i:04}\n"));
+    }
+    d.write("tokens.env", &env);
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    let f = v["findings"].as_array().expect("findings");
+    assert_eq!(f.len(), 2, "{v:#}");
+    let bcrypt = by_path_in(&v, "users.csv");
+    assert!(bcrypt["evidence"].as_str().unwrap_or("").contains("bcrypt password hashes: 185 matches"), "{bcrypt:#}");
+    assert_eq!(bcrypt["line"], 2);
+    let tokens = by_path_in(&v, "tokens.env");
+    assert!(
+        tokens["evidence"].as_str().unwrap_or("").contains("GitHub token: 60 matches (60 distinct), first on line 1"),
+        "{tokens:#}"
+    );
+    assert!(!v.to_string().contains("ghp_Zx9Q"), "no token printed: {v:#}");
 }
