@@ -147,3 +147,50 @@ fn a_copied_pack_never_blocks_itself_but_its_other_content_is_scanned() {
     let o = r.lg().args(["scan", "leakguard.yaml.bak"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
 }
+
+#[test]
+fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
+    let d = Dir::new();
+    d.write(
+        "pol/a.yaml",
+        "version: 1\nrolez:\n  admins: [a@corp.test]\nclasses:\n  c:\n    detect:\n      - records: { min_rows: 5, feilds: [email] }\n      - pattrn: { regex: 'x' }\n      - pattern: { regex: '(' }\n    exmples: [a]\nrules:\n  - id: r\n    clas: c\n    class: nope\n    override: { approvals: 1, approvers: [admins], ttl: 24x, reasn: required }\n",
+    );
+    d.write("pol/b.yaml", "version: 1\nsettings:\n  max_file_sise: 1GiB\nstores:\n  s:\n    paths: ['[']\n");
+    let o = lg().args(["policy", "check"]).arg(d.path().join("pol")).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let text = stable(&err(&o), d.path());
+    let want = [
+        ("unknown key `rolez`", "[TMP]/pol/a.yaml:2:1", "did you mean `roles`?"),
+        ("unknown key `feilds` in `classes.c.detect[0].records`", "[TMP]/pol/a.yaml:7:33", "did you mean `fields`?"),
+        ("unknown key `pattrn` in `classes.c.detect[1]`", "[TMP]/pol/a.yaml:8:9", "did you mean `pattern`?"),
+        ("unknown key `exmples` in `classes.c`", "[TMP]/pol/a.yaml:10:5", "did you mean `examples`?"),
+        ("unknown key `clas` in `rules[0]`", "[TMP]/pol/a.yaml:13:5", "did you mean `class`?"),
+        ("unknown key `reasn` in `rules[0].override`", "[TMP]/pol/a.yaml:15:62", "did you mean `reason`?"),
+        ("unknown key `max_file_sise` in `settings`", "[TMP]/pol/b.yaml:3:3", "did you mean `max_file_size`?"),
+        ("invalid regex in class `c`", "[TMP]/pol/a.yaml:9:27", "unclosed group"),
+        ("rule `r` names unknown class `nope`", "[TMP]/pol/a.yaml:14:12", "known:"),
+        ("unknown role `admins`", "[TMP]/pol/a.yaml:15:43", "known: security-officer"),
+        ("invalid duration `24x`", "[TMP]/pol/a.yaml:15:57", ""),
+        ("invalid store path glob `[`", "[TMP]/pol/b.yaml:6:13", ""),
+    ];
+    for (msg, place, help) in want {
+        assert!(text.contains(msg), "missing `{msg}`:\n{text}");
+        assert!(text.contains(&format!("╭─[{place}]")), "missing place {place} of `{msg}`:\n{text}");
+        assert!(text.contains(help), "missing help `{help}`:\n{text}");
+    }
+    assert!(text.contains("12 problems"), "{text}");
+}
+
+#[test]
+fn policy_test_failures_point_at_the_failing_example_s_line() {
+    let d = Dir::new();
+    d.write(
+        "p.yaml",
+        "version: 1\nextends: []\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\n    examples:\n      - 'SECRET-123456'\n      - 'SECRET-12345'\n    negative_examples: ['nothing', 'SECRET-999999']\n",
+    );
+    let o = lg().args(["policy", "test"]).arg(d.path().join("p.yaml")).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = stable(&out(&o), d.path());
+    assert!(text.contains("  ✗ [TMP]/p.yaml:9:9: [example-missed] inline example #2"), "{text}");
+    assert!(text.contains("  ✗ [TMP]/p.yaml:10:36: [negative-flagged] inline negative example #2"), "{text}");
+}
