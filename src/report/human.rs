@@ -39,6 +39,12 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
             writeln!(out, "  stale baseline entry {d}: matches nothing any more (remove it)")?;
         }
     }
+    summary(report, out)
+}
+
+/// The last line: verdict and counts, so nothing is dropped silently.
+fn summary(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let suppressed = report.findings.iter().filter(|f| f.suppressed.is_some()).count();
     let active: Vec<&Finding> = report.findings.iter().filter(|f| f.active()).collect();
     let count = |s: Severity| active.iter().filter(|f| f.severity == s && f.rule != "unscannable").count();
     let unscannable = report.stats.unscannable;
@@ -52,12 +58,37 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         "{verdict}: {} blocking, {} warning, {} suppressed, {} unscannable; {} files, {} in {} ms",
         count(Severity::Block),
         count(Severity::Warn),
-        suppressed.len(),
+        suppressed,
         unscannable,
         group(report.stats.files as usize),
         bytes(report.stats.bytes),
         report.stats.elapsed_ms
     )
+}
+
+/// `--format concise`: one line per active finding (like ruff's and gitleaks'), then
+/// the summary line.
+pub fn render_concise(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in report.findings.iter().filter(|f| f.active()) {
+        if style.quiet && f.severity != Severity::Block {
+            continue;
+        }
+        let mut line = format!(
+            "{}:{}:{}: {} {} [{}] {}",
+            f.path,
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.rule,
+            f.class,
+            f.evidence
+        );
+        if let Some(r) = &f.request {
+            line.push_str(&format!(" (request {r})"));
+        }
+        writeln!(out, "{}", line.replace('\n', " "))?;
+    }
+    summary(report, out)
 }
 
 /// The miette handler used for every human diagnostic: fixed width, colour optional.

@@ -7,6 +7,7 @@
 
 pub mod human;
 pub mod json;
+pub mod log;
 pub mod sarif;
 
 use std::io::Write;
@@ -98,6 +99,9 @@ pub struct Report {
     pub stats: Stats,
     /// Baseline digests that matched nothing.
     pub stale: Vec<String>,
+    /// Where the request file of this run's blocking findings was written (none: not
+    /// written, e.g. `scan` is read-only without `--requests`).
+    pub requests_dir: Option<std::path::PathBuf>,
 }
 
 impl Report {
@@ -124,8 +128,13 @@ impl Report {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One diagnostic per finding with a masked snippet, and the way through.
     Human,
+    /// One line per finding: `path:line:col: severity rule [class] evidence`.
+    Concise,
+    /// One JSON object (SPEC shape).
     Json,
+    /// SARIF 2.1.0, as GitHub code scanning ingests it.
     Sarif,
 }
 
@@ -141,6 +150,7 @@ pub struct Style {
 pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Human => human::render(report, style, out),
+        Format::Concise => human::render_concise(report, style, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
     }

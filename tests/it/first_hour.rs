@@ -194,3 +194,103 @@ fn policy_test_failures_point_at_the_failing_example_s_line() {
     assert!(text.contains("  ✗ [TMP]/p.yaml:9:9: [example-missed] inline example #2"), "{text}");
     assert!(text.contains("  ✗ [TMP]/p.yaml:10:36: [negative-flagged] inline negative example #2"), "{text}");
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut c = lg_std();
+    c.current_dir(dir).args(args);
+    c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().expect("runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write");
+    child.wait_with_output().expect("runs")
+}
+
+#[test]
+fn scan_dash_reads_stdin_and_concise_prints_one_line_per_finding() {
+    let d = Dir::new();
+    let o = run_in(
+        d.path(),
+        &["scan", "-", "--stdin-name", "exports/q3.csv", "--format", "concise"],
+        customer_csv(40).as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("exports/q3.csv:2:29: block customer-lists-stay-in-stores [customer-list] 40 records"),
+        "{text}"
+    );
+    assert!(lines[1].starts_with("blocked: 1 blocking, 0 warning"), "{text}");
+    assert!(!text.contains("admin1@"), "value leaked: {text}");
+    let o = run_in(d.path(), &["scan", "-"], b"nothing to see\n");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("allowed: 0 blocking, 0 warning, 0 suppressed, 0 unscannable; 1 files"), "{}", out(&o));
+    // `-` is scanned alone.
+    let o = run_in(d.path(), &["scan", "-", "."], b"");
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn verbose_and_debug_log_structured_lines_on_stderr_without_values() {
+    let d = Dir::new();
+    d.write("list.csv", customer_csv(30));
+    let o = lg().current_dir(d.path()).args(["-v", "scan", ".", "--format", "json"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout stays one JSON object");
+    let e = err(&o);
+    assert!(
+        e.lines()
+            .any(|l| l.starts_with("level=info ") && l.contains(" event=policy.loaded ") && l.contains(" rules=3")),
+        "{e}"
+    );
+    assert!(e.lines().any(|l| l.contains(" event=scan.done ") && l.contains(" blocking=1")), "{e}");
+    assert!(!e.contains("event=finding"), "{e}");
+    let o = lg().current_dir(d.path()).args(["--debug", "scan", "."]).output().expect("runs");
+    let e = err(&o);
+    assert!(
+        e.lines().any(|l| l.starts_with("level=debug ")
+            && l.contains(" event=finding rule=customer-lists-stay-in-stores path=list.csv")),
+        "{e}"
+    );
+    assert!(!e.contains("admin1@"), "value leaked: {e}");
+    // Without -v stderr stays quiet.
+    let o = lg().current_dir(d.path()).args(["scan", ".", "--format", "json"]).output().expect("runs");
+    assert_eq!(err(&o), "");
+}
+
+#[test]
+fn scan_is_read_only_unless_asked_for_request_files() {
+    let r = Repo::new();
+    r.write("list.csv", customer_csv(30));
+    let o = r.lg().args(["scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("request: lgr1-"), "{}", out(&o));
+    assert!(!r.path().join(".git/leakguard").exists(), "scan wrote into .git/leakguard");
+    let o = r.lg().args(["scan", ".", "--requests", "reqs"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let n = std::fs::read_dir(r.path().join("reqs")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(n, 1, "--requests DIR writes the request file");
+}
+
+#[test]
+fn completions_and_man_page() {
+    let o = lg().args(["completions", "bash"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out(&o).contains("_leakguard()"), "{}", out(&o));
+    // bash accepts the script.
+    let dir = Dir::new();
+    let f = dir.write("c.bash", &o.stdout);
+    let b = std::process::Command::new("bash").arg("-n").arg(&f).output().expect("bash");
+    assert!(b.status.success(), "{}", err(&b));
+    let o = lg().args(["completions", "zsh"]).output().expect("runs");
+    assert!(out(&o).starts_with("#compdef leakguard"), "{}", out(&o));
+    let o = lg().args(["completions", "fish"]).output().expect("runs");
+    assert!(out(&o).contains("complete -c leakguard"), "{}", out(&o));
+    let o = lg().arg("man").output().expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let man = out(&o);
+    assert!(man.contains(".TH leakguard 1"), "{}", &man[..man.len().min(400)]);
+    assert!(man.contains(".TH leakguard-scan 1") && man.contains(".TH leakguard-policy 1"), "subcommand pages");
+    assert!(man.contains("reads the content to scan from stdin"), "argument help is in the page");
+}
