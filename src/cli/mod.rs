@@ -7,6 +7,7 @@ mod audit;
 pub(crate) mod exec;
 mod fingerprint;
 mod hook;
+mod init;
 mod install;
 mod policy_cmd;
 mod scan;
@@ -36,6 +37,7 @@ Without a policy file it uses the built-in pack (customer lists, secrets, bulk P
 const EXAMPLES: &str = "Examples:
   leakguard scan .                       scan the working directory with the policy in force
   leakguard scan --format json exports/  one JSON object on stdout
+  leakguard init --approver carol@corp.test=carol.pub --approver dave@corp.test=dave.pub
   leakguard policy check                 validate leakguard.yaml / .leakguard/*.yaml
   leakguard policy explain customer-lists-stay-in-stores
 
@@ -115,6 +117,9 @@ pub enum Command {
     Audit(audit::AuditCmd),
     /// Show the actor and their roles.
     Whoami,
+    /// Set up a team: `.leakguard/` with a policy on top of the built-in pack, the
+    /// approvers' keys and the store's paths (non-interactive, idempotent).
+    Init(init::InitArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  leakguard completions bash > ~/.local/share/bash-completion/completions/leakguard\n  leakguard completions zsh > ~/.zfunc/_leakguard\n  leakguard completions fish > ~/.config/fish/completions/leakguard.fish"
@@ -155,6 +160,7 @@ pub fn main() -> ExitCode {
         Command::Fingerprint(c) => fingerprint::run(&cli.global, c),
         Command::Audit(c) => audit::run(&cli.global, c),
         Command::Whoami => exec::whoami(&cli.global),
+        Command::Init(a) => init::run(&cli.global, a),
         Command::Completions { shell } => {
             let mut cmd = command();
             let mut buf = Vec::new();

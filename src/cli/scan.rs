@@ -178,6 +178,7 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
             eprintln!("leakguard: approvals could not be checked: {e}");
         }
     }
+    rep.explain_approvers(&policy);
     rep.stats.files = totals.files;
     rep.stats.bytes = totals.bytes;
     rep.stats.elapsed_ms = start.elapsed().as_millis() as u64;

@@ -294,3 +294,101 @@ fn completions_and_man_page() {
     assert!(man.contains(".TH leakguard-scan 1") && man.contains(".TH leakguard-policy 1"), "subcommand pages");
     assert!(man.contains("reads the content to scan from stdin"), "argument help is in the page");
 }
+
+/// An ed25519 key pair made by the real `ssh-keygen`; returns the private key path.
+fn keygen(dir: &Dir, name: &str) -> std::path::PathBuf {
+    let key = dir.path().join(name);
+    let o = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(o.status.success(), "{}", err(&o));
+    key
+}
+
+#[test]
+fn init_writes_a_working_setup_idempotently() {
+    let r = Repo::new();
+    let keys = Dir::new();
+    keygen(&keys, "carol");
+    keygen(&keys, "dave");
+    let approver = |n: &str| format!("{n}@corp.test={}", keys.path().join(format!("{n}.pub")).display());
+    let o = r
+        .lg()
+        .args(["init", "--approver", &approver("carol"), "--store-path", "/srv/exports/**"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("approvers (security-officer): carol@corp.test;"), "{}", out(&o));
+    let o = r
+        .lg()
+        .args(["init", "--approver", &approver("carol"), "--approver", &approver("dave")])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let signers = std::fs::read_to_string(r.path().join(".leakguard/allowed_signers")).expect("signers");
+    assert_eq!(
+        signers
+            .lines()
+            .filter(|l| l.starts_with("carol@corp.test namespaces=\"leakguard-approval\" ssh-ed25519 "))
+            .count(),
+        1,
+        "{signers}"
+    );
+    assert_eq!(signers.lines().filter(|l| l.starts_with("dave@corp.test ")).count(), 1, "{signers}");
+    let policy = std::fs::read_to_string(r.path().join(".leakguard/policy.yaml")).expect("policy");
+    assert!(policy.contains("security-officer: [\"carol@corp.test\", \"dave@corp.test\"]"), "{policy}");
+    assert!(policy.contains("paths: [\"/srv/exports/**\"]"), "store paths kept on a re-run: {policy}");
+    // Same inputs: nothing changes.
+    let o = r
+        .lg()
+        .args(["init", "--approver", &approver("carol"), "--approver", &approver("dave")])
+        .output()
+        .expect("runs");
+    assert!(out(&o).contains("unchanged: ") && !out(&o).contains("wrote: "), "{}", out(&o));
+    // The result is valid and has nothing to warn about.
+    let o = r.lg().args(["policy", "check", "--deny-warnings"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // A policy init did not write is not overwritten.
+    r.write(".leakguard/policy.yaml", "version: 1\n");
+    let o = r.lg().args(["init", "--approver", &approver("carol")]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("was not written by `leakguard init`"), "{}", err(&o));
+    // A key approvals cannot use is refused with the reason.
+    let rsa = keys.path().join("rsa");
+    std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f"])
+        .arg(&rsa)
+        .status()
+        .expect("ssh-keygen");
+    let o = r
+        .lg()
+        .args(["init", "--force", "--approver", &format!("x@corp.test={}.pub", rsa.display())])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("cannot sign approvals (use ed25519 or ecdsa p256)"), "{}", err(&o));
+}
+
+#[test]
+fn init_without_keys_says_nobody_can_approve_and_so_does_the_block() {
+    let r = installed();
+    let home = Dir::new();
+    let o = r.lg().env("HOME", home.path()).arg("init").output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("no approvers: nobody can approve a blocked step"), "{}", out(&o));
+    r.write("list.csv", customer_csv(30));
+    r.git(&["add", "list.csv"]);
+    let o = r.git_output(&["commit", "-q", "-m", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(
+        e.contains(
+            "nobody can approve this request: rule customer-lists-stay-in-stores: role security-officer has no members"
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("each approver:"), "no instructions that cannot work: {e}");
+    assert!(e.contains("false positive? accept its digest under `allow: { digests: [\"sha256:"), "{e}");
+}
