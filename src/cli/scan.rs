@@ -154,7 +154,7 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
                     None => root.display().to_string(),
                 },
             },
-            actor: crate::approval::actor(Some(&root)),
+            actor: requester(repo.as_ref(), a.range.as_deref()).unwrap_or_else(|| crate::approval::actor(Some(&root))),
             excluded: Vec::new(),
             approval_dirs,
             push_options: Vec::new(),
@@ -260,6 +260,17 @@ fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding
         b.finish_and_clear();
     }
     Ok((findings, fs::Totals { files: t.items, bytes: t.bytes }))
+}
+
+/// For `--range A..B` the requester is the author of `B`, as for a push (the pre-push
+/// and pre-receive hooks use the pushed tip's author), so that CI finds the approvals
+/// given for the commit or push.
+fn requester(repo: Option<&git2::Repository>, range: Option<&str>) -> Option<String> {
+    let tip = range?.rsplit_once("..").map(|(_, b)| b.trim_start_matches('.'))?;
+    let tip = if tip.is_empty() { "HEAD" } else { tip };
+    let c = repo?.revparse_single(tip).ok()?.peel_to_commit().ok()?;
+    let email = c.author().email().map(str::to_string);
+    email
 }
 
 /// `scan -`: stdin read whole (up to `settings.max_file_size`) and judged as one item

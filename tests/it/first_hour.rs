@@ -392,3 +392,114 @@ fn init_without_keys_says_nobody_can_approve_and_so_does_the_block() {
     assert!(!e.contains("each approver:"), "no instructions that cannot work: {e}");
     assert!(e.contains("false positive? accept its digest under `allow: { digests: [\"sha256:"), "{e}");
 }
+
+/// PATH with the built leakguard first.
+fn path_with_leakguard() -> String {
+    let dir = lg_path().parent().expect("bin dir").display().to_string();
+    format!("{dir}:{}", std::env::var("PATH").unwrap_or_default())
+}
+
+/// The block scalar that follows the line `marker` (a `- |` or `run: |` line) in a YAML text.
+fn block_after(text: &str, marker: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| l.trim() != marker);
+    let head = lines.next().expect("marker line");
+    let indent = head.len() - head.trim_start().len() + 2;
+    lines
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn sarif_results(file: &std::path::Path) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(file).expect("sarif file")).expect("sarif json");
+    assert_eq!(v["version"], "2.1.0");
+    v["runs"][0]["results"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn ci_recipes_scan_the_range_and_write_sarif() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let r = Repo::new();
+    r.write("README.md", "hi\n");
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "init"]);
+    let base = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("exports/list.csv", customer_csv(30));
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "list"]);
+    let head = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let sh = |script: &str, env: &[(&str, &str)]| {
+        let mut c = std::process::Command::new("sh");
+        c.current_dir(r.path()).arg("-c").arg(script).env("PATH", path_with_leakguard()).env("NO_COLOR", "1");
+        for k in [
+            "GITHUB_BASE_REF",
+            "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+            "CI_COMMIT_BEFORE_SHA",
+            "LEAKGUARD_BASE",
+            "LEAKGUARD_POLICY",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("sh runs")
+    };
+    let script = root.join("ci/leakguard-ci.sh").display().to_string();
+    // The generic script, with GitLab's merge-request variable and with GitHub's input.
+    for (k, v) in [("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()), ("LEAKGUARD_BASE", base.as_str())] {
+        let o = sh(&format!("sh {script}"), &[(k, v), ("LEAKGUARD_SARIF", "out.sarif")]);
+        assert_eq!(o.status.code(), Some(1), "{k}: {}", err(&o));
+        assert!(err(&o).contains(&format!("scanning {base}..HEAD")), "{}", err(&o));
+        assert!(err(&o).contains("exports/list.csv:2:"), "concise summary on stderr: {}", err(&o));
+        let res = sarif_results(&r.path().join("out.sarif"));
+        assert_eq!(res.len(), 1, "{res:?}");
+        assert_eq!(res[0]["level"], "error");
+        assert_eq!(res[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "exports/list.csv");
+        assert!(res[0].get("suppressions").is_none());
+    }
+    // No base known: the whole history.
+    let o = sh(&format!("sh {script}"), &[("LEAKGUARD_SARIF", "all.sarif")]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("no base commit known: scanning the whole history"), "{}", err(&o));
+    assert_eq!(sarif_results(&r.path().join("all.sarif")).len(), 1);
+    // A base the clone does not have is a clear error, not a silent pass.
+    let o = sh(&format!("sh {script} 1111111111111111111111111111111111111111"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("fetch-depth 0"), "{}", err(&o));
+    // The GitLab template's script block, as GitLab runs it (sh, its variables).
+    let gitlab = std::fs::read_to_string(root.join("ci/gitlab-ci.yml")).expect("template");
+    let block = block_after(&gitlab.split("  script:").nth(1).expect("script section"), "- |");
+    let o = sh(
+        &block,
+        &[
+            ("CI_COMMIT_BEFORE_SHA", &base),
+            ("CI_COMMIT_SHA", &head),
+            ("LEAKGUARD_SARIF", "gl.sarif"),
+            ("LEAKGUARD_ARGS", ""),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+    assert_eq!(sarif_results(&r.path().join("gl.sarif")).len(), 1);
+    // The GitHub action runs the same script with its inputs as the environment.
+    let action = std::fs::read_to_string(root.join("action.yml")).expect("action");
+    assert!(action.contains("using: composite"));
+    let run = block_after(&action.split("id: scan").nth(1).expect("scan step"), "run: |");
+    assert!(run.contains("sh \"$GITHUB_ACTION_PATH/ci/leakguard-ci.sh\""), "{run}");
+    let run = run.replace("$GITHUB_ACTION_PATH", &root.display().to_string());
+    let out_file = r.path().join("gh-output");
+    let o = sh(
+        &run,
+        &[
+            ("LEAKGUARD_BASE", &base),
+            ("LEAKGUARD_HEAD", &head),
+            ("LEAKGUARD_SARIF", "gh.sarif"),
+            ("GITHUB_OUTPUT", &out_file.display().to_string()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "the step records the exit code: {}", err(&o));
+    assert_eq!(std::fs::read_to_string(&out_file).expect("output").trim(), "exit=1");
+    assert_eq!(sarif_results(&r.path().join("gh.sarif")).len(), 1);
+}
