@@ -471,7 +471,7 @@ fn ci_recipes_scan_the_range_and_write_sarif() {
     assert!(err(&o).contains("fetch-depth 0"), "{}", err(&o));
     // The GitLab template's script block, as GitLab runs it (sh, its variables).
     let gitlab = std::fs::read_to_string(root.join("ci/gitlab-ci.yml")).expect("template");
-    let block = block_after(&gitlab.split("  script:").nth(1).expect("script section"), "- |");
+    let block = block_after(gitlab.split("  script:").nth(1).expect("script section"), "- |");
     let o = sh(
         &block,
         &[
@@ -486,7 +486,7 @@ fn ci_recipes_scan_the_range_and_write_sarif() {
     // The GitHub action runs the same script with its inputs as the environment.
     let action = std::fs::read_to_string(root.join("action.yml")).expect("action");
     assert!(action.contains("using: composite"));
-    let run = block_after(&action.split("id: scan").nth(1).expect("scan step"), "run: |");
+    let run = block_after(action.split("id: scan").nth(1).expect("scan step"), "run: |");
     assert!(run.contains("sh \"$GITHUB_ACTION_PATH/ci/leakguard-ci.sh\""), "{run}");
     let run = run.replace("$GITHUB_ACTION_PATH", &root.display().to_string());
     let out_file = r.path().join("gh-output");
