@@ -503,3 +503,26 @@ fn ci_recipes_scan_the_range_and_write_sarif() {
     assert_eq!(std::fs::read_to_string(&out_file).expect("output").trim(), "exit=1");
     assert_eq!(sarif_results(&r.path().join("gh.sarif")).len(), 1);
 }
+
+#[test]
+fn the_first_hour_walkthrough_runs_end_to_end() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/first-hour.sh");
+    let o = std::process::Command::new("bash").arg(script).env("LEAKGUARD", lg_path()).output().expect("bash");
+    let text = format!("{}{}", out(&o), err(&o));
+    assert!(o.status.success(), "{text}");
+    for step in [
+        "approvers (security-officer): carol@corp.test, dave@corp.test",
+        "commit exit 1",
+        "approvals: 2 of role security-officer — carol@corp.test, dave@corp.test — not the requester",
+        "reason: auditors asked for the Q3 list (ticket 4711)",
+        "approved",
+        "commit went through with two approvals",
+        "remote: allowed by approval: 0 blocking",
+        "each with suppressions: two-person approval: request lgr1-",
+        "chain intact",
+        "first hour done",
+    ] {
+        assert!(text.contains(step), "missing `{step}` in:\n{text}");
+    }
+    assert!(!text.contains("admin1@customer1"), "a value leaked:\n{text}");
+}
