@@ -195,9 +195,20 @@ impl Global {
         Ok((root, policy))
     }
 
+    /// What the command line says about policies for a root. Faces that run outside
+    /// repositories add the system and user layers:
+    /// `g.policy_args(&root).with_system_and_user()` then [`Global::load_policy_from`].
+    pub fn policy_args(&self, root: &Path) -> PolicyArgs {
+        PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() }
+    }
+
     /// Loads the policy in force for a root; on failure prints every diagnostic.
     pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
-        let args = PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() };
+        self.load_policy_from(&self.policy_args(root), root)
+    }
+
+    /// Loads the policy `args` describe; on failure prints every diagnostic.
+    pub fn load_policy_from(&self, args: &PolicyArgs, root: &Path) -> Result<Policy, u8> {
         let p = policy::load(&args).map_err(|e| {
             print_reports(self, e.reports());
             exit::USAGE
