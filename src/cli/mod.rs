@@ -209,7 +209,7 @@ impl Global {
 
     /// Loads the policy `args` describe; on failure prints every diagnostic.
     pub fn load_policy_from(&self, args: &PolicyArgs, root: &Path) -> Result<Policy, u8> {
-        let p = policy::load(&args).map_err(|e| {
+        let p = policy::load(args).map_err(|e| {
             print_reports(self, e.reports());
             exit::USAGE
         })?;
