@@ -134,6 +134,7 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
         }
     } else {
         let targets = fs::walk(&paths, fs::WalkOpts { respect_ignore: !a.no_ignore });
+        let _progress = Progress::after_a_second(targets.len());
         fs::scan(&engine, &targets)
     };
     let mut rep = Report { findings, stale: engine.stale_baseline(), ..Default::default() };
@@ -230,6 +231,42 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
     match rep.verdict() {
         report::Verdict::Block => exit::BLOCK,
         _ => exit::ALLOW,
+    }
+}
+
+/// A spinner on stderr for a files scan that takes longer than a second, on a terminal
+/// only; cleared when dropped. (`--history` has its own progress bar.)
+struct Progress {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn after_a_second(files: usize) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress { done: None, thread: None };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if rx.recv_timeout(std::time::Duration::from_secs(1)) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return;
+            }
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("scanning {} files", crate::detect::group(files)));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            let _ = rx.recv();
+            bar.finish_and_clear();
+        });
+        Progress { done: Some(tx), thread: Some(thread) }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
