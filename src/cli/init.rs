@@ -161,11 +161,9 @@ pub fn run(g: &Global, a: InitArgs) -> u8 {
         );
         if (members.len() as u32) < n + 1 {
             println!(
-                "note: with {} approver{}, a block raised by one of them can get at most {} approval{} (requesters cannot approve themselves)",
+                "note: an approver's own blocked step needs {n} *other* approvers; with {} of them, add {} more (--approver) so that theirs can be approved too",
                 members.len(),
-                if members.len() == 1 { "" } else { "s" },
-                members.len() - 1,
-                if members.len() == 2 { "" } else { "s" }
+                n + 1 - members.len() as u32
             );
         }
     }
