@@ -43,6 +43,8 @@ macro_rules! codes {
 codes! {
     PolicySyntax = "policy-syntax": "the policy file is not valid YAML or does not have the policy's shape",
         "The file could not be read as a policy: a YAML syntax error, a key leakguard does not know (every key is checked, so a typo is an error, not a silent no-op), or a value of the wrong type. `leakguard policy schema` prints the JSON Schema of the format.";
+    UnknownKey = "unknown-key": "a key leakguard does not know",
+        "Every key of a policy file is checked against the format (`leakguard policy schema`), so a typo is an error, not a silent no-op. Every unknown key of every file is reported in one run, with the keys allowed at that place.";
     ExtendsIgnored = "extends-ignored": "warning: `extends: []` has no effect because another policy file extends the built-in pack",
         "The built-in pack is the base of the effective policy unless every policy file opts out with `extends: []`. A file without `extends` means `extends: [builtin]`, and `--policy builtin` names the pack explicitly. Add `extends: []` to every file of the policy (and drop `--policy builtin`) to start empty.";
     NoCustomerListRule = "no-customer-list-rule": "warning: no rule of the effective policy judges class `customer-list`",

@@ -157,6 +157,8 @@ pub(crate) fn approvals(repo: &Repository, root: &Path, policy: &crate::policy::
     if let Err(e) = approval::apply(&cx, rep) {
         eprintln!("leakguard: approvals could not be checked: {e}");
     }
+    rep.requests_dir = cx.requests_dir.clone();
+    rep.explain_approvers(policy);
 }
 
 /// `.leakguard/approvals/**` of a pushed commit's tree, as validated in-memory files

@@ -7,6 +7,7 @@ mod audit;
 pub(crate) mod exec;
 mod fingerprint;
 mod hook;
+mod init;
 mod install;
 mod policy_cmd;
 mod scan;
@@ -36,10 +37,12 @@ Without a policy file it uses the built-in pack (customer lists, secrets, bulk P
 const EXAMPLES: &str = "Examples:
   leakguard scan .                       scan the working directory with the policy in force
   leakguard scan --format json exports/  one JSON object on stdout
+  leakguard init --approver carol@corp.test=carol.pub --approver dave@corp.test=dave.pub
   leakguard policy check                 validate leakguard.yaml / .leakguard/*.yaml
   leakguard policy explain customer-lists-stay-in-stores
 
-Exit codes: 0 allowed, 1 blocked by policy, 2 usage or policy error, 77 exec blocked, other: internal error";
+Exit codes: 0 allowed, 1 blocked by policy, 2 usage or policy error, 77 exec blocked,
+3 internal error — and a hook (or `install`) run outside a git repository: hooks fail closed.";
 
 #[derive(Debug, Parser)]
 #[command(name = "leakguard", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES, propagate_version = true)]
@@ -68,6 +71,13 @@ pub struct Global {
     /// Colour: auto honours NO_COLOR and whether stdout is a terminal.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Structured logs (logfmt) on stderr of what leakguard reads and decides: -v for
+    /// the steps, -vv for details. Never sensitive values.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The most detailed logs on stderr (same as -vv).
+    #[arg(long, global = true)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -107,11 +117,29 @@ pub enum Command {
     Audit(audit::AuditCmd),
     /// Show the actor and their roles.
     Whoami,
+    /// Set up a team: `.leakguard/` with a policy on top of the built-in pack, the
+    /// approvers' keys and the store's paths (non-interactive, idempotent).
+    Init(init::InitArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  leakguard completions bash > ~/.local/share/bash-completion/completions/leakguard\n  leakguard completions zsh > ~/.zfunc/_leakguard\n  leakguard completions fish > ~/.config/fish/completions/leakguard.fish"
+    )]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of leakguard and its subcommands.
+    #[command(
+        after_help = "Examples:\n  leakguard man | man -l -\n  leakguard man > /usr/local/share/man/man1/leakguard.1"
+    )]
+    Man,
 }
 
 /// Parses the command line and runs it; the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { exit::USAGE } else { exit::ALLOW };
@@ -119,6 +147,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    crate::report::log::set_level(if cli.global.debug { 2 } else { cli.global.verbose });
+    crate::report::log::info("start", &[("command", &std::env::args().nth(1).unwrap_or_default())]);
     let code = match cli.command {
         Command::Scan(a) => scan::run(&cli.global, a),
         Command::Policy(c) => policy_cmd::run(&cli.global, c),
@@ -130,6 +160,17 @@ pub fn main() -> ExitCode {
         Command::Fingerprint(c) => fingerprint::run(&cli.global, c),
         Command::Audit(c) => audit::run(&cli.global, c),
         Command::Whoami => exec::whoami(&cli.global),
+        Command::Init(a) => init::run(&cli.global, a),
+        Command::Completions { shell } => {
+            let mut cmd = command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "leakguard", &mut buf);
+            match crate::report::to_stdout(|w| w.write_all(&buf)) {
+                Ok(()) => exit::ALLOW,
+                Err(_) => exit::INTERNAL,
+            }
+        }
+        Command::Man => man(),
     };
     ExitCode::from(code)
 }
@@ -154,28 +195,85 @@ impl Global {
         Ok((root, policy))
     }
 
+    /// What the command line says about policies for a root. Faces that run outside
+    /// repositories add the system and user layers:
+    /// `g.policy_args(&root).with_system_and_user()` then [`Global::load_policy_from`].
+    pub fn policy_args(&self, root: &Path) -> PolicyArgs {
+        PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() }
+    }
+
     /// Loads the policy in force for a root; on failure prints every diagnostic.
     pub fn load_policy(&self, root: &Path) -> Result<Policy, u8> {
-        self.load_policy_from(PolicyArgs { paths: self.policy.clone(), root: root.to_path_buf(), ..Default::default() })
+        self.load_policy_from(&self.policy_args(root), root)
     }
 
     /// The policy of a server hook: `--policy` (recorded in the hook at install time) or
     /// the files in the git directory `git_dir` — never `$LEAKGUARD_POLICY` (a local
     /// push carries the pusher's environment) nor a work tree the push updates.
     pub fn load_server_policy(&self, git_dir: &Path) -> Result<Policy, u8> {
-        self.load_policy_from(PolicyArgs {
-            paths: self.policy.clone(),
-            root: git_dir.to_path_buf(),
-            ignore_env: true,
-            ..Default::default()
-        })
+        let args = PolicyArgs { ignore_env: true, ..self.policy_args(git_dir) };
+        self.load_policy_from(&args, git_dir)
     }
 
-    fn load_policy_from(&self, args: PolicyArgs) -> Result<Policy, u8> {
-        policy::load(&args).map_err(|e| {
+    /// Loads the policy `args` describe; on failure prints every diagnostic.
+    pub fn load_policy_from(&self, args: &PolicyArgs, root: &Path) -> Result<Policy, u8> {
+        let p = policy::load(args).map_err(|e| {
             print_reports(self, e.reports());
             exit::USAGE
+        })?;
+        if crate::report::log::enabled(1) {
+            let files: Vec<String> = p.sources.iter().map(|s| format!("{}:{}", s.kind.name(), s.name)).collect();
+            crate::report::log::info(
+                "policy.loaded",
+                &[
+                    ("root", &root.display()),
+                    ("files", &files.join(",")),
+                    ("classes", &p.classes.len()),
+                    ("rules", &p.rules.len()),
+                    ("replaced", &p.replaced.len()),
+                    ("digest", &p.digest),
+                ],
+            );
+            for (k, v) in &p.replaced {
+                let from: Vec<String> = v.iter().map(|o| p.origin_str(*o)).collect();
+                crate::report::log::debug("policy.replaced", &[("item", k), ("was", &from.join(","))]);
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The command line as parsed, completed and documented: the derive types plus the help
+/// of the git hook arguments (kept here so that `cli/hook.rs` stays git's protocol only).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command().mut_subcommand("hook", |h| {
+        h.mut_subcommand("pre-commit", |c| {
+            c.mut_arg("files", |a| {
+                a.value_name("FILE")
+                    .help("Staged paths to judge (the pre-commit framework passes them); none: every staged change")
+            })
         })
+        .mut_subcommand("pre-push", |c| {
+            c.mut_arg("remote", |a| a.value_name("REMOTE").help("Name of the remote pushed to (git passes it)"))
+                .mut_arg("url", |a| a.value_name("URL").help("URL of the remote pushed to (git passes it)"))
+        })
+    })
+}
+
+/// `leakguard man`: the page of leakguard, then one section per subcommand.
+fn man() -> u8 {
+    let cmd = command();
+    let mut buf = Vec::new();
+    let mut ok = clap_mangen::Man::new(cmd.clone()).render(&mut buf).is_ok();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        // clap names are `&'static str`; the page is printed once and the process ends.
+        let name: &'static str = Box::leak(format!("leakguard-{}", sub.get_name()).into_boxed_str());
+        let sub = sub.clone().name(name).bin_name(name);
+        ok &= clap_mangen::Man::new(sub).render(&mut buf).is_ok();
+    }
+    match crate::report::to_stdout(|w| w.write_all(&buf)) {
+        Ok(()) if ok => exit::ALLOW,
+        _ => exit::INTERNAL,
     }
 }
 
@@ -209,5 +307,33 @@ pub fn find_root(start: &Path) -> PathBuf {
         if !dir.pop() {
             return if abs.is_dir() { abs } else { abs.parent().map(Path::to_path_buf).unwrap_or(abs) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every argument of every subcommand says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if a.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for s in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+                if s.get_about().is_none() && s.get_name() != "help" {
+                    missing.push(format!("{path} {} (no about)", s.get_name()));
+                }
+                walk(s, &format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::command(), "leakguard", &mut missing);
+        assert!(missing.is_empty(), "arguments without help:\n{}", missing.join("\n"));
     }
 }

@@ -6,7 +6,7 @@ use clap::Subcommand;
 
 use super::{exit, Global};
 use crate::code::Code;
-use crate::policy::{Example, Policy};
+use crate::policy::{Example, ExampleText, Policy};
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCmd {
@@ -113,15 +113,17 @@ fn test(p: &Policy) -> u8 {
     for c in &p.classes {
         let mut problems = Vec::new();
         let check = |e: &Example, want: bool, i: usize, problems: &mut Vec<String>| {
-            let (name, data) = match e {
-                Example::Inline(s) => (format!("inline example #{}", i + 1), s.as_bytes().to_vec()),
-                Example::File(f) => (f.display().to_string(), std::fs::read(f).unwrap_or_default()),
+            let (name, data) = match &e.what {
+                ExampleText::Inline(s) => {
+                    (format!("inline {}example #{}", if want { "" } else { "negative " }, i + 1), s.as_bytes().to_vec())
+                }
+                ExampleText::File(f) => (f.display().to_string(), std::fs::read(f).unwrap_or_default()),
             };
             let scan = scanner.scan_bytes(&name, &data);
             let got = scan.parts.iter().any(|part| part.hits.iter().any(|h| h.class == c.id));
             if got != want {
                 let code = if want { Code::ExampleMissed } else { Code::NegativeFlagged };
-                problems.push(format!("  ✗ [{}] {name}: {}", code.name(), code.title()));
+                problems.push(format!("  ✗ {}: [{}] {name}: {}", p.origin_str(e.origin), code.name(), code.title()));
             }
         };
         for (i, e) in c.examples.iter().enumerate() {

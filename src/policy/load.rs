@@ -126,13 +126,9 @@ pub fn from_sources(sources: Vec<Source>) -> Result<Policy, LoadError> {
     let mut reports = Vec::new();
     let mut parsed: Vec<(Source, Option<RawPolicy>)> = Vec::new();
     for src in sources {
-        match super::shape::parse(&src) {
-            Ok(raw) => parsed.push((src, Some(raw))),
-            Err(rs) => {
-                reports.extend(rs);
-                parsed.push((src, None));
-            }
-        }
+        let (raw, problems) = super::shape::parse(&src);
+        reports.extend(problems);
+        parsed.push((src, raw));
     }
     let mut warnings = Vec::new();
     let has_builtin = parsed.iter().any(|(s, _)| s.kind == LayerKind::Builtin);
@@ -183,7 +179,7 @@ pub fn from_sources(sources: Vec<Source>) -> Result<Policy, LoadError> {
         let mut all: Vec<(Source, Option<RawPolicy>)> = Vec::new();
         for src in builtin() {
             // The pack is compiled in and tested; a parse failure would be a build bug.
-            let raw = super::shape::parse(&src).ok();
+            let raw = super::shape::parse(&src).0;
             all.push((src, raw));
         }
         all.append(&mut parsed);

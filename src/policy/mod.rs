@@ -90,8 +90,15 @@ pub struct Class {
     pub origin: Origin,
 }
 
+/// One example of a class, with where it is written.
 #[derive(Debug, Clone)]
-pub enum Example {
+pub struct Example {
+    pub what: ExampleText,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExampleText {
     Inline(String),
     File(PathBuf),
 }

@@ -1,7 +1,10 @@
 //! Raw policy types: exactly what the YAML says, with source locations.
 //!
-//! Owns the serde shape of a policy file (`deny_unknown_fields` everywhere) and nothing
-//! else: no validation, no compilation. `validate.rs` turns these into the model.
+//! Owns the serde shape of a policy file and nothing else: no validation, no
+//! compilation. `validate.rs` turns these into the model. Unknown keys are not refused
+//! by serde here (that would stop at the first one): the schema says
+//! `additionalProperties: false` for every struct (`schemars(deny_unknown_fields)`) and
+//! `shape` checks the whole document against it, reporting every unknown key at once.
 //! The JSON Schema printed by `policy schema` is derived from these types.
 
 use std::fmt;
@@ -17,7 +20,7 @@ pub type S<T> = Spanned<T>;
 
 /// One policy file as written.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawPolicy {
     /// Policy format version; only `1` exists.
     #[schemars(with = "u32")]
@@ -58,7 +61,7 @@ pub struct RawPolicy {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawApprovals {
     /// git's `allowed_signers` file, relative to the policy file's repository.
     #[schemars(with = "Option<String>")]
@@ -73,7 +76,7 @@ pub struct RawApprovals {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawBreakGlass {
     pub enabled: bool,
     #[serde(default)]
@@ -82,11 +85,12 @@ pub struct RawBreakGlass {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawClass {
     pub description: Option<String>,
     /// Any detector that fires makes content this class.
-    pub detect: Vec<RawDetector>,
+    #[schemars(with = "Vec<RawDetector>")]
+    pub detect: Vec<DetectorEntry>,
     /// Content that must be this class: inline text, or a fixture path relative to the policy file.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -108,8 +112,50 @@ pub enum RawDetector {
     Canaries(RawCanaries),
 }
 
+/// One entry of `detect:`: a detector, or `None` for a kind leakguard does not know (the
+/// unknown key is reported by `shape` with the others; the rest of the file is still
+/// validated).
+#[derive(Debug)]
+pub struct DetectorEntry(pub Option<RawDetector>);
+
+impl<'de> Deserialize<'de> for DetectorEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DetectorEntry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a detector: a one-key map such as `emails: { min_count: 20 }`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DetectorEntry, A::Error> {
+                let Some(kind) = m.next_key::<String>()? else {
+                    return Err(serde::de::Error::custom(
+                        "a detector needs a kind: pattern, emails, records, fingerprints or canaries",
+                    ));
+                };
+                let det = match kind.as_str() {
+                    "pattern" => Some(RawDetector::Pattern(m.next_value()?)),
+                    "emails" => Some(RawDetector::Emails(m.next_value()?)),
+                    "records" => Some(RawDetector::Records(m.next_value()?)),
+                    "fingerprints" => Some(RawDetector::Fingerprints(m.next_value()?)),
+                    "canaries" => Some(RawDetector::Canaries(m.next_value()?)),
+                    _ => {
+                        m.next_value::<serde::de::IgnoredAny>()?;
+                        None
+                    }
+                };
+                // Further keys are unknown keys too (reported by `shape`).
+                while m.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(DetectorEntry(det))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawPattern {
     /// A name shown in findings (defaults to the class id).
     pub name: Option<String>,
@@ -126,7 +172,7 @@ pub struct RawPattern {
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawEmails {
     pub min_count: Option<usize>,
     pub min_distinct_domains: Option<usize>,
@@ -136,7 +182,7 @@ pub struct RawEmails {
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawRecords {
     /// Rows carrying contact fields needed (default 5).
     pub min_rows: Option<usize>,
@@ -151,7 +197,7 @@ pub struct RawRecords {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawFingerprints {
     /// Name of a fingerprint set registered with `leakguard fingerprint add`.
     pub set: String,
@@ -159,7 +205,7 @@ pub struct RawFingerprints {
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawCanaries {
     /// Planted values that must never appear.
     #[serde(default)]
@@ -171,7 +217,7 @@ pub struct RawCanaries {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawStore {
     pub description: Option<String>,
     /// Path globs (absolute, or relative to the scanned root / repository).
@@ -198,7 +244,7 @@ pub struct RawStore {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAction {
     pub description: Option<String>,
     /// argv pattern: one glob per argument, `**` for the rest.
@@ -233,7 +279,7 @@ pub struct RawOutputSpec {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawSends {
     /// `files` (every argument naming an existing file) or a list of argument positions.
     pub args: Option<RawSendArgs>,
@@ -250,7 +296,7 @@ pub enum RawSendArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawRule {
     #[schemars(with = "String")]
     pub id: S<String>,
@@ -276,7 +322,7 @@ pub struct RawRule {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawOverride {
     pub approvals: u32,
     #[schemars(with = "Vec<String>")]
@@ -288,7 +334,7 @@ pub struct RawOverride {
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawAllow {
     /// Paths never scanned.
     #[serde(default)]
@@ -303,7 +349,7 @@ pub struct RawAllow {
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct RawSettings {
     /// Severity of content that could not be read or decoded: `block` (default), `warn`
     /// or `info`. Unscannable findings take the strictest override of the rules they

@@ -254,8 +254,8 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     None,
                 );
             }
-            let detectors = c.detect.into_iter().filter_map(|d| detector(&mut cx, &id.value, d)).collect();
-            let example = |cx: &mut Cx, e: Spanned<String>| -> Example {
+            let detectors = c.detect.into_iter().filter_map(|d| detector(&mut cx, &id.value, d.0?)).collect();
+            let example_text = |cx: &mut Cx, e: Spanned<String>| -> ExampleText {
                 let looks_like_path = !e.value.contains(['\n', ' '])
                     && (e.value.contains('/')
                         || e.value.rsplit_once('.').is_some_and(|(_, x)| {
@@ -265,7 +265,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     if let Some(d) = &dir {
                         let p = repo_relative(d, std::path::Path::new(&e.value));
                         if p.is_file() {
-                            return Example::File(p);
+                            return ExampleText::File(p);
                         }
                         if !e.value.contains('@') {
                             cx.err(
@@ -278,7 +278,11 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                         }
                     }
                 }
-                Example::Inline(e.value)
+                ExampleText::Inline(e.value)
+            };
+            let example = |cx: &mut Cx, e: Spanned<String>| -> Example {
+                let origin = cx.origin(&e.referenced);
+                Example { what: example_text(cx, e), origin }
             };
             let examples = c.examples.into_iter().map(|e| example(&mut cx, e)).collect();
             let negative_examples = c.negative_examples.into_iter().map(|e| example(&mut cx, e)).collect();
@@ -699,7 +703,7 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
 }
 
 /// `did you mean …?` for a misspelt id.
-fn suggest(got: &str, known: &HashSet<String>) -> Option<String> {
+pub(super) fn suggest(got: &str, known: &HashSet<String>) -> Option<String> {
     let best = known.iter().map(|k| (strsim(got, k), k)).filter(|(d, _)| *d <= 3).min();
     match best {
         Some((_, k)) => Some(format!("did you mean `{k}`?")),

@@ -29,12 +29,8 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         if let Some(m) = &f.marker {
             writeln!(out, "  note: {m}")?;
         }
-        // The request id on a line of its own: never wrapped, easy to copy.
-        if let Some(r) = &f.request {
-            writeln!(out, "  request: {r}")?;
-            writeln!(out, "  approve: leakguard approval sign {r} --key ~/.ssh/id_ed25519")?;
-        }
     }
+    way_through(report, out)?;
     let suppressed: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_some()).collect();
     if !style.quiet {
         for f in &suppressed {
@@ -45,6 +41,12 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
             writeln!(out, "  stale baseline entry {d}: matches nothing any more (remove it)")?;
         }
     }
+    summary(report, out)
+}
+
+/// The last line: verdict and counts, so nothing is dropped silently.
+fn summary(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let suppressed = report.findings.iter().filter(|f| f.suppressed.is_some()).count();
     let active: Vec<&Finding> = report.findings.iter().filter(|f| f.active()).collect();
     let count = |s: Severity| active.iter().filter(|f| f.severity == s && f.rule != "unscannable").count();
     let unscannable = report.stats.unscannable;
@@ -58,12 +60,144 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         "{verdict}: {} blocking, {} warning, {} suppressed, {} unscannable; {} files, {} in {} ms",
         count(Severity::Block),
         count(Severity::Warn),
-        suppressed.len(),
+        suppressed,
         unscannable,
         group(report.stats.files as usize),
         bytes(report.stats.bytes),
         report.stats.elapsed_ms
     )
+}
+
+/// After the findings: per request, once, the way through — who may approve, how many,
+/// whether a reason is needed, where the request is, how approvers elsewhere get it and
+/// send their signatures back — and how to report a false positive. Says plainly when
+/// nobody can approve.
+fn way_through(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let blocking: Vec<&Finding> = report.findings.iter().filter(|f| f.blocks()).collect();
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    let mut requests: Vec<&str> = blocking.iter().filter_map(|f| f.request.as_deref()).collect();
+    requests.sort_unstable();
+    requests.dedup();
+    for id in &requests {
+        let rules: std::collections::BTreeSet<&str> =
+            blocking.iter().filter(|f| f.request.as_deref() == Some(*id)).map(|f| f.rule.as_str()).collect();
+        let n = blocking.iter().filter(|f| f.request.as_deref() == Some(*id)).count();
+        // The request id on a line of its own: never wrapped, easy to copy.
+        writeln!(out, "  request: {id}")?;
+        writeln!(
+            out,
+            "  covers {n} blocking finding{} of rule{} {}",
+            if n == 1 { "" } else { "s" },
+            if rules.len() == 1 { "" } else { "s" },
+            rules.iter().copied().collect::<Vec<_>>().join(", ")
+        )?;
+        let mut nobody = Vec::new();
+        let mut reason = false;
+        for r in &rules {
+            let Some(a) = report.approvers.get(*r) else { continue };
+            let Some(k) = a.approvals else { continue };
+            reason |= a.reason_required;
+            match &a.nobody {
+                Some(why) => nobody.push(format!("rule {r}: {why}")),
+                None => writeln!(
+                    out,
+                    "  approvals: {k} of role {} — {} — not the requester; valid {}",
+                    a.roles.join(", "),
+                    a.members.join(", "),
+                    hours(a.ttl_secs)
+                )?,
+            }
+        }
+        if !nobody.is_empty() {
+            writeln!(out, "  nobody can approve this request: {}", nobody.join("; "))?;
+            writeln!(
+                out,
+                "  (an admin runs `leakguard init --approver NAME=KEYFILE` for each approver; docs/APPROVALS.md)"
+            )?;
+            continue;
+        }
+        match &report.requests_dir {
+            Some(d) => {
+                let file = d.join(format!("{id}.json"));
+                writeln!(out, "  request file: {} (hashes only; may be sent or committed)", file.display())?;
+                if reason {
+                    writeln!(
+                        out,
+                        "  a reason is required: leakguard approval request --reason \"why it must go through\""
+                    )?;
+                }
+                writeln!(out, "  each approver: leakguard approval sign {id} --key ~/.ssh/id_ed25519 --approvals .leakguard/approvals")?;
+                writeln!(
+                    out,
+                    "    approvers on another machine sign a copy of the request file instead of the id, and send back .leakguard/approvals/{id}/"
+                )?;
+                writeln!(
+                    out,
+                    "  then commit .leakguard/approvals/{id}/ with the change and run the step again (a server's pre-receive reads it from the pushed tree),"
+                )?;
+                writeln!(out, "    or push with: git push -o \"$(leakguard approval bundle {id})\"")?;
+            }
+            None => writeln!(
+                out,
+                "  request file: not written (`scan` is read-only; the hook that blocks the step writes it, or `scan --requests DIR`)"
+            )?,
+        }
+    }
+    for r in blocking.iter().map(|f| f.rule.as_str()).collect::<std::collections::BTreeSet<_>>() {
+        if report.approvers.get(r).is_some_and(|a| a.approvals.is_none()) {
+            writeln!(
+                out,
+                "  rule {r} has no override: no approval opens it; keep the content where the rule allows it"
+            )?;
+        }
+    }
+    let f = blocking[0];
+    writeln!(
+        out,
+        "  false positive? accept its digest under `allow: {{ digests: [\"{}\"] }}` in a policy file such as .leakguard/accepted.yaml (reviewed like any policy change),",
+        f.digest
+    )?;
+    writeln!(
+        out,
+        "    or write `leakguard:allow {} -- <why>` on the line (or in the first lines of the file)",
+        f.rule
+    )?;
+    Ok(())
+}
+
+fn hours(secs: u64) -> String {
+    if secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{}m", secs / 60)
+    }
+}
+
+/// `--format concise`: one line per active finding (like ruff's and gitleaks'), then
+/// the summary line.
+pub fn render_concise(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in report.findings.iter().filter(|f| f.active()) {
+        if style.quiet && f.severity != Severity::Block {
+            continue;
+        }
+        let mut line = format!(
+            "{}:{}:{}: {} {} [{}] {}",
+            f.path,
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.rule,
+            f.class,
+            f.evidence
+        );
+        if let Some(r) = &f.request {
+            line.push_str(&format!(" (request {r})"));
+        }
+        writeln!(out, "{}", line.replace('\n', " "))?;
+    }
+    summary(report, out)
 }
 
 /// The miette handler used for every human diagnostic: fixed width, colour optional.

@@ -7,6 +7,7 @@
 
 pub mod human;
 pub mod json;
+pub mod log;
 pub mod sarif;
 
 use std::io::Write;
@@ -132,9 +133,70 @@ pub struct Report {
     pub stats: Stats,
     /// Baseline digests that matched nothing.
     pub stale: Vec<String>,
+    /// Where the request file of this run's blocking findings was written (none: not
+    /// written, e.g. `scan` is read-only without `--requests`).
+    pub requests_dir: Option<std::path::PathBuf>,
+    /// What the policy says about approving each blocking rule (for the block message);
+    /// filled by [`Report::explain_approvers`].
+    pub approvers: std::collections::BTreeMap<String, Approvers>,
+}
+
+/// Who may open a rule's blocks, as the block message tells it.
+#[derive(Debug, Clone, Default)]
+pub struct Approvers {
+    /// `None`: the rule has no override (nothing opens it).
+    pub approvals: Option<u32>,
+    pub roles: Vec<String>,
+    pub members: Vec<String>,
+    pub reason_required: bool,
+    pub ttl_secs: u64,
+    /// Why nobody can approve, when nobody can.
+    pub nobody: Option<String>,
 }
 
 impl Report {
+    /// Records, for every rule with a blocking finding, who may approve it and whether
+    /// anybody can (members in the roles, an allowed_signers file that exists).
+    pub fn explain_approvers(&mut self, p: &crate::policy::Policy) {
+        for f in self.findings.iter().filter(|f| f.blocks()) {
+            if self.approvers.contains_key(&f.rule) {
+                continue;
+            }
+            let Some(rule) = p.rule(&f.rule) else { continue };
+            let a = match &rule.override_ {
+                None => Approvers::default(),
+                Some(o) => {
+                    let members = p.members(&o.approvers);
+                    let nobody = if members.is_empty() {
+                        Some(format!(
+                            "role{} {} ha{} no members",
+                            if o.approvers.len() == 1 { "" } else { "s" },
+                            o.approvers.join(", "),
+                            if o.approvers.len() == 1 { "s" } else { "ve" }
+                        ))
+                    } else {
+                        match &p.approvals.allowed_signers {
+                            None => Some("the policy names no approvals.allowed_signers file".to_string()),
+                            Some(f) if !f.is_file() => {
+                                Some(format!("the allowed_signers file {} does not exist", f.display()))
+                            }
+                            Some(_) => None,
+                        }
+                    };
+                    Approvers {
+                        approvals: Some(o.approvals),
+                        roles: o.approvers.clone(),
+                        members,
+                        reason_required: o.reason_required,
+                        ttl_secs: o.ttl.as_secs(),
+                        nobody,
+                    }
+                }
+            };
+            self.approvers.insert(f.rule.clone(), a);
+        }
+    }
+
     pub fn verdict(&self) -> Verdict {
         if self.findings.iter().any(Finding::blocks) {
             Verdict::Block
@@ -158,8 +220,13 @@ impl Report {
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// One diagnostic per finding with a masked snippet, and the way through.
     Human,
+    /// One line per finding: `path:line:col: severity rule [class] evidence`.
+    Concise,
+    /// One JSON object (SPEC shape).
     Json,
+    /// SARIF 2.1.0, as GitHub code scanning ingests it.
     Sarif,
 }
 
@@ -175,6 +242,7 @@ pub struct Style {
 pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
         Format::Human => human::render(report, style, out),
+        Format::Concise => human::render_concise(report, style, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
     }

@@ -1,6 +1,7 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning ingests it. Suppressed
-//! findings are kept with a `suppressions` entry (dropping them would make code
-//! scanning reopen them); git findings carry the blob and commit as properties.
+//! findings, and findings opened by a valid two-person approval, are kept with a
+//! `suppressions` entry (dropping them would make code scanning reopen them); git
+//! findings carry the blob and commit as properties.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -46,7 +47,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 "properties": { "class": f.class, "destination": f.destination, "digest": f.digest }
             });
             if let Some(s) = &f.suppressed {
-                r["suppressions"] = json!([{ "kind": if s.kind == "marker" { "inSource" } else { "external" }, "justification": s.justification }]);
+                r["suppressions"] = json!([{ "kind": if s.kind == "marker" { "inSource" } else { "external" }, "status": "accepted", "justification": s.justification }]);
+            } else if f.override_ == "valid" {
+                // Opened by a two-person approval: code scanning shows it as dismissed,
+                // not as an open error.
+                let why = match &f.request {
+                    Some(q) => format!("two-person approval: request {q}"),
+                    None => "two-person approval".to_string(),
+                };
+                r["suppressions"] = json!([{ "kind": "external", "status": "accepted", "justification": why }]);
             }
             if let Some(b) = &f.blob {
                 r["properties"]["blob"] = json!(b);

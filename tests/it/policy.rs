@@ -37,7 +37,7 @@ fn unknown_keys_are_errors() {
 fn yaml_syntax_errors_point_at_line_and_column() {
     let (code, text) = check("syntax-error.yaml");
     assert_eq!(code, 2);
-    assert!(text.contains("tests/fixtures/policies/syntax-error.yaml:2:10"), "{text}");
+    assert!(text.contains("tests/fixtures/policies/syntax-error.yaml:3:6"), "{text}");
     insta::assert_snapshot!("policy_syntax_error", text);
 }
 
