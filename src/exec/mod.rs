@@ -9,6 +9,7 @@
 
 pub mod argv;
 pub mod flow;
+pub mod outrecipe;
 pub mod recipe;
 pub mod run;
 pub mod stage;
@@ -150,7 +151,7 @@ impl Target {
             Target::Stdout => {}
             Target::Args(occ) => {
                 for o in occ {
-                    out[o.index] = format!("{}{s}", o.prefix);
+                    out[o.index] = format!("{}{s}{}", o.prefix, o.suffix);
                 }
             }
             Target::Default { flag, insert, .. } => {
@@ -184,12 +185,21 @@ pub fn output_target(m: &Matched, argv: &[String]) -> Result<Option<Target>, Ref
                 index: m.offset + n,
                 prefix: String::new(),
                 path: p.clone(),
+                suffix: String::new(),
             }]))),
             None => match &a.output_default {
                 Some(_) => Err(declare(&format!("argument {n} is absent and a default cannot be redirected"))),
                 None => Err(declare(&format!("argument {n} (the output) is absent"))),
             },
         },
+        Output::Recipe(r) => {
+            let occ = outrecipe::occurrences(r, argv, m.offset + 1).map_err(|e| declare(&e))?;
+            if occ.is_empty() {
+                Ok(Some(Target::Stdout))
+            } else {
+                Ok(Some(Target::Args(occ)))
+            }
+        }
         Output::Flag(f) => {
             let occ = argv::flag_occurrences(argv, m.offset + 1, f).map_err(|e| declare(&e))?;
             if !occ.is_empty() {

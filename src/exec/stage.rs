@@ -114,8 +114,13 @@ impl Staged {
         let dir_path = root.join(format!("run-{}-{}", std::process::id(), nonce()));
         std::fs::DirBuilder::new().mode(0o700).create(&dir_path)?;
         let dir = open_dir(None, dir_path.as_os_str())?;
-        let name =
-            if name.is_empty() || name == "." || name == ".." { OsString::from("output") } else { name.to_owned() };
+        // Only safe characters (the name may be quoted inside a tool's own command text).
+        let clean: String = name
+            .to_string_lossy()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let name = if clean.trim_matches('.').is_empty() { OsString::from("output") } else { OsString::from(clean) };
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

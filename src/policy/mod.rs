@@ -104,6 +104,8 @@ pub enum Output {
     Stdout,
     Flag(String),
     Arg(usize),
+    /// A built-in output recipe (`output: {recipe: psql}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone)]

@@ -223,6 +223,8 @@ pub enum RawOutput {
 pub struct RawOutputSpec {
     pub flag: Option<String>,
     pub arg: Option<usize>,
+    /// A built-in output recipe: psql, pg_dump, mysqldump, mongoexport.
+    pub recipe: Option<String>,
     /// Where the tool writes when the flag is absent.
     pub default: Option<String>,
 }

@@ -320,17 +320,22 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             let (output, output_default) = match a.output {
                 None => (Output::None, None),
                 Some(RawOutput::Keyword(k)) if k == "stdout" => (Output::Stdout, None),
-                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, default })) => {
+                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, recipe: None, default })) => {
                     (Output::Flag(f), default.map(PathBuf::from))
                 }
-                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), default })) => {
+                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), recipe: None, default })) => {
                     (Output::Arg(n), default.map(PathBuf::from))
+                }
+                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: None, recipe: Some(r), default: None }))
+                    if crate::exec::outrecipe::RECIPES.contains(&r.as_str()) =>
+                {
+                    (Output::Recipe(r), None)
                 }
                 Some(_) => {
                     cx.err(
                         Code::BadAction,
                         &a.command.referenced,
-                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`)", id.value),
+                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`), or `{{recipe: R}}` ({})", id.value, crate::exec::outrecipe::RECIPES.join(", ")),
                         "this action",
                         None,
                     );

@@ -7,6 +7,7 @@ mod approval;
 mod audit;
 mod corpus;
 mod exec;
+mod exec_pg;
 mod exec_store;
 mod exec_upload;
 mod exec_users;
