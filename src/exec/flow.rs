@@ -671,7 +671,8 @@ fn register_output(policy: &Policy, class: &str, land: &store::Landing) {
             return;
         }
     };
-    let Ok(data) = std::fs::read(&land.shown) else { return };
+    // Read through the directory leakguard opened, never through a (swapped) path.
+    let Ok(data) = stage::read_at(&land.dir, &land.name) else { return };
     let dir = crate::fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref());
     match crate::fingerprint::register_auto(&dir, &set, &key, &data) {
         Ok(r) => eprintln!(

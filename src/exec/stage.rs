@@ -299,6 +299,19 @@ pub fn copy_into(st: &Staged, out: &mut impl Write) -> Result<(), MoveError> {
     Ok(())
 }
 
+/// Reads the regular file `name` of an open directory, following no link.
+pub fn read_at(dir: &OwnedFd, name: &OsStr) -> std::io::Result<Vec<u8>> {
+    let c = cstr(name)?;
+    // SAFETY: c is NUL-terminated; the fd is owned by the File.
+    let fd =
+        cvt(unsafe { libc::openat(dir.as_raw_fd(), c.as_ptr(), libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC) })?;
+    // SAFETY: fd was just opened.
+    let mut f = unsafe { File::from_raw_fd(fd) };
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    Ok(out)
+}
+
 /// Links of the staged file (more than one: the tool made it visible at another name).
 pub fn links(st: &Staged) -> u64 {
     st.open().and_then(|f| f.metadata()).map(|m| m.nlink()).unwrap_or(0)
