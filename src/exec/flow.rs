@@ -269,7 +269,7 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         let meta = meta_of(&shown.to_string_lossy());
         match problem {
             None => scan_one(&engine, &mut rep, &meta, shown),
-            Some(why) => rep.findings.push(engine.unscannable(&meta, &meta.path, why)),
+            Some(why) => blocking_unscannable(&engine, &mut rep, &meta, why),
         }
     }
     for why in &sent.problems {
@@ -369,17 +369,28 @@ fn give_reason(acx: &approval::Context, rep: &Report, reason: &str) {
     }
 }
 
+/// Scans one file an upload sends (streamed when large); what cannot be read blocks.
 fn scan_one(engine: &Engine, rep: &mut Report, meta: &ItemMeta, path: &Path) {
-    match std::fs::read(path) {
-        Ok(data) => {
-            let scan = engine.scanner.scan_bytes(&meta.path, &data);
-            let mut f = engine.judge(meta, &scan);
-            Engine::bind_content(&mut f, &data);
-            rep.findings.extend(f);
-            rep.stats.bytes += data.len() as u64;
-        }
-        Err(e) => rep.findings.push(engine.unscannable(meta, &meta.path, &e.to_string())),
+    let r = (|| -> std::io::Result<u64> {
+        let f = File::open(path)?;
+        let size = f.metadata()?.len();
+        let scan = engine.scanner.scan_reader(&meta.path, std::io::BufReader::new(f), size)?;
+        let mut found = engine.judge(meta, &scan);
+        Engine::bind_content_reader(&mut found, File::open(path)?)?;
+        rep.findings.extend(found);
+        Ok(size)
+    })();
+    match r {
+        Ok(n) => rep.stats.bytes += n,
+        Err(e) => blocking_unscannable(engine, rep, meta, &format!("cannot read: {e}")),
     }
+}
+
+/// An upload leakguard cannot read is not sent (whatever `settings.unscannable` says for scans).
+fn blocking_unscannable(engine: &Engine, rep: &mut Report, meta: &ItemMeta, why: &str) {
+    let mut f = engine.unscannable(meta, &meta.path, why);
+    f.severity = crate::policy::Severity::Block;
+    rep.findings.push(f);
 }
 
 /// Files under `p`, symlinks followed (an upload tool that follows them sends their
@@ -560,11 +571,11 @@ fn judge(cx: &Ctx, class: &str, dest: &Path, staged: &Staged, existing_ok: bool)
         });
     }
     // Other classes in the content must be allowed there too.
-    if stage::size(staged) <= cx.policy.settings.max_file_size {
-        if let Ok(data) = std::fs::read(staged.path()) {
-            let mut engine = Engine::new(cx.policy, Default::default());
-            engine.scanner.redact = cx.redact;
-            let scan = engine.scanner.scan_bytes(&dest.display().to_string(), &data);
+    if let Ok(file) = staged.open() {
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut engine = Engine::new(cx.policy, Default::default());
+        engine.scanner.redact = cx.redact;
+        if let Ok(scan) = engine.scanner.scan_reader(&dest.display().to_string(), std::io::BufReader::new(file), size) {
             let meta = ItemMeta { path: dest.display().to_string(), ..Default::default() };
             for f in engine.judge(&meta, &scan) {
                 if f.severity == crate::policy::Severity::Block && !classes.contains(&f.class) {

@@ -298,6 +298,11 @@ fn every_recipe_blocks_a_customer_list_before_a_byte_leaves() {
         cases.push((c(shape), false));
     }
     up.dir.write("cfg", "upload-file = \"q.csv\"\n");
+    // A FIFO (what `<(cat q.csv)` gives the tool) cannot be scanned ahead: it does not go.
+    let fifo = std::ffi::CString::new(up.dir.path().join("pipe").to_str().expect("utf8")).expect("cstr");
+    // SAFETY: mkfifo with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    cases.push((c("curl -s -T pipe URL"), false));
     // stdin uploads: captured and scanned first.
     cases.push((c("curl -s -T - URL"), true));
     cases.push((c("curl -s --data-binary @- URL"), true));
