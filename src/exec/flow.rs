@@ -167,6 +167,21 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
     };
     let Some(m) = m else {
         let prog = argv.first().map(|p| super::escape(base(p))).unwrap_or_default();
+        if let Some(hidden) = super::hidden_program(policy, argv) {
+            let why = format!(
+                "`{prog}` runs `{}` in a form leakguard cannot read (inside another argument)",
+                super::escape(&hidden)
+            );
+            record("exec-block", "-", "", &why);
+            return refuse(
+                &why,
+                Some(&format!(
+                    "run `{}` directly: leakguard exec -- {} …",
+                    super::escape(&hidden),
+                    super::escape(&hidden)
+                )),
+            );
+        }
         if policy.settings.exec_unknown_blocks {
             record("exec-block", "-", "", &format!("`{prog}` matches no action"));
             return refuse(

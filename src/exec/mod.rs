@@ -67,6 +67,27 @@ pub fn matches<'p>(a: &'p Action, argv: &[String]) -> Option<Matched<'p>> {
     })
 }
 
+/// For a command no action matches: an action's program named inside another argument
+/// (`sh -c "billing-cli export …"`, `xargs curl -T`, `env -S "…"`), which leakguard
+/// cannot read as an argv — such a command is refused rather than run unchecked.
+pub fn hidden_program(policy: &Policy, argv: &[String]) -> Option<String> {
+    let programs: Vec<&str> = policy
+        .actions
+        .iter()
+        .filter_map(|a| a.command.first())
+        .map(|p| Path::new(p).file_name().and_then(|f| f.to_str()).unwrap_or(p))
+        .filter(|p| !p.is_empty() && !p.contains(['*', '?', '[', '{']))
+        .collect();
+    argv.iter().skip(1).find_map(|arg| {
+        arg.split(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '$' | '<' | '>' | '\'' | '"')
+        })
+        .map(|w| Path::new(w).file_name().and_then(|f| f.to_str()).unwrap_or(w))
+        .find(|w| programs.contains(w))
+        .map(str::to_string)
+    })
+}
+
 /// Roles check: an action with roles runs only for an actor holding one.
 pub fn check_role(policy: &Policy, action: &Action, actor: &str) -> Result<(), Refusal> {
     if action.roles.is_empty() {

@@ -593,6 +593,19 @@ fn launchers_and_leading_options_still_match_and_everything_is_audited() {
         assert_eq!(o.status.code(), Some(77), "{argv:?}: {}", err(&o));
         assert!(!ws.p(&format!("public/{}.csv", i + 1)).exists(), "{argv:?} ran unchecked");
     }
+    // A protected program hidden inside another argument is refused, not run unchecked.
+    for hidden in [
+        vec!["sh".to_string(), "-c".into(), format!("billing-py export customers --out {public}/7.csv")],
+        vec!["bash".to_string(), "-c".into(), format!("cd /tmp && billing-py export customers --out={public}/8.csv")],
+        vec!["xargs".to_string(), "-a".into(), "/dev/null".into(), "billing-py".into()],
+    ] {
+        let mut args = vec!["--"];
+        args.extend(hidden.iter().map(String::as_str));
+        let o = ws.exec("alice@corp.test", &args);
+        assert_eq!(o.status.code(), Some(77), "{hidden:?}: {}", err(&o));
+        assert!(err(&o).contains("run `billing-py` directly"), "{}", err(&o));
+    }
+    assert!(!ws.p("public/7.csv").exists() && !ws.p("public/8.csv").exists());
     // An unmatched command runs, and is audited.
     let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "exit 0"]);
     assert_eq!(o.status.code(), Some(0));
