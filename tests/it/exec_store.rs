@@ -173,11 +173,13 @@ fn fingerprint_key_problems_block_instead_of_matching_nothing() {
     };
     let o = upload(Some(key));
     assert_eq!(o.status.code(), Some(77), "the right key finds the rows: {}", err(&o));
-    for (k, why) in [
-        (None, "no key is given"),
-        (Some("0011"), "the fingerprint key is invalid"),
-        (Some("ffeeddccbbaa99887766554433221100"), "registered with another key"),
-    ] {
+    // A too-short key is a policy error (exit 2): nothing runs.
+    let o = upload(Some("0011"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("the fingerprint key is invalid"), "{}", err(&o));
+    for (k, why) in
+        [(None, "no key is given"), (Some("ffeeddccbbaa99887766554433221100"), "registered with another key")]
+    {
         let o = upload(k);
         assert_eq!(o.status.code(), Some(77), "{k:?}: {}", err(&o));
         assert!(err(&o).contains(why), "{k:?}: {}", err(&o));
