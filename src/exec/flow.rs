@@ -17,6 +17,12 @@ use crate::engine::{Engine, ItemMeta};
 use crate::policy::Policy;
 use crate::report::{self, Report};
 
+/// One line on stderr, control characters escaped (paths and names come from the
+/// command line and the file system; none may rewrite the terminal).
+macro_rules! say {
+    ($($t:tt)*) => { eprintln!("{}", super::escape(&format!($($t)*))) };
+}
+
 /// Exit codes (SPEC): 77 blocked, 3 internal (something could not be kept), 127 the
 /// command could not be started; otherwise the command's own status.
 pub const BLOCKED: u8 = 77;
@@ -145,14 +151,14 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
         match &log {
             Some(log) => {
                 if let Err(e) = crate::audit::append(log, &ev) {
-                    eprintln!("leakguard: cannot append to the audit log {}: {e}", log.display());
+                    say!("leakguard: cannot append to the audit log {}: {e}", log.display());
                 }
             }
-            None => eprintln!("leakguard: no audit log (no HOME, no settings.state_dir): this run is not recorded"),
+            None => say!("leakguard: no audit log (no HOME, no settings.state_dir): this run is not recorded"),
         }
     };
     if policy.actions.is_empty() && action.is_none() {
-        eprintln!(
+        say!(
             "leakguard: the policy in force declares no actions, so exec recognises no export or upload (policy: {})",
             policy.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
@@ -161,7 +167,7 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
         Ok(x) => x,
         Err(e) => {
             record("exec-block", action.unwrap_or("-"), "", &e);
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return USAGE;
         }
     };
@@ -210,7 +216,7 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
     let stdin_file = match stdin.as_ref().map(Staged::open).transpose() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("leakguard: cannot reopen the captured stdin: {e}");
+            say!("leakguard: cannot reopen the captured stdin: {e}");
             return INTERNAL;
         }
     };
@@ -269,7 +275,7 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         });
         if let Err(e) = copied {
             st.clean();
-            eprintln!("leakguard: could not capture stdin for the upload: {e}; nothing was sent");
+            say!("leakguard: could not capture stdin for the upload: {e}; nothing was sent");
             return Err(INTERNAL);
         }
         scan_one(&engine, &mut rep, &meta_of("(stdin)"), &st.path());
@@ -328,11 +334,11 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
     };
     let wants_approval = rep.findings.iter().any(|f| f.severity == crate::policy::Severity::Block);
     if let Err(e) = approval::apply(&acx, &mut rep) {
-        eprintln!("leakguard: approvals could not be checked: {e}");
+        say!("leakguard: approvals could not be checked: {e}");
     }
     if wants_approval {
         if let Err(why) = single_use_enforced(cx.policy) {
-            eprintln!("leakguard: note: single use not enforced here: {why}");
+            say!("leakguard: note: single use not enforced here: {why}");
         }
     }
     if rep.verdict() == report::Verdict::Block {
@@ -378,7 +384,7 @@ fn give_reason(acx: &approval::Context, rep: &Report, reason: &str) {
         if let Some(d) = &acx.requests_dir {
             let path = d.join(format!("{id}.json"));
             if let Err(e) = std::fs::create_dir_all(d).and_then(|()| std::fs::write(&path, &req.bytes)) {
-                eprintln!("leakguard: cannot write the request {}: {e}", path.display());
+                say!("leakguard: cannot write the request {}: {e}", path.display());
             }
         }
     }
@@ -496,7 +502,7 @@ fn export(
         Err(e) => {
             staged.clean();
             record("exec-error", &a.id, &dest_shown, &e.to_string());
-            eprintln!("leakguard: {e}");
+            say!("leakguard: {e}");
             return 127;
         }
     };
@@ -535,7 +541,7 @@ fn export(
                     register_output(cx.policy, class, &land);
                     staged.clean();
                     if code != 0 {
-                        eprintln!(
+                        say!(
                             "leakguard: the command exited with {code}; its output was kept at {}",
                             land.shown.display()
                         );
@@ -563,7 +569,7 @@ fn export(
                         staged.path().display()
                     );
                     record("exec-error", &a.id, &dest_shown, &msg);
-                    eprintln!("leakguard: error: {msg}");
+                    say!("leakguard: error: {msg}");
                     INTERNAL
                 }
             }
@@ -631,9 +637,9 @@ fn quarantine(
 ) -> u8 {
     let a = m.action;
     let size = stage::size(staged);
-    eprintln!("leakguard: blocked: {}", refusal.reason);
+    say!("leakguard: blocked: {}", refusal.reason);
     if let Some(f) = &refusal.fix {
-        eprintln!("  fix: {f}");
+        say!("  fix: {f}");
     }
     let stem = format!("{}-{}", a.id, staged.name.to_string_lossy());
     let placed = store::quarantine_dir(cx.policy, class, user_state().as_deref())
@@ -645,11 +651,11 @@ fn quarantine(
             record("exec-quarantine", &a.id, dest_shown, &format!("{}; kept at {}", refusal.reason, q.display()));
             staged.clean();
             if let Some(l) = loss {
-                eprintln!("leakguard: error: {l}; what was kept ({size} bytes) is in quarantine: {}", q.display());
+                say!("leakguard: error: {l}; what was kept ({size} bytes) is in quarantine: {}", q.display());
                 return INTERNAL;
             }
-            eprintln!("  the output was kept in quarantine: {} ({size} bytes; {status})", q.display());
-            eprintln!("  nothing was written to {dest_shown}");
+            say!("  the output was kept in quarantine: {} ({size} bytes; {status})", q.display());
+            say!("  nothing was written to {dest_shown}");
             BLOCKED
         }
         Err(e) => {
@@ -658,8 +664,8 @@ fn quarantine(
                 staged.path().display()
             );
             record("exec-quarantine", &a.id, dest_shown, &format!("{}; {msg}", refusal.reason));
-            eprintln!("leakguard: error: {msg}");
-            eprintln!("  nothing was written to {dest_shown}");
+            say!("leakguard: error: {msg}");
+            say!("  nothing was written to {dest_shown}");
             if loss.is_some() {
                 INTERNAL
             } else {
@@ -689,11 +695,11 @@ fn register_output(policy: &Policy, class: &str, land: &store::Landing) {
     let key = match crate::fingerprint::Key::load(policy.settings.fingerprint_key_file.as_deref()) {
         Ok(Some(k)) => k,
         Ok(None) => {
-            eprintln!("leakguard: warning: no fingerprint key (LEAKGUARD_FP_KEY): the export was not registered in set `{set}`");
+            say!("leakguard: warning: no fingerprint key (LEAKGUARD_FP_KEY): the export was not registered in set `{set}`");
             return;
         }
         Err(e) => {
-            eprintln!("leakguard: warning: {e}: the export was not registered in set `{set}`");
+            say!("leakguard: warning: {e}: the export was not registered in set `{set}`");
             return;
         }
     };
@@ -701,19 +707,17 @@ fn register_output(policy: &Policy, class: &str, land: &store::Landing) {
     let Ok(data) = stage::read_at(&land.dir, &land.name) else { return };
     let dir = crate::fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref());
     match crate::fingerprint::register_auto(&dir, &set, &key, &data) {
-        Ok(r) => eprintln!(
-            "leakguard: registered {} records of {} in fingerprint set `{set}`",
-            r.records,
-            land.shown.display()
-        ),
-        Err(e) => eprintln!("leakguard: could not register fingerprints of {}: {e}", land.shown.display()),
+        Ok(r) => {
+            say!("leakguard: registered {} records of {} in fingerprint set `{set}`", r.records, land.shown.display())
+        }
+        Err(e) => say!("leakguard: could not register fingerprints of {}: {e}", land.shown.display()),
     }
 }
 
 fn refuse(reason: &str, fix: Option<&str>) -> u8 {
-    eprintln!("leakguard: blocked: {reason}");
+    say!("leakguard: blocked: {reason}");
     if let Some(f) = fix {
-        eprintln!("  fix: {f}");
+        say!("  fix: {f}");
     }
     BLOCKED
 }
@@ -722,7 +726,7 @@ fn pass_on(r: std::io::Result<i32>) -> u8 {
     match r {
         Ok(c) => c.clamp(0, 255) as u8,
         Err(e) => {
-            eprintln!("leakguard: {e}");
+            say!("leakguard: {e}");
             127
         }
     }

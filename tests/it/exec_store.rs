@@ -196,3 +196,12 @@ fn fingerprint_key_problems_block_instead_of_matching_nothing() {
     assert!(err(&o).contains("another key"), "{}", err(&o));
     assert_eq!(std::fs::read(ws.p("fp/customers.lgfp")).expect("set"), before);
 }
+
+#[test]
+fn control_characters_in_paths_are_escaped_in_messages() {
+    let ws = Ws::new();
+    let o = export(&ws, "public/\u{1b}[2J\u{7}x.csv");
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!err(&o).contains('\u{1b}') && !err(&o).contains('\u{7}'), "{:?}", err(&o));
+    assert!(err(&o).contains("\\u{1b}[2J"), "{}", err(&o));
+}
