@@ -78,7 +78,9 @@ pub fn hidden_program(policy: &Policy, argv: &[String]) -> Option<String> {
         .map(|p| Path::new(p).file_name().and_then(|f| f.to_str()).unwrap_or(p))
         .filter(|p| !p.is_empty() && !p.contains(['*', '?', '[', '{']))
         .collect();
-    argv.iter().skip(1).find_map(|arg| {
+    // The program of each launcher layer (`env X=1 billing-cli import`) is an argv, not hidden.
+    let programs_at = argv::layers(argv);
+    argv.iter().enumerate().filter(|(i, _)| !programs_at.contains(i)).find_map(|(_, arg)| {
         arg.split(|c: char| {
             c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '$' | '<' | '>' | '\'' | '"')
         })

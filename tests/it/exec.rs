@@ -606,6 +606,9 @@ fn launchers_and_leading_options_still_match_and_everything_is_audited() {
         assert!(err(&o).contains("run `billing-py` directly"), "{}", err(&o));
     }
     assert!(!ws.p("public/7.csv").exists() && !ws.p("public/8.csv").exists());
+    // A launcher in front of a sub-command no action covers is not "hidden": it runs.
+    let o = ws.exec("alice@corp.test", &["--", "env", "A=1", "billing-py", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     // An unmatched command runs, and is audited.
     let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "exit 0"]);
     assert_eq!(o.status.code(), Some(0));
