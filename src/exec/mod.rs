@@ -152,7 +152,7 @@ pub enum Target {
     /// tool writes the last, which is the destination judged).
     Args(Vec<argv::Occurrence>),
     /// The flag is absent: the tool writes to `default`; leakguard adds `flag STAGING`
-    /// at argv index `insert`.
+    /// at argv index `insert` (the end of the options).
     Default { flag: String, insert: usize, path: PathBuf },
 }
 
@@ -229,7 +229,12 @@ pub fn output_target(m: &Matched, argv: &[String]) -> Result<Option<Target>, Ref
                 return Ok(Some(Target::Args(occ)));
             }
             match &a.output_default {
-                Some(d) => Ok(Some(Target::Default { flag: f.clone(), insert: m.end, path: d.clone() })),
+                // Last among the options (before `--`): where options repeat, the last wins,
+                // so a spelling leakguard does not know (`-o X`) cannot come after it.
+                Some(d) => {
+                    let insert = argv[m.end..].iter().position(|a| a == "--").map_or(argv.len(), |p| m.end + p);
+                    Ok(Some(Target::Default { flag: f.clone(), insert, path: d.clone() }))
+                }
                 None => Err(declare(&format!("`{f}` is not given and the policy names no default path"))),
             }
         }
