@@ -224,7 +224,12 @@ pub fn output_target(m: &Matched, argv: &[String]) -> Result<Option<Target>, Ref
             }
         }
         Output::Flag(f) => {
-            let occ = argv::flag_occurrences(argv, m.offset + 1, f).map_err(|e| declare(&e))?;
+            let mut occ = argv::flag_occurrences(argv, m.offset + 1, f).map_err(|e| declare(&e))?;
+            for alias in &a.output_aliases {
+                occ.extend(argv::flag_occurrences(argv, m.offset + 1, alias).map_err(|e| declare(&e))?);
+            }
+            occ.sort_by_key(|o| o.index);
+            occ.dedup_by_key(|o| o.index);
             if !occ.is_empty() {
                 return Ok(Some(Target::Args(occ)));
             }

@@ -96,6 +96,8 @@ pub struct Action {
     pub sends: Option<Sends>,
     /// Where the tool writes when the output flag is absent (`output.default`).
     pub output_default: Option<PathBuf>,
+    /// Other spellings of the output flag (`output.aliases`).
+    pub output_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

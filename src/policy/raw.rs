@@ -225,6 +225,9 @@ pub struct RawOutputSpec {
     pub arg: Option<usize>,
     /// A built-in output recipe: psql, pg_dump, mysqldump, mongoexport.
     pub recipe: Option<String>,
+    /// Other spellings of the flag (`[-o]`): every one is redirected too.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Where the tool writes when the flag is absent.
     pub default: Option<String>,
 }

@@ -48,7 +48,7 @@ actions:
   export-py:
     command: ["billing-py", "export", "customers", "**"]
     roles: [billing-admin]
-    output: {{ flag: "--out" }}
+    output: {{ flag: "--out", aliases: ["-o"] }}
     produces: customer-list
   export-def:
     command: ["billing-def", "export", "**"]
@@ -84,7 +84,7 @@ settings:
         // billing-py: a real argparse tool (abbreviations, last --out wins, options anywhere).
         dir.write(
             "bin/billing-py",
-            "#!/usr/bin/env python3\nimport argparse, os, sys\np = argparse.ArgumentParser()\np.add_argument('--out', default=os.environ.get('BILLING_DEFAULT_OUT', 'customers.csv'))\np.add_argument('-v', action='store_true')\np.add_argument('cmd', nargs='*')\na = p.parse_args()\ndata = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export.csv'), 'rb').read()\nopen(a.out, 'wb').write(data)\n",
+            "#!/usr/bin/env python3\nimport argparse, os, sys\np = argparse.ArgumentParser()\np.add_argument('--out', '-o', default=os.environ.get('BILLING_DEFAULT_OUT', 'customers.csv'))\np.add_argument('-v', action='store_true')\np.add_argument('cmd', nargs='*')\na = p.parse_args()\ndata = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export.csv'), 'rb').read()\nopen(a.out, 'wb').write(data)\n",
         );
         std::os::unix::fs::symlink("billing-py", dir.path().join("bin/billing-def")).expect("symlink");
         // sudo stand-in: `sudo -u USER CMD…` runs CMD (the argv shape is what matters).
@@ -463,6 +463,9 @@ fn output_flags_in_every_spelling_are_judged() {
         (vec!["--ou".into(), format!("{public}/c.csv")], "c.csv"),
         (vec![format!("--out={public}/d.csv")], "d.csv"),
         (vec![format!("--o={public}/e.csv")], "e.csv"),
+        // A declared alias after the flag (the tool writes the last).
+        (vec!["--out".into(), format!("{store}/a.csv"), "-o".into(), format!("{public}/f.csv")], "f.csv"),
+        (vec!["--out".into(), format!("{store}/a.csv"), format!("-o{public}/g.csv")], "g.csv"),
     ];
     for (i, (args, name)) in cases.iter().enumerate() {
         let mut argv = vec!["--", "billing-py", "export", "customers"];
