@@ -619,3 +619,17 @@ fn launchers_and_leading_options_still_match_and_everything_is_audited() {
     assert_eq!(log.lines().filter(|l| l.contains("exec-quarantine")).count(), shapes.len(), "{log}");
     assert!(log.contains("exec-unmatched"), "{log}");
 }
+
+#[test]
+fn bad_output_and_sends_declarations_are_policy_errors() {
+    let d = Dir::new();
+    d.write(
+        "p.yaml",
+        "version: 1\nactions:\n  a: { command: [\"x\", \"**\"], output: { flag: --out, arg: 2 } }\n  b: { command: [\"y\", \"**\"], sends: { recipe: ftp, destination: d } }\n  c: { command: [\"z\", \"**\"], output: { recipe: oracle } }\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "p.yaml", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert_eq!(e.matches("leakguard::bad-action").count(), 3, "{e}");
+    assert!(e.contains("unknown upload recipe `ftp`") && e.contains("psql, pg_dump, mysqldump, mongoexport"), "{e}");
+}
