@@ -111,6 +111,10 @@ codes! {
         "Distinct principals and distinct keys are counted: one person signing twice, or with two keys, counts once; one key filed under two names counts once.";
     ApprovalUsed = "approval-used": "an export approval was already used",
         "Approvals of `exec` actions are single-use: the audit log records their consumption (under its lock, so racing runs cannot both use one). Run the step again for a fresh request and have it signed.";
+    ApprovalReason = "approval-reason": "the signed request gives no reason and the rule requires one",
+        "A rule with `override: {reason: required}` (written out) counts signatures only over a request file that carries a reason. The requester adds one with `leakguard approval request ID --reason …` (or `leakguard exec --reason …`), and the approvers sign that file. `leakguard approval sign` refuses to sign a request without it.";
+    FingerprintKey = "fingerprint-key": "the fingerprint key is invalid",
+        "A class has a `fingerprints` detector and the key (`$LEAKGUARD_FP_KEY`, hex of 16 or more bytes or the path of a key file, or `settings.fingerprint_key_file`) is too short or cannot be read. Without a valid key the detector could only match nothing, so the policy is refused. A set registered with another key is detected by its key check value.";
     BadAction = "bad-action": "an action's `output` or `sends` is not one leakguard can read",
         "`output` is `stdout`, `{flag: --out}` or `{arg: N}`, each with an optional `default: PATH` (where the tool writes when the flag is absent). `sends` names a `destination` and either `args: files`, a list of argument positions, or a built-in `recipe` (curl, wget, scp, sftp, rsync, aws, gsutil, gcloud, rclone, az).";
 }

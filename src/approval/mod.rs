@@ -461,6 +461,18 @@ impl Check<'_> {
         if let Some(e) = self.excluded.iter().find(|e| same_identity(e, principal)) {
             return Err((ApprovalSelf, format!("{principal} authored, committed or pushed the content ({e})")));
         }
+        // `reason: required` written out: a signature over a request without one (made
+        // with plain ssh-keygen, past `approval sign`) does not count either.
+        let unreasoned: Vec<String> = reason_missing(self.policy, req)
+            .into_iter()
+            .filter(|r| self.policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_enforced))
+            .collect();
+        if !unreasoned.is_empty() {
+            return Err((
+                ApprovalReason,
+                format!("the signed request gives no reason and rule {} requires one", unreasoned.join(", ")),
+            ));
+        }
         let roles = self.policy.roles_of(principal);
         if !self.approver_roles.iter().any(|r| roles.contains(r)) {
             return Err((

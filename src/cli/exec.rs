@@ -33,22 +33,25 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
-pub fn run(g: &Global, a: ExecArgs) -> u8 {
+/// The policy exec reads (system, then `--policy` or user and repository; see
+/// `flow::policy_paths`), and the repository root.
+fn load(g: &Global) -> Result<(PathBuf, crate::policy::Policy), u8> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let root = super::find_root(&cwd);
-    let args = crate::policy::PolicyArgs {
-        paths: flow::policy_paths(&g.policy, &root),
-        root: root.clone(),
-        system_dir: None,
-        user_dir: None,
-        ignore_env: false,
-    };
-    let policy = match crate::policy::load(&args) {
-        Ok(p) => p,
+    let args = crate::policy::PolicyArgs { paths: flow::policy_paths(&g.policy, &root), ..g.policy_args(&root) };
+    match crate::policy::load(&args) {
+        Ok(p) => Ok((root, p)),
         Err(e) => {
             super::print_reports(g, e.reports());
-            return exit::USAGE;
+            Err(exit::USAGE)
         }
+    }
+}
+
+pub fn run(g: &Global, a: ExecArgs) -> u8 {
+    let (root, policy) = match load(g) {
+        Ok(x) => x,
+        Err(c) => return c,
     };
     if let Some(r) = &a.reason {
         // Read by approval::apply when it writes the request file.
@@ -83,7 +86,7 @@ pub fn current_actor(repo: Option<&Path>) -> String {
 }
 
 pub fn whoami(g: &Global) -> u8 {
-    let (root, policy) = match g.load_here() {
+    let (root, policy) = match load(g) {
         Ok(x) => x,
         Err(c) => return c,
     };

@@ -204,6 +204,8 @@ pub struct Occurrence {
     pub index: usize,
     pub prefix: String,
     pub path: String,
+    /// Text after the path in the same argument (`' csv header` of a psql `\copy`).
+    pub suffix: String,
 }
 
 /// Every occurrence of an output flag in `argv[from..]` (until `--`): exact, `=`-joined,
@@ -229,15 +231,30 @@ pub fn flag_occurrences(argv: &[String], from: usize, flag: &str) -> Result<Vec<
         };
         if hit {
             match value {
-                Some(v) => out.push(Occurrence { index: i, prefix: format!("{name}="), path: v.to_string() }),
+                Some(v) => out.push(Occurrence {
+                    index: i,
+                    prefix: format!("{name}="),
+                    path: v.to_string(),
+                    suffix: String::new(),
+                }),
                 None => {
                     let v = argv.get(i + 1).ok_or_else(|| format!("`{a}` is the last argument: it names no file"))?;
-                    out.push(Occurrence { index: i + 1, prefix: String::new(), path: v.clone() });
+                    out.push(Occurrence {
+                        index: i + 1,
+                        prefix: String::new(),
+                        path: v.clone(),
+                        suffix: String::new(),
+                    });
                     i += 1;
                 }
             }
         } else if !long && a.len() > flag.len() && a.starts_with(flag) && !a.starts_with("--") {
-            out.push(Occurrence { index: i, prefix: flag.to_string(), path: a[flag.len()..].to_string() });
+            out.push(Occurrence {
+                index: i,
+                prefix: flag.to_string(),
+                path: a[flag.len()..].to_string(),
+                suffix: String::new(),
+            });
         }
         i += 1;
     }

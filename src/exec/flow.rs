@@ -17,6 +17,12 @@ use crate::engine::{Engine, ItemMeta};
 use crate::policy::Policy;
 use crate::report::{self, Report};
 
+/// One line on stderr, control characters escaped (paths and names come from the
+/// command line and the file system; none may rewrite the terminal).
+macro_rules! say {
+    ($($t:tt)*) => { eprintln!("{}", super::escape(&format!($($t)*))) };
+}
+
 /// Exit codes (SPEC): 77 blocked, 3 internal (something could not be kept), 127 the
 /// command could not be started; otherwise the command's own status.
 pub const BLOCKED: u8 = 77;
@@ -145,14 +151,14 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
         match &log {
             Some(log) => {
                 if let Err(e) = crate::audit::append(log, &ev) {
-                    eprintln!("leakguard: cannot append to the audit log {}: {e}", log.display());
+                    say!("leakguard: cannot append to the audit log {}: {e}", log.display());
                 }
             }
-            None => eprintln!("leakguard: no audit log (no HOME, no settings.state_dir): this run is not recorded"),
+            None => say!("leakguard: no audit log (no HOME, no settings.state_dir): this run is not recorded"),
         }
     };
     if policy.actions.is_empty() && action.is_none() {
-        eprintln!(
+        say!(
             "leakguard: the policy in force declares no actions, so exec recognises no export or upload (policy: {})",
             policy.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
@@ -161,12 +167,27 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
         Ok(x) => x,
         Err(e) => {
             record("exec-block", action.unwrap_or("-"), "", &e);
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return USAGE;
         }
     };
     let Some(m) = m else {
         let prog = argv.first().map(|p| super::escape(base(p))).unwrap_or_default();
+        if let Some(hidden) = super::hidden_program(policy, argv) {
+            let why = format!(
+                "`{prog}` runs `{}` in a form leakguard cannot read (inside another argument)",
+                super::escape(&hidden)
+            );
+            record("exec-block", "-", "", &why);
+            return refuse(
+                &why,
+                Some(&format!(
+                    "run `{}` directly: leakguard exec -- {} …",
+                    super::escape(&hidden),
+                    super::escape(&hidden)
+                )),
+            );
+        }
         if policy.settings.exec_unknown_blocks {
             record("exec-block", "-", "", &format!("`{prog}` matches no action"));
             return refuse(
@@ -195,7 +216,7 @@ pub fn run(cx: &Ctx, action: Option<&str>, argv: &[String]) -> u8 {
     let stdin_file = match stdin.as_ref().map(Staged::open).transpose() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("leakguard: cannot reopen the captured stdin: {e}");
+            say!("leakguard: cannot reopen the captured stdin: {e}");
             return INTERNAL;
         }
     };
@@ -254,7 +275,7 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         });
         if let Err(e) = copied {
             st.clean();
-            eprintln!("leakguard: could not capture stdin for the upload: {e}; nothing was sent");
+            say!("leakguard: could not capture stdin for the upload: {e}; nothing was sent");
             return Err(INTERNAL);
         }
         scan_one(&engine, &mut rep, &meta_of("(stdin)"), &st.path());
@@ -269,7 +290,7 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
         let meta = meta_of(&shown.to_string_lossy());
         match problem {
             None => scan_one(&engine, &mut rep, &meta, shown),
-            Some(why) => rep.findings.push(engine.unscannable(&meta, &meta.path, why)),
+            Some(why) => blocking_unscannable(&engine, &mut rep, &meta, why),
         }
     }
     for why in &sent.problems {
@@ -313,11 +334,11 @@ fn upload(cx: &Ctx, m: &Matched, argv: &[String], destination: &str) -> Result<O
     };
     let wants_approval = rep.findings.iter().any(|f| f.severity == crate::policy::Severity::Block);
     if let Err(e) = approval::apply(&acx, &mut rep) {
-        eprintln!("leakguard: approvals could not be checked: {e}");
+        say!("leakguard: approvals could not be checked: {e}");
     }
     if wants_approval {
         if let Err(why) = single_use_enforced(cx.policy) {
-            eprintln!("leakguard: note: single use not enforced here: {why}");
+            say!("leakguard: note: single use not enforced here: {why}");
         }
     }
     if rep.verdict() == report::Verdict::Block {
@@ -363,23 +384,34 @@ fn give_reason(acx: &approval::Context, rep: &Report, reason: &str) {
         if let Some(d) = &acx.requests_dir {
             let path = d.join(format!("{id}.json"));
             if let Err(e) = std::fs::create_dir_all(d).and_then(|()| std::fs::write(&path, &req.bytes)) {
-                eprintln!("leakguard: cannot write the request {}: {e}", path.display());
+                say!("leakguard: cannot write the request {}: {e}", path.display());
             }
         }
     }
 }
 
+/// Scans one file an upload sends (streamed when large); what cannot be read blocks.
 fn scan_one(engine: &Engine, rep: &mut Report, meta: &ItemMeta, path: &Path) {
-    match std::fs::read(path) {
-        Ok(data) => {
-            let scan = engine.scanner.scan_bytes(&meta.path, &data);
-            let mut f = engine.judge(meta, &scan);
-            Engine::bind_content(&mut f, &data);
-            rep.findings.extend(f);
-            rep.stats.bytes += data.len() as u64;
-        }
-        Err(e) => rep.findings.push(engine.unscannable(meta, &meta.path, &e.to_string())),
+    let r = (|| -> std::io::Result<u64> {
+        let f = File::open(path)?;
+        let size = f.metadata()?.len();
+        let scan = engine.scanner.scan_reader(&meta.path, std::io::BufReader::new(f), size)?;
+        let mut found = engine.judge(meta, &scan);
+        Engine::bind_content_reader(&mut found, File::open(path)?)?;
+        rep.findings.extend(found);
+        Ok(size)
+    })();
+    match r {
+        Ok(n) => rep.stats.bytes += n,
+        Err(e) => blocking_unscannable(engine, rep, meta, &format!("cannot read: {e}")),
     }
+}
+
+/// An upload leakguard cannot read is not sent (whatever `settings.unscannable` says for scans).
+fn blocking_unscannable(engine: &Engine, rep: &mut Report, meta: &ItemMeta, why: &str) {
+    let mut f = engine.unscannable(meta, &meta.path, why);
+    f.severity = crate::policy::Severity::Block;
+    rep.findings.push(f);
 }
 
 /// Files under `p`, symlinks followed (an upload tool that follows them sends their
@@ -470,7 +502,7 @@ fn export(
         Err(e) => {
             staged.clean();
             record("exec-error", &a.id, &dest_shown, &e.to_string());
-            eprintln!("leakguard: {e}");
+            say!("leakguard: {e}");
             return 127;
         }
     };
@@ -509,7 +541,7 @@ fn export(
                     register_output(cx.policy, class, &land);
                     staged.clean();
                     if code != 0 {
-                        eprintln!(
+                        say!(
                             "leakguard: the command exited with {code}; its output was kept at {}",
                             land.shown.display()
                         );
@@ -537,7 +569,7 @@ fn export(
                         staged.path().display()
                     );
                     record("exec-error", &a.id, &dest_shown, &msg);
-                    eprintln!("leakguard: error: {msg}");
+                    say!("leakguard: error: {msg}");
                     INTERNAL
                 }
             }
@@ -560,11 +592,11 @@ fn judge(cx: &Ctx, class: &str, dest: &Path, staged: &Staged, existing_ok: bool)
         });
     }
     // Other classes in the content must be allowed there too.
-    if stage::size(staged) <= cx.policy.settings.max_file_size {
-        if let Ok(data) = std::fs::read(staged.path()) {
-            let mut engine = Engine::new(cx.policy, Default::default());
-            engine.scanner.redact = cx.redact;
-            let scan = engine.scanner.scan_bytes(&dest.display().to_string(), &data);
+    if let Ok(file) = staged.open() {
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut engine = Engine::new(cx.policy, Default::default());
+        engine.scanner.redact = cx.redact;
+        if let Ok(scan) = engine.scanner.scan_reader(&dest.display().to_string(), std::io::BufReader::new(file), size) {
             let meta = ItemMeta { path: dest.display().to_string(), ..Default::default() };
             for f in engine.judge(&meta, &scan) {
                 if f.severity == crate::policy::Severity::Block && !classes.contains(&f.class) {
@@ -605,9 +637,9 @@ fn quarantine(
 ) -> u8 {
     let a = m.action;
     let size = stage::size(staged);
-    eprintln!("leakguard: blocked: {}", refusal.reason);
+    say!("leakguard: blocked: {}", refusal.reason);
     if let Some(f) = &refusal.fix {
-        eprintln!("  fix: {f}");
+        say!("  fix: {f}");
     }
     let stem = format!("{}-{}", a.id, staged.name.to_string_lossy());
     let placed = store::quarantine_dir(cx.policy, class, user_state().as_deref())
@@ -619,11 +651,11 @@ fn quarantine(
             record("exec-quarantine", &a.id, dest_shown, &format!("{}; kept at {}", refusal.reason, q.display()));
             staged.clean();
             if let Some(l) = loss {
-                eprintln!("leakguard: error: {l}; what was kept ({size} bytes) is in quarantine: {}", q.display());
+                say!("leakguard: error: {l}; what was kept ({size} bytes) is in quarantine: {}", q.display());
                 return INTERNAL;
             }
-            eprintln!("  the output was kept in quarantine: {} ({size} bytes; {status})", q.display());
-            eprintln!("  nothing was written to {dest_shown}");
+            say!("  the output was kept in quarantine: {} ({size} bytes; {status})", q.display());
+            say!("  nothing was written to {dest_shown}");
             BLOCKED
         }
         Err(e) => {
@@ -632,8 +664,8 @@ fn quarantine(
                 staged.path().display()
             );
             record("exec-quarantine", &a.id, dest_shown, &format!("{}; {msg}", refusal.reason));
-            eprintln!("leakguard: error: {msg}");
-            eprintln!("  nothing was written to {dest_shown}");
+            say!("leakguard: error: {msg}");
+            say!("  nothing was written to {dest_shown}");
             if loss.is_some() {
                 INTERNAL
             } else {
@@ -663,30 +695,29 @@ fn register_output(policy: &Policy, class: &str, land: &store::Landing) {
     let key = match crate::fingerprint::Key::load(policy.settings.fingerprint_key_file.as_deref()) {
         Ok(Some(k)) => k,
         Ok(None) => {
-            eprintln!("leakguard: warning: no fingerprint key (LEAKGUARD_FP_KEY): the export was not registered in set `{set}`");
+            say!("leakguard: warning: no fingerprint key (LEAKGUARD_FP_KEY): the export was not registered in set `{set}`");
             return;
         }
         Err(e) => {
-            eprintln!("leakguard: warning: {e}: the export was not registered in set `{set}`");
+            say!("leakguard: warning: {e}: the export was not registered in set `{set}`");
             return;
         }
     };
-    let Ok(data) = std::fs::read(&land.shown) else { return };
+    // Read through the directory leakguard opened, never through a (swapped) path.
+    let Ok(data) = stage::read_at(&land.dir, &land.name) else { return };
     let dir = crate::fingerprint::default_dir(policy.settings.fingerprint_dir.as_deref());
     match crate::fingerprint::register_auto(&dir, &set, &key, &data) {
-        Ok(r) => eprintln!(
-            "leakguard: registered {} records of {} in fingerprint set `{set}`",
-            r.records,
-            land.shown.display()
-        ),
-        Err(e) => eprintln!("leakguard: could not register fingerprints of {}: {e}", land.shown.display()),
+        Ok(r) => {
+            say!("leakguard: registered {} records of {} in fingerprint set `{set}`", r.records, land.shown.display())
+        }
+        Err(e) => say!("leakguard: could not register fingerprints of {}: {e}", land.shown.display()),
     }
 }
 
 fn refuse(reason: &str, fix: Option<&str>) -> u8 {
-    eprintln!("leakguard: blocked: {reason}");
+    say!("leakguard: blocked: {reason}");
     if let Some(f) = fix {
-        eprintln!("  fix: {f}");
+        say!("  fix: {f}");
     }
     BLOCKED
 }
@@ -695,7 +726,7 @@ fn pass_on(r: std::io::Result<i32>) -> u8 {
     match r {
         Ok(c) => c.clamp(0, 255) as u8,
         Err(e) => {
-            eprintln!("leakguard: {e}");
+            say!("leakguard: {e}");
             127
         }
     }

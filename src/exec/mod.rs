@@ -9,6 +9,7 @@
 
 pub mod argv;
 pub mod flow;
+pub mod outrecipe;
 pub mod recipe;
 pub mod run;
 pub mod stage;
@@ -63,6 +64,29 @@ pub fn matches<'p>(a: &'p Action, argv: &[String]) -> Option<Matched<'p>> {
             offset,
             end: offset + end,
         })
+    })
+}
+
+/// For a command no action matches: an action's program named inside another argument
+/// (`sh -c "billing-cli export …"`, `xargs curl -T`, `env -S "…"`), which leakguard
+/// cannot read as an argv — such a command is refused rather than run unchecked.
+pub fn hidden_program(policy: &Policy, argv: &[String]) -> Option<String> {
+    let programs: Vec<&str> = policy
+        .actions
+        .iter()
+        .filter_map(|a| a.command.first())
+        .map(|p| Path::new(p).file_name().and_then(|f| f.to_str()).unwrap_or(p))
+        .filter(|p| !p.is_empty() && !p.contains(['*', '?', '[', '{']))
+        .collect();
+    // The program of each launcher layer (`env X=1 billing-cli import`) is an argv, not hidden.
+    let programs_at = argv::layers(argv);
+    argv.iter().enumerate().filter(|(i, _)| !programs_at.contains(i)).find_map(|(_, arg)| {
+        arg.split(|c: char| {
+            c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | ')' | '`' | '$' | '<' | '>' | '\'' | '"')
+        })
+        .map(|w| Path::new(w).file_name().and_then(|f| f.to_str()).unwrap_or(w))
+        .find(|w| programs.contains(w))
+        .map(str::to_string)
     })
 }
 
@@ -128,7 +152,7 @@ pub enum Target {
     /// tool writes the last, which is the destination judged).
     Args(Vec<argv::Occurrence>),
     /// The flag is absent: the tool writes to `default`; leakguard adds `flag STAGING`
-    /// at argv index `insert`.
+    /// at argv index `insert` (the end of the options).
     Default { flag: String, insert: usize, path: PathBuf },
 }
 
@@ -150,7 +174,7 @@ impl Target {
             Target::Stdout => {}
             Target::Args(occ) => {
                 for o in occ {
-                    out[o.index] = format!("{}{s}", o.prefix);
+                    out[o.index] = format!("{}{s}{}", o.prefix, o.suffix);
                 }
             }
             Target::Default { flag, insert, .. } => {
@@ -184,19 +208,38 @@ pub fn output_target(m: &Matched, argv: &[String]) -> Result<Option<Target>, Ref
                 index: m.offset + n,
                 prefix: String::new(),
                 path: p.clone(),
+                suffix: String::new(),
             }]))),
             None => match &a.output_default {
                 Some(_) => Err(declare(&format!("argument {n} is absent and a default cannot be redirected"))),
                 None => Err(declare(&format!("argument {n} (the output) is absent"))),
             },
         },
+        Output::Recipe(r) => {
+            let occ = outrecipe::occurrences(r, argv, m.offset + 1).map_err(|e| declare(&e))?;
+            if occ.is_empty() {
+                Ok(Some(Target::Stdout))
+            } else {
+                Ok(Some(Target::Args(occ)))
+            }
+        }
         Output::Flag(f) => {
-            let occ = argv::flag_occurrences(argv, m.offset + 1, f).map_err(|e| declare(&e))?;
+            let mut occ = argv::flag_occurrences(argv, m.offset + 1, f).map_err(|e| declare(&e))?;
+            for alias in &a.output_aliases {
+                occ.extend(argv::flag_occurrences(argv, m.offset + 1, alias).map_err(|e| declare(&e))?);
+            }
+            occ.sort_by_key(|o| o.index);
+            occ.dedup_by_key(|o| o.index);
             if !occ.is_empty() {
                 return Ok(Some(Target::Args(occ)));
             }
             match &a.output_default {
-                Some(d) => Ok(Some(Target::Default { flag: f.clone(), insert: m.end, path: d.clone() })),
+                // Last among the options (before `--`): where options repeat, the last wins,
+                // so a spelling leakguard does not know (`-o X`) cannot come after it.
+                Some(d) => {
+                    let insert = argv[m.end..].iter().position(|a| a == "--").map_or(argv.len(), |p| m.end + p);
+                    Ok(Some(Target::Default { flag: f.clone(), insert, path: d.clone() }))
+                }
                 None => Err(declare(&format!("`{f}` is not given and the policy names no default path"))),
             }
         }

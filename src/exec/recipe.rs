@@ -172,6 +172,8 @@ fn curl_option(opt: &str, val: &str, s: &mut Sent) {
         "--upload-file" => {
             if val == "." {
                 s.stdin = true
+            } else if val.contains(['{', '[']) && std::path::Path::new(val).symlink_metadata().is_err() {
+                s.problems.push(format!("curl -T `{val}` uses URL globbing, which leakguard does not expand"));
             } else {
                 s.file(val)
             }
@@ -182,6 +184,12 @@ fn curl_option(opt: &str, val: &str, s: &mut Sent) {
             if let Some(f) = v.strip_prefix('@').or_else(|| v.strip_prefix('<')) {
                 let f = f.split(';').next().unwrap_or(f);
                 s.file(f.trim_matches('"'));
+                // `name=@a.csv,b.csv` sends several files.
+                if f.contains(',') {
+                    for part in f.split(',') {
+                        s.file(part.trim_matches('"'));
+                    }
+                }
             }
         }
         "--data" | "--data-binary" | "--data-ascii" | "--json" => {
@@ -325,15 +333,23 @@ fn positional(recipe: &str, args: &[String], s: &mut Sent) {
         }
         s.maybe(a);
     }
-    if recipe == "scp" || recipe == "rsync" {
-        // The destination is the last operand; a local destination is not sent.
-        if let Some(last) = args.iter().rev().find(|a| !a.starts_with('-')) {
-            let last = PathBuf::from(last);
-            if s.paths.last() == Some(&last) && s.paths.len() > 1 {
-                s.paths.pop();
-            }
+    // The destination is the last operand: a local destination is not sent — when
+    // another operand is remote (a download), or for scp/rsync between local paths.
+    let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if let Some((last, rest)) = operands.split_last() {
+        let download = !looks_remote(last) && rest.iter().any(|a| looks_remote(a));
+        let local_copy = (recipe == "scp" || recipe == "rsync") && s.paths.len() > 1;
+        if (download || local_copy) && s.paths.last() == Some(&PathBuf::from(last)) {
+            s.paths.pop();
         }
     }
+}
+
+/// `s3://b/k`, `gs://…`, `host:path`, `remote:dir` — not a local path.
+fn looks_remote(a: &str) -> bool {
+    a.contains("://")
+        || (a.find(':').is_some_and(|c| c > 0 && !a[..c].contains('/'))
+            && std::path::Path::new(a).symlink_metadata().is_err())
 }
 
 #[cfg(test)]
@@ -360,6 +376,17 @@ mod tests {
         assert!(f("-T - http://h/").stdin);
         assert!(f("--data-binary @- http://h/").stdin);
         assert!(!f("-K cfg http://h/").problems.is_empty());
+        assert!(!f("-T {a,b}.csv http://h/").problems.is_empty());
+        assert!(f("-F f=@a.csv,b.csv http://h/").paths.contains(&PathBuf::from("b.csv")));
+    }
+
+    #[test]
+    fn downloads_send_nothing() {
+        let dir = std::env::temp_dir();
+        let d = dir.to_str().expect("utf8");
+        assert!(sent("aws", &v(&format!("s3 cp s3://b/k {d}"))).paths.is_empty());
+        assert!(sent("scp", &v(&format!("host:/x {d}"))).paths.is_empty());
+        assert_eq!(sent("aws", &v(&format!("s3 cp {d} s3://b/k"))).paths, [PathBuf::from(d)]);
     }
 
     #[test]

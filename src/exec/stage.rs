@@ -114,8 +114,13 @@ impl Staged {
         let dir_path = root.join(format!("run-{}-{}", std::process::id(), nonce()));
         std::fs::DirBuilder::new().mode(0o700).create(&dir_path)?;
         let dir = open_dir(None, dir_path.as_os_str())?;
-        let name =
-            if name.is_empty() || name == "." || name == ".." { OsString::from("output") } else { name.to_owned() };
+        // Only safe characters (the name may be quoted inside a tool's own command text).
+        let clean: String = name
+            .to_string_lossy()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+            .collect();
+        let name = if clean.trim_matches('.').is_empty() { OsString::from("output") } else { OsString::from(clean) };
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -292,6 +297,19 @@ pub fn copy_into(st: &Staged, out: &mut impl Write) -> Result<(), MoveError> {
     }
     out.flush().map_err(|error| MoveError::Partial { copied, total, error })?;
     Ok(())
+}
+
+/// Reads the regular file `name` of an open directory, following no link.
+pub fn read_at(dir: &OwnedFd, name: &OsStr) -> std::io::Result<Vec<u8>> {
+    let c = cstr(name)?;
+    // SAFETY: c is NUL-terminated; the fd is owned by the File.
+    let fd =
+        cvt(unsafe { libc::openat(dir.as_raw_fd(), c.as_ptr(), libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC) })?;
+    // SAFETY: fd was just opened.
+    let mut f = unsafe { File::from_raw_fd(fd) };
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// Links of the staged file (more than one: the tool made it visible at another name).

@@ -513,7 +513,20 @@ pub fn problems(classes: &[crate::detect::ClassSpec], dir: &Path, key_file: Opti
 /// cannot be used (see [`problems`]) is said on stderr once per process.
 pub fn attach(classes: &mut [crate::detect::ClassSpec], dir: &Path, key: Option<&Key>) {
     static SAID: std::sync::Once = std::sync::Once::new();
-    let Some(key) = key else { return };
+    let Some(key) = key else {
+        let unkeyed = classes.iter().flat_map(|c| &c.detectors).find_map(|d| match d {
+            crate::detect::Detector::Fingerprints(f) if set_path(dir, &f.set).exists() => Some(f.set.clone()),
+            _ => None,
+        });
+        if let Some(set) = unkeyed {
+            SAID.call_once(|| {
+                eprintln!(
+                    "leakguard: warning: fingerprint set `{set}` exists but no valid key is given (LEAKGUARD_FP_KEY or settings.fingerprint_key_file): its detector matches nothing"
+                )
+            });
+        }
+        return;
+    };
     let mut cache: HashMap<String, Option<Arc<Set>>> = HashMap::new();
     for c in classes {
         for d in &mut c.detectors {

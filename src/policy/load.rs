@@ -117,7 +117,30 @@ impl LoadError {
 /// Finds, parses, composes and validates the policy.
 pub fn load(args: &PolicyArgs) -> Result<Policy, LoadError> {
     let sources = discover(args)?;
-    from_sources(sources)
+    let policy = from_sources(sources)?;
+    fingerprint_key_ok(&policy)?;
+    Ok(policy)
+}
+
+/// A `fingerprints` detector with an invalid key (too short, unreadable key file) is a
+/// policy error: it would otherwise match nothing, silently.
+fn fingerprint_key_ok(policy: &Policy) -> Result<(), LoadError> {
+    let wants =
+        policy.classes.iter().flat_map(|c| &c.detectors).any(|d| matches!(d, crate::detect::Detector::Fingerprints(_)));
+    if !wants {
+        return Ok(());
+    }
+    match crate::fingerprint::Key::load(policy.settings.fingerprint_key_file.as_deref()) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(LoadError::Invalid(vec![miette::Report::new(PolicyDiag {
+            code: Code::FingerprintKey,
+            message: format!("the fingerprint key is invalid: {e}"),
+            label: String::new(),
+            help: Some("LEAKGUARD_FP_KEY holds 16+ bytes as hex (or names a key file); settings.fingerprint_key_file names a readable file".into()),
+            src: None,
+            span: None,
+        })])),
+    }
 }
 
 /// Parses, composes (see the module docs) and validates already-read sources. The pack

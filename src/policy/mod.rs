@@ -129,6 +129,8 @@ pub struct Action {
     pub sends: Option<Sends>,
     /// Where the tool writes when the output flag is absent (`output.default`).
     pub output_default: Option<PathBuf>,
+    /// Other spellings of the output flag (`output.aliases`).
+    pub output_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,6 +139,8 @@ pub enum Output {
     Stdout,
     Flag(String),
     Arg(usize),
+    /// A built-in output recipe (`output: {recipe: psql}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone)]

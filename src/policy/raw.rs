@@ -274,6 +274,11 @@ pub enum RawOutput {
 pub struct RawOutputSpec {
     pub flag: Option<String>,
     pub arg: Option<usize>,
+    /// A built-in output recipe: psql, pg_dump, mysqldump, mongoexport.
+    pub recipe: Option<String>,
+    /// Other spellings of the flag (`[-o]`): every one is redirected too.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Where the tool writes when the flag is absent.
     pub default: Option<String>,
 }

@@ -359,24 +359,27 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 },
                 destination: s.destination,
             });
-            let (output, output_default) = match a.output {
-                None => (Output::None, None),
-                Some(RawOutput::Keyword(k)) if k == "stdout" => (Output::Stdout, None),
-                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, default })) => {
-                    (Output::Flag(f), default.map(PathBuf::from))
+            let (output, output_default, output_aliases) = match a.output {
+                None => (Output::None, None, Vec::new()),
+                Some(RawOutput::Keyword(k)) if k == "stdout" => (Output::Stdout, None, Vec::new()),
+                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, recipe: None, default, aliases })) => {
+                    (Output::Flag(f), default.map(PathBuf::from), aliases)
                 }
-                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), default })) => {
-                    (Output::Arg(n), default.map(PathBuf::from))
+                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), recipe: None, default, .. })) => {
+                    (Output::Arg(n), default.map(PathBuf::from), Vec::new())
                 }
+                Some(RawOutput::Spec(RawOutputSpec {
+                    flag: None, arg: None, recipe: Some(r), default: None, ..
+                })) if crate::exec::outrecipe::RECIPES.contains(&r.as_str()) => (Output::Recipe(r), None, Vec::new()),
                 Some(_) => {
                     cx.err(
                         Code::BadAction,
                         &a.command.referenced,
-                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`)", id.value),
+                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`), or `{{recipe: R}}` ({})", id.value, crate::exec::outrecipe::RECIPES.join(", ")),
                         "this action",
                         None,
                     );
-                    (Output::None, None)
+                    (Output::None, None, Vec::new())
                 }
             };
             actions.push(Action {
@@ -389,6 +392,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 produces: a.produces.map(|p| p.value),
                 sends,
                 output_default,
+                output_aliases,
             });
         }
         for r in raw.rules {

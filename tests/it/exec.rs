@@ -48,7 +48,7 @@ actions:
   export-py:
     command: ["billing-py", "export", "customers", "**"]
     roles: [billing-admin]
-    output: {{ flag: "--out" }}
+    output: {{ flag: "--out", aliases: ["-o"] }}
     produces: customer-list
   export-def:
     command: ["billing-def", "export", "**"]
@@ -84,7 +84,7 @@ settings:
         // billing-py: a real argparse tool (abbreviations, last --out wins, options anywhere).
         dir.write(
             "bin/billing-py",
-            "#!/usr/bin/env python3\nimport argparse, os, sys\np = argparse.ArgumentParser()\np.add_argument('--out', default=os.environ.get('BILLING_DEFAULT_OUT', 'customers.csv'))\np.add_argument('-v', action='store_true')\np.add_argument('cmd', nargs='*')\na = p.parse_args()\ndata = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export.csv'), 'rb').read()\nopen(a.out, 'wb').write(data)\n",
+            "#!/usr/bin/env python3\nimport argparse, os, sys\np = argparse.ArgumentParser()\np.add_argument('--out', '-o', default=os.environ.get('BILLING_DEFAULT_OUT', 'customers.csv'))\np.add_argument('-v', action='store_true')\np.add_argument('cmd', nargs='*')\na = p.parse_args()\ndata = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export.csv'), 'rb').read()\nopen(a.out, 'wb').write(data)\n",
         );
         std::os::unix::fs::symlink("billing-py", dir.path().join("bin/billing-def")).expect("symlink");
         // sudo stand-in: `sudo -u USER CMD…` runs CMD (the argv shape is what matters).
@@ -463,6 +463,9 @@ fn output_flags_in_every_spelling_are_judged() {
         (vec!["--ou".into(), format!("{public}/c.csv")], "c.csv"),
         (vec![format!("--out={public}/d.csv")], "d.csv"),
         (vec![format!("--o={public}/e.csv")], "e.csv"),
+        // A declared alias after the flag (the tool writes the last).
+        (vec!["--out".into(), format!("{store}/a.csv"), "-o".into(), format!("{public}/f.csv")], "f.csv"),
+        (vec!["--out".into(), format!("{store}/a.csv"), format!("-o{public}/g.csv")], "g.csv"),
     ];
     for (i, (args, name)) in cases.iter().enumerate() {
         let mut argv = vec!["--", "billing-py", "export", "customers"];
@@ -593,10 +596,40 @@ fn launchers_and_leading_options_still_match_and_everything_is_audited() {
         assert_eq!(o.status.code(), Some(77), "{argv:?}: {}", err(&o));
         assert!(!ws.p(&format!("public/{}.csv", i + 1)).exists(), "{argv:?} ran unchecked");
     }
+    // A protected program hidden inside another argument is refused, not run unchecked.
+    for hidden in [
+        vec!["sh".to_string(), "-c".into(), format!("billing-py export customers --out {public}/7.csv")],
+        vec!["bash".to_string(), "-c".into(), format!("cd /tmp && billing-py export customers --out={public}/8.csv")],
+        vec!["xargs".to_string(), "-a".into(), "/dev/null".into(), "billing-py".into()],
+    ] {
+        let mut args = vec!["--"];
+        args.extend(hidden.iter().map(String::as_str));
+        let o = ws.exec("alice@corp.test", &args);
+        assert_eq!(o.status.code(), Some(77), "{hidden:?}: {}", err(&o));
+        assert!(err(&o).contains("run `billing-py` directly"), "{}", err(&o));
+    }
+    assert!(!ws.p("public/7.csv").exists() && !ws.p("public/8.csv").exists());
+    // A launcher in front of a sub-command no action covers is not "hidden": it runs.
+    let o = ws.exec("alice@corp.test", &["--", "env", "A=1", "billing-py", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     // An unmatched command runs, and is audited.
     let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "exit 0"]);
     assert_eq!(o.status.code(), Some(0));
     let log = std::fs::read_to_string(ws.p(".local/state/leakguard/audit.jsonl")).expect("log");
     assert_eq!(log.lines().filter(|l| l.contains("exec-quarantine")).count(), shapes.len(), "{log}");
     assert!(log.contains("exec-unmatched"), "{log}");
+}
+
+#[test]
+fn bad_output_and_sends_declarations_are_policy_errors() {
+    let d = Dir::new();
+    d.write(
+        "p.yaml",
+        "version: 1\nactions:\n  a: { command: [\"x\", \"**\"], output: { flag: --out, arg: 2 } }\n  b: { command: [\"y\", \"**\"], sends: { recipe: ftp, destination: d } }\n  c: { command: [\"z\", \"**\"], output: { recipe: oracle } }\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "p.yaml", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert_eq!(e.matches("leakguard::bad-action").count(), 3, "{e}");
+    assert!(e.contains("unknown upload recipe `ftp`") && e.contains("psql, pg_dump, mysqldump, mongoexport"), "{e}");
 }

@@ -3,7 +3,9 @@
 //! store directory swapped for a symlink mid-run), never replaces a file, keeps
 //! concurrent blocked exports apart in quarantine, and says exactly what survived a loss.
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 
 use crate::exec::{quarantined, Ws};
 use crate::util::*;
@@ -173,11 +175,13 @@ fn fingerprint_key_problems_block_instead_of_matching_nothing() {
     };
     let o = upload(Some(key));
     assert_eq!(o.status.code(), Some(77), "the right key finds the rows: {}", err(&o));
-    for (k, why) in [
-        (None, "no key is given"),
-        (Some("0011"), "the fingerprint key is invalid"),
-        (Some("ffeeddccbbaa99887766554433221100"), "registered with another key"),
-    ] {
+    // A too-short key is a policy error (exit 2): nothing runs.
+    let o = upload(Some("0011"));
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("the fingerprint key is invalid"), "{}", err(&o));
+    for (k, why) in
+        [(None, "no key is given"), (Some("ffeeddccbbaa99887766554433221100"), "registered with another key")]
+    {
         let o = upload(k);
         assert_eq!(o.status.code(), Some(77), "{k:?}: {}", err(&o));
         assert!(err(&o).contains(why), "{k:?}: {}", err(&o));
@@ -193,4 +197,61 @@ fn fingerprint_key_problems_block_instead_of_matching_nothing() {
     assert_ne!(o.status.code(), Some(0));
     assert!(err(&o).contains("another key"), "{}", err(&o));
     assert_eq!(std::fs::read(ws.p("fp/customers.lgfp")).expect("set"), before);
+}
+
+#[test]
+fn control_characters_in_paths_are_escaped_in_messages() {
+    let ws = Ws::new();
+    let o = export(&ws, "public/\u{1b}[2J\u{7}x.csv");
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!err(&o).contains('\u{1b}') && !err(&o).contains('\u{7}'), "{:?}", err(&o));
+    assert!(err(&o).contains("\\u{1b}[2J"), "{}", err(&o));
+}
+
+/// A store on another file system (tmpfs) than the staging directory: the output is
+/// copied into a new file there and renamed into place, never replacing a name.
+#[test]
+fn a_store_on_another_file_system_gets_a_copy_renamed_into_place() {
+    if !Path::new("/dev/shm").is_dir() {
+        eprintln!("skipping: no /dev/shm");
+        return;
+    }
+    let ws = Ws::new();
+    let shm = tempfile::Builder::new().prefix("lg-store").tempdir_in("/dev/shm").expect("tmpfs dir");
+    std::fs::set_permissions(shm.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    ws.dir.write(
+        "shm.yaml",
+        format!(
+            "version: 1\nroles:\n  billing-admin: [alice@corp.test]\nclasses:\n  customer-list:\n    detect:\n      - records: {{ min_rows: 5, fields: [email] }}\nstores:\n  shm:\n    paths: [\"{}/**\"]\n    private: true\nactions:\n  export-customers:\n    command: [\"billing-cli\", \"export\", \"customers\", \"**\"]\n    output: {{ flag: --out }}\n    produces: customer-list\nrules:\n  - id: lists\n    class: customer-list\n    allow_in: [shm]\n",
+            shm.path().display()
+        ),
+    );
+    let run = |out: &Path| {
+        lg_std()
+            .current_dir(ws.dir.path())
+            .env("PATH", format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default()))
+            .env("HOME", ws.dir.path())
+            .env("LEAKGUARD_ACTOR", "alice@corp.test")
+            .args(["--policy", "shm.yaml", "exec", "--", "billing-cli", "export", "customers", "--out"])
+            .arg(out)
+            .output()
+            .expect("runs")
+    };
+    let out = shm.path().join("q3.csv");
+    let o = run(&out);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read(&out).expect("copied"), std::fs::read(ws.p("export.csv")).expect("src"));
+    assert_eq!(std::fs::metadata(&out).expect("md").permissions().mode() & 0o777, 0o600);
+    let names: Vec<String> = std::fs::read_dir(shm.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["q3.csv"], "a temporary file was left behind");
+    // Again to the same name: never replaced, kept in quarantine instead.
+    std::fs::write(&out, "mine\n").expect("write");
+    let o = run(&out);
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), "mine\n");
+    assert!(err(&o).contains("already exists"), "{}", err(&o));
 }

@@ -298,6 +298,11 @@ fn every_recipe_blocks_a_customer_list_before_a_byte_leaves() {
         cases.push((c(shape), false));
     }
     up.dir.write("cfg", "upload-file = \"q.csv\"\n");
+    // A FIFO (what `<(cat q.csv)` gives the tool) cannot be scanned ahead: it does not go.
+    let fifo = std::ffi::CString::new(up.dir.path().join("pipe").to_str().expect("utf8")).expect("cstr");
+    // SAFETY: mkfifo with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    cases.push((c("curl -s -T pipe URL"), false));
     // stdin uploads: captured and scanned first.
     cases.push((c("curl -s -T - URL"), true));
     cases.push((c("curl -s --data-binary @- URL"), true));
@@ -468,6 +473,25 @@ fn a_required_reason_is_enforced_for_exec_requests() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("asks for a reason"), "{}", err(&o));
     assert!(!up.dir.path().join("appr").exists(), "a signature was written");
+    // Signed past leakguard with plain ssh-keygen, the reasonless request still does not count.
+    let id0 = req[0].file_stem().expect("stem").to_string_lossy().into_owned();
+    for who in ["carol", "dave"] {
+        let o = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", "leakguard-approval", "-f"])
+            .arg(keys.path().join(who))
+            .arg(&req[0])
+            .output()
+            .expect("ssh-keygen");
+        assert!(o.status.success(), "{}", err(&o));
+        let dir = up.dir.path().join("appr").join(&id0);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::rename(req[0].with_extension("json.sig"), dir.join(format!("{who}@corp.test.sig"))).expect("mv");
+    }
+    let o = up.run(&argv, None);
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(err(&o).contains("gives no reason and rule customer-lists-stay-in-stores requires one"), "{}", err(&o));
+    assert_eq!(up.server.bytes(), 0);
+    std::fs::remove_dir_all(up.dir.path().join("appr")).expect("rm");
     // The requester re-issues the request with a reason (no git repository here).
     let id = req[0].file_stem().expect("stem").to_string_lossy().into_owned();
     let o = lg()

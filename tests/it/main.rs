@@ -8,6 +8,7 @@ mod audit;
 mod corpus;
 mod determinism;
 mod exec;
+mod exec_pg;
 mod exec_store;
 mod exec_upload;
 mod exec_users;
