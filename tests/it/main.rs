@@ -9,5 +9,6 @@ mod corpus;
 mod exec;
 mod gate;
 mod git;
+mod history;
 mod policy;
 mod scan;

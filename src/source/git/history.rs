@@ -1,0 +1,322 @@
+//! Whole-history scans at the speed of the object database.
+//!
+//! Owns the two passes of `scan --history`:
+//! 1. **Content**: every blob (and the message of every commit in the scanned set) is
+//!    listed once from the object database in pack order (`git cat-file
+//!    --batch-all-objects --unordered`), streamed through one `git cat-file --batch`
+//!    and scanned in parallel (rayon). Path-free: a blob's bytes are scanned once with
+//!    no path; a blob is a *candidate* when that scan has hits or problems, when its
+//!    decoding could depend on its name (OLE2 `.xls`, gzip), or when it is larger than
+//!    `settings.max_file_size`. Clean blobs leave nothing behind.
+//! 2. **Attribution**, only for candidates: commits are walked in the order the
+//!    per-commit strategy uses (topological, oldest first) and their trees read once
+//!    per (tree, directory) pair; each (candidate blob, path) pair gets the first commit
+//!    whose tree holds it — exactly the commit whose diff against every parent
+//!    introduces it. These pairs (and ref objects: tags, trees and blobs refs point
+//!    at) are judged through [`super::scan`], which rescans the candidate bytes under
+//!    their real path and applies path rules per path.
+//!
+//! Memory is bounded by design: the list of object ids and sizes, a byte budget for
+//! blobs in flight, the candidate set, and the (tree, directory) seen-set of pass 2.
+//! Must not import report renderers or policy internals; never writes anything.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use git2::{ObjectType, Oid, Repository};
+use rayon::prelude::*;
+
+use super::objects::{self, Batch, Header, ObjType};
+use super::{GitItem, Kind, Totals};
+use crate::engine::Engine;
+use crate::report::Finding;
+
+/// Bytes of blob content held in memory between the reader and the scanning threads.
+const IN_FLIGHT: u64 = 64 << 20;
+
+/// What pass 1 found worth a second look.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    pub blobs: HashSet<Oid>,
+    pub commits: HashSet<Oid>,
+    /// Objects read and bytes scanned.
+    pub objects: u64,
+    pub bytes: u64,
+}
+
+/// Progress of pass 1, for a bar: (objects done, bytes done) of (objects, bytes).
+pub trait Progress: Sync {
+    fn start(&self, objects: u64, bytes: u64);
+    fn advance(&self, objects: u64, bytes: u64);
+}
+
+/// A byte budget: the reader waits until what is in flight leaves room.
+struct Budget {
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+impl Budget {
+    fn take(&self, n: u64) {
+        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *u > 0 && *u + n > IN_FLIGHT {
+            u = self.freed.wait(u).unwrap_or_else(|e| e.into_inner());
+        }
+        *u += n;
+    }
+    fn give(&self, n: u64) {
+        let mut u = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *u = u.saturating_sub(n);
+        self.freed.notify_all();
+    }
+}
+
+/// Pass 1: scans every blob of the object database and the messages of `commits`,
+/// path-free, and returns the candidates.
+pub fn content_pass(
+    engine: &Engine,
+    git_dir: &std::path::Path,
+    commits: &HashSet<Oid>,
+    progress: Option<&dyn Progress>,
+) -> Result<Candidates, String> {
+    // The ids to read, in pack order: blobs, and commits of the scanned set.
+    let mut wanted: Vec<(Oid, u64)> = Vec::new();
+    let mut bytes_total = 0u64;
+    objects::list_all(Some(git_dir), &mut |l| {
+        let keep = match l.kind {
+            ObjType::Blob => true,
+            ObjType::Commit => Oid::from_str(&l.oid).is_ok_and(|o| commits.contains(&o)),
+            _ => false,
+        };
+        if let (true, Ok(oid)) = (keep, Oid::from_str(&l.oid)) {
+            bytes_total += l.size;
+            wanted.push((oid, l.size));
+        }
+    })?;
+    if let Some(p) = progress {
+        p.start(wanted.len() as u64, bytes_total);
+    }
+    let max = engine.policy.settings.max_file_size;
+    let whole_max = engine.scanner.whole_read_max;
+    let wanted = Arc::new(wanted);
+    let mut batch = Batch::spawn(Some(git_dir))?;
+    let stdin = batch.take_stdin().ok_or("git cat-file: no stdin")?;
+    // Requests are queued by a writer thread; objects over the cap are asked for too
+    // (their header tells the size) but never read.
+    let writer = {
+        let wanted = Arc::clone(&wanted);
+        std::thread::spawn(move || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdin);
+            for (oid, _) in wanted.iter() {
+                writeln!(w, "{oid}")?;
+            }
+            w.flush()
+        })
+    };
+    let cands = Mutex::new(Candidates::default());
+    let budget = Budget { used: Mutex::new(0), freed: Condvar::new() };
+    let scanned = AtomicU64::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, ObjType, Vec<u8>)>(256);
+    let mut read_err: Option<String> = None;
+    rayon::scope(|s| {
+        let (cands, budget, scanned) = (&cands, &budget, &scanned);
+        s.spawn(move |_| {
+            rx.into_iter().par_bridge().for_each(|(oid, kind, data)| {
+                let n = data.len() as u64;
+                let keep = match kind {
+                    ObjType::Commit => {
+                        let msg = commit_message(&data);
+                        has_anything(&engine.scanner.scan_bytes("COMMIT_MSG", msg))
+                    }
+                    _ => name_sensitive(&data) || has_anything(&engine.scanner.scan_bytes("", &data)),
+                };
+                drop(data);
+                budget.give(n);
+                scanned.fetch_add(n, Ordering::Relaxed);
+                if let Some(p) = progress {
+                    p.advance(1, n);
+                }
+                if keep {
+                    let mut c = cands.lock().unwrap_or_else(|e| e.into_inner());
+                    if kind == ObjType::Commit {
+                        c.commits.insert(oid);
+                    } else {
+                        c.blobs.insert(oid);
+                    }
+                }
+            });
+        });
+        // This thread reads: headers in request order, bodies into the channel.
+        let res = (|| -> Result<(), String> {
+            for &(oid, _) in wanted.iter() {
+                let (kind, size) = match batch.header()? {
+                    Header::Found { kind, size, .. } => (kind, size),
+                    Header::Missing { oid: o, reason } => {
+                        return Err(format!("object {o} cannot be read: {reason}"));
+                    }
+                };
+                let mark = |c: &Mutex<Candidates>| {
+                    c.lock().unwrap_or_else(|e| e.into_inner()).blobs.insert(oid);
+                };
+                if kind == ObjType::Blob && size > max {
+                    // Judged as unscannable at each of its paths in pass 2; never loaded.
+                    batch.skip()?;
+                    mark(cands);
+                    if let Some(p) = progress {
+                        p.advance(1, size);
+                    }
+                    continue;
+                }
+                if kind == ObjType::Blob && size > whole_max {
+                    // Streamed in windows by this thread; bounded memory.
+                    let scan = engine.scanner.scan_reader("", batch.body(), size).map_err(|e| e.to_string())?;
+                    batch.skip()?;
+                    scanned.fetch_add(size, Ordering::Relaxed);
+                    if has_anything(&scan) {
+                        mark(cands);
+                    }
+                    if let Some(p) = progress {
+                        p.advance(1, size);
+                    }
+                    continue;
+                }
+                budget.take(size);
+                let data = batch.read_all(size)?;
+                if tx.send((oid, kind, data)).is_err() {
+                    return Err("scanning threads stopped".into());
+                }
+            }
+            Ok(())
+        })();
+        drop(tx);
+        read_err = res.err();
+    });
+    let writer_res = writer.join();
+    if let Some(e) = read_err {
+        return Err(e);
+    }
+    match writer_res {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("git cat-file: {e}")),
+        Err(_) => return Err("git cat-file writer panicked".into()),
+    }
+    batch.close()?;
+    let mut c = cands.into_inner().unwrap_or_else(|e| e.into_inner());
+    c.objects = wanted.len() as u64;
+    c.bytes = scanned.into_inner();
+    Ok(c)
+}
+
+/// A commit's message as libgit2's `message_bytes` gives it: after the header's blank
+/// line, leading newlines trimmed.
+pub fn commit_message(raw: &[u8]) -> &[u8] {
+    let body = match memchr::memmem::find(raw, b"\n\n") {
+        Some(i) => &raw[i + 2..],
+        None => &[][..],
+    };
+    let lead = body.iter().take_while(|&&b| b == b'\n').count();
+    &body[lead..]
+}
+
+fn has_anything(s: &crate::detect::ItemScan) -> bool {
+    !s.problems.is_empty() || s.parts.iter().any(|p| !p.hits.is_empty())
+}
+
+/// Content whose decoding depends on the name it is found under (an OLE2 workbook is
+/// opened only as `.xls`; a gzip member is named after its file).
+fn name_sensitive(data: &[u8]) -> bool {
+    data.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) || data.starts_with(&[0x1f, 0x8b])
+}
+
+/// Pass 2: the (blob, path) pairs of `targets` that `commits` (oldest first) introduce,
+/// each with the first commit whose tree holds it. Each (tree, directory) pair is read
+/// once: a tree seen at the same directory before can only hold pairs already seen.
+pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> Result<Vec<GitItem>, git2::Error> {
+    let mut st = Walk { dirs: HashMap::new(), visited: HashSet::new(), seen: HashSet::new(), out: Vec::new() };
+    if targets.is_empty() {
+        return Ok(st.out);
+    }
+    let mut prefix = Vec::new();
+    for &c in commits {
+        let tree = repo.find_commit(c)?.tree_id();
+        st.tree(repo, tree, &mut prefix, c, targets)?;
+    }
+    Ok(st.out)
+}
+
+struct Walk {
+    /// Directory prefixes (`a/b/`) interned to small ids.
+    dirs: HashMap<Vec<u8>, u32>,
+    visited: HashSet<(Oid, u32)>,
+    seen: HashSet<(Oid, String)>,
+    out: Vec<GitItem>,
+}
+
+impl Walk {
+    fn tree(
+        &mut self,
+        repo: &Repository,
+        id: Oid,
+        prefix: &mut Vec<u8>,
+        commit: Oid,
+        targets: &HashSet<Oid>,
+    ) -> Result<(), git2::Error> {
+        let n = self.dirs.len() as u32;
+        let dir = *self.dirs.entry(prefix.clone()).or_insert(n);
+        if !self.visited.insert((id, dir)) {
+            return Ok(());
+        }
+        let tree = repo.find_tree(id)?;
+        for e in tree.iter() {
+            match e.kind() {
+                Some(ObjectType::Blob) if targets.contains(&e.id()) => {
+                    let mut p = prefix.clone();
+                    p.extend_from_slice(e.name_bytes());
+                    let path = String::from_utf8_lossy(&p).into_owned();
+                    if self.seen.insert((e.id(), path.clone())) {
+                        self.out.push(GitItem { path, oid: e.id(), commit: Some(commit), kind: Kind::Blob });
+                    }
+                }
+                Some(ObjectType::Tree) => {
+                    let len = prefix.len();
+                    prefix.extend_from_slice(e.name_bytes());
+                    prefix.push(b'/');
+                    let r = self.tree(repo, e.id(), prefix, commit, targets);
+                    prefix.truncate(len);
+                    r?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `scan --history` over `commits` (every commit reachable from the refs, oldest
+/// first): pass 1 over the object database, pass 2 for the candidates, plus every
+/// ref's own objects (tag messages, trees and blobs refs point at).
+pub fn scan_history(
+    engine: &Engine,
+    repo: &Repository,
+    commits: &[Oid],
+    with_ref_objects: bool,
+    progress: Option<&dyn Progress>,
+) -> Result<(Vec<Finding>, Totals), String> {
+    let set: HashSet<Oid> = commits.iter().copied().collect();
+    let cands = content_pass(engine, repo.path(), &set, progress)?;
+    let ge = |e: git2::Error| e.message().to_string();
+    let mut items = Vec::new();
+    for &c in commits {
+        if cands.commits.contains(&c) {
+            items.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), kind: Kind::CommitMessage });
+        }
+    }
+    items.extend(attribute(repo, commits, &cands.blobs).map_err(ge)?);
+    if with_ref_objects {
+        items.extend(super::all_ref_objects(repo).map_err(ge)?);
+    }
+    let (findings, t) = super::scan(engine, &items, "", &super::open, None);
+    Ok((findings, Totals { items: cands.objects + t.items, bytes: cands.bytes + t.bytes }))
+}
