@@ -208,6 +208,9 @@ fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding
         git::commits_of(&repo, &a.branch).map_err(ge)?
     };
     let dated = since.is_some() || until.is_some();
+    if std::env::var_os("LEAKGUARD_TIMINGS").is_some() {
+        eprintln!("leakguard: {} commits walked", commits.len());
+    }
     if dated {
         commits.retain(|c| {
             let t = repo.find_commit(*c).map(|c| c.time().seconds()).unwrap_or(0);

@@ -68,6 +68,14 @@ fn tangled() -> Repo {
     std::os::unix::fs::symlink("README.md", r.path().join("notes.txt")).expect("symlink");
     commit_all(&r, "rotate");
     r.git(&["checkout", "-q", "main"]);
+    // An evil merge: content that is in neither parent.
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.write("topic.txt", "topic\n");
+    commit_all(&r, "topic");
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["merge", "-q", "--no-ff", "--no-commit", "topic"]);
+    r.write("evil/merge.csv", customer_csv(11));
+    commit_all(&r, "evil merge");
     for i in 0..5 {
         r.write(format!("gen/f{i}.txt"), format!("{i}\n{}", if i == 3 { customer_csv(12) } else { String::new() }));
         commit_all(&r, &format!("gen {i}"));
@@ -93,7 +101,15 @@ fn object_database_enumeration_matches_the_per_commit_strategy() {
     // The shapes are there: both paths of the copied list, the re-added one attributed
     // to its first commit, the moved directory, the commit and tag messages.
     let all = n.join("\n");
-    for p in ["copy/q1-again.csv", "data/q1.csv", "moved/q1.csv", "side/deploy.env", "gen/f3.txt", "COMMIT_MSG"] {
+    for p in [
+        "evil/merge.csv",
+        "copy/q1-again.csv",
+        "data/q1.csv",
+        "moved/q1.csv",
+        "side/deploy.env",
+        "gen/f3.txt",
+        "COMMIT_MSG",
+    ] {
         assert!(all.contains(&format!("\"{p}\"")), "{p} missing: {all}");
     }
     assert!(all.contains("refs/tags/v1^{tag}") && all.contains("refs/tags/blobtag^{blob}"), "{all}");

@@ -230,10 +230,146 @@ fn name_sensitive(data: &[u8]) -> bool {
     data.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) || data.starts_with(&[0x1f, 0x8b])
 }
 
-/// Pass 2: the (blob, path) pairs of `targets` that `commits` (oldest first) introduce,
-/// each with the first commit whose tree holds it. Each (tree, directory) pair is read
-/// once: a tree seen at the same directory before can only hold pairs already seen.
-pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> Result<Vec<GitItem>, git2::Error> {
+/// Pass 2: the (blob, path) pairs of `targets` that `commits` (oldest first)
+/// introduce, each with its first introducing commit in that order. Git computes each
+/// commit's diff against every parent (`git log --no-walk --stdin -c --raw --root`: a
+/// merge lists only paths that differ from *all* parents — the per-commit strategy's
+/// rule); only lines naming a target are kept. Falls back to [`attribute_by_trees`]
+/// when git cannot run.
+pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> Result<Vec<GitItem>, String> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    match attribute_by_log(repo.path(), commits, targets) {
+        Ok(items) => Ok(items),
+        Err(e) if e.starts_with("cannot run") => {
+            attribute_by_trees(repo, commits, targets).map_err(|e| e.message().to_string())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn attribute_by_log(
+    git_dir: &std::path::Path,
+    commits: &[Oid],
+    targets: &HashSet<Oid>,
+) -> Result<Vec<GitItem>, String> {
+    use std::io::BufRead;
+    let pos: HashMap<Oid, u32> = commits.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
+    let mut child = objects::git_command(Some(git_dir))
+        .args([
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--no-walk=unsorted",
+            "--stdin",
+            "-c",
+            "-r",
+            "--raw",
+            "--no-renames",
+            "--no-abbrev",
+            "--root",
+            "--no-color",
+            "--no-ext-diff",
+            "--format=%x01%H",
+            "-z",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git log: {e}"))?;
+    let stdin = child.stdin.take().ok_or("git log: no stdin")?;
+    let list: Vec<Oid> = commits.to_vec();
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(stdin);
+        for c in list {
+            writeln!(w, "{c}")?;
+        }
+        w.flush()
+    });
+    let mut r = std::io::BufReader::with_capacity(1 << 16, child.stdout.take().ok_or("git log: no stdout")?);
+    let mut first: HashMap<(Oid, Vec<u8>), u32> = HashMap::new();
+    let (mut tok, mut current, mut pending): (Vec<u8>, Option<u32>, Option<Oid>) = (Vec::new(), None, None);
+    loop {
+        tok.clear();
+        if r.read_until(0, &mut tok).map_err(|e| format!("git log: {e}"))? == 0 {
+            break;
+        }
+        if tok.last() == Some(&0) {
+            tok.pop();
+        }
+        let t = tok.strip_prefix(b"\n").unwrap_or(&tok);
+        if let Some(blob) = pending.take() {
+            // The path of the record before.
+            if let Some(p) = current {
+                let e = first.entry((blob, tok.clone())).or_insert(p);
+                *e = (*e).min(p);
+            }
+            continue;
+        }
+        if let Some(h) = t.strip_prefix(b"\x01") {
+            let h = std::str::from_utf8(h).map_err(|_| "git log: odd commit line")?;
+            let oid = Oid::from_str(h).map_err(|e| format!("git log: {h:?}: {}", e.message()))?;
+            current = pos.get(&oid).copied();
+            continue;
+        }
+        if t.first() == Some(&b':') {
+            // `:`×n modes×(n+1) ids×(n+1) status, n = number of parents (1 for a root).
+            let n = t.iter().take_while(|&&b| b == b':').count();
+            let meta = std::str::from_utf8(&t[n..]).map_err(|_| "git log: odd raw line")?;
+            let f: Vec<&str> = meta.split(' ').collect();
+            let (Some(mode), Some(id)) = (f.get(n), f.get(2 * n + 1)) else {
+                return Err(format!("git log: odd raw line {meta:?}"));
+            };
+            let id = Oid::from_str(id).map_err(|e| format!("git log: {id:?}: {}", e.message()))?;
+            // Paths follow; only targets are kept. Gitlinks and deletions introduce nothing.
+            pending = Some(id).filter(|id| *mode != "160000" && !id.is_zero() && targets.contains(id));
+            if pending.is_none() {
+                // Still consume the path token.
+                tok.clear();
+                r.read_until(0, &mut tok).map_err(|e| format!("git log: {e}"))?;
+            }
+            continue;
+        }
+        if !t.is_empty() {
+            let _ = child.kill();
+            return Err(format!("git log: unexpected output {:?}", String::from_utf8_lossy(t)));
+        }
+    }
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    let st = child.wait().map_err(|e| format!("git log: {e}"))?;
+    match writer.join() {
+        Ok(Ok(())) => {}
+        _ if !st.success() => {}
+        _ => return Err("git log: the commit list could not be written".into()),
+    }
+    if !st.success() {
+        return Err(format!("git log failed ({st}): {}", err.trim()));
+    }
+    let mut pairs: Vec<((Oid, Vec<u8>), u32)> = first.into_iter().collect();
+    pairs.sort_by(|a, b| (a.1, &a.0 .1).cmp(&(b.1, &b.0 .1)));
+    Ok(pairs
+        .into_iter()
+        .map(|((oid, path), p)| GitItem {
+            path: String::from_utf8_lossy(&path).into_owned(),
+            oid,
+            commit: Some(commits[p as usize]),
+            kind: Kind::Blob,
+        })
+        .collect())
+}
+
+/// [`attribute`] by reading trees with libgit2: each (tree, directory) pair once — a
+/// tree seen at the same directory before can only hold pairs already seen.
+pub fn attribute_by_trees(
+    repo: &Repository,
+    commits: &[Oid],
+    targets: &HashSet<Oid>,
+) -> Result<Vec<GitItem>, git2::Error> {
     let mut st = Walk { dirs: HashMap::new(), visited: HashSet::new(), seen: HashSet::new(), out: Vec::new() };
     if targets.is_empty() {
         return Ok(st.out);
@@ -245,7 +381,6 @@ pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> 
     }
     Ok(st.out)
 }
-
 struct Walk {
     /// Directory prefixes (`a/b/`) interned to small ids.
     dirs: HashMap<Vec<u8>, u32>,
@@ -304,8 +439,29 @@ pub fn scan_history(
     with_ref_objects: bool,
     progress: Option<&dyn Progress>,
 ) -> Result<(Vec<Finding>, Totals), String> {
+    let timings = std::env::var_os("LEAKGUARD_TIMINGS").is_some();
+    let t0 = std::time::Instant::now();
     let set: HashSet<Oid> = commits.iter().copied().collect();
     let cands = content_pass(engine, repo.path(), &set, progress)?;
+    if timings {
+        eprintln!(
+            "leakguard: pass 1: {} objects, {} bytes, {} candidate blobs, {} candidate messages in {:.2?}",
+            cands.objects,
+            cands.bytes,
+            cands.blobs.len(),
+            cands.commits.len(),
+            t0.elapsed()
+        );
+    }
+    // Pass 2 reads each tree once: libgit2's object cache would only grow, and its pack
+    // windows are bounded so the mapped pack does not count whole in our memory.
+    git2::opts::enable_caching(false);
+    // SAFETY: plain libgit2 global settings, set before this thread's next libgit2
+    // call; the scanning threads of pass 1 have finished.
+    unsafe {
+        let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+    }
+    let t1 = std::time::Instant::now();
     let ge = |e: git2::Error| e.message().to_string();
     let mut items = Vec::new();
     for &c in commits {
@@ -313,10 +469,17 @@ pub fn scan_history(
             items.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), kind: Kind::CommitMessage });
         }
     }
-    items.extend(attribute(repo, commits, &cands.blobs).map_err(ge)?);
+    items.extend(attribute(repo, commits, &cands.blobs)?);
     if with_ref_objects {
         items.extend(super::all_ref_objects(repo).map_err(ge)?);
     }
+    if timings {
+        eprintln!("leakguard: pass 2: {} (blob, path) pairs attributed in {:.2?}", items.len(), t1.elapsed());
+    }
+    let t2 = std::time::Instant::now();
     let (findings, t) = super::scan(engine, &items, "", &super::open, None);
+    if timings {
+        eprintln!("leakguard: judged {} findings in {:.2?}", findings.len(), t2.elapsed());
+    }
     Ok((findings, Totals { items: cands.objects + t.items, bytes: cands.bytes + t.bytes }))
 }
