@@ -221,7 +221,11 @@ fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding
     let (findings, t) = if a.per_commit || dated {
         // A commit set that is not closed under parents: each commit's diff against its
         // parents says what it introduces.
-        let mut items = git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?;
+        let mut items = if a.per_commit {
+            git::introduced_per_commit(&repo, &commits, &mut Default::default()).map_err(ge)?
+        } else {
+            git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?
+        };
         if a.branch.is_empty() && !dated {
             items.extend(git::all_ref_objects(&repo).map_err(ge)?);
         }

@@ -254,6 +254,19 @@ fn attribute_by_log(
     commits: &[Oid],
     targets: &HashSet<Oid>,
 ) -> Result<Vec<GitItem>, String> {
+    introduced_by_log(git_dir, commits, Some(targets))
+}
+
+/// Every (blob, path) pair `commits` introduce (restricted to `only` when given), each
+/// with its first introducing commit in the order of `commits`, sorted by that order
+/// then path. One `git log --no-walk --stdin -c --raw --root`: each commit's diff
+/// against every parent, computed by git.
+pub fn introduced_by_log(
+    git_dir: &std::path::Path,
+    commits: &[Oid],
+    only: Option<&HashSet<Oid>>,
+) -> Result<Vec<GitItem>, String> {
+    let targets = only;
     use std::io::BufRead;
     let pos: HashMap<Oid, u32> = commits.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let mut child = objects::git_command(Some(git_dir))
@@ -324,7 +337,8 @@ fn attribute_by_log(
             };
             let id = Oid::from_str(id).map_err(|e| format!("git log: {id:?}: {}", e.message()))?;
             // Paths follow; only targets are kept. Gitlinks and deletions introduce nothing.
-            pending = Some(id).filter(|id| *mode != "160000" && !id.is_zero() && targets.contains(id));
+            pending =
+                Some(id).filter(|id| *mode != "160000" && !id.is_zero() && targets.is_none_or(|t| t.contains(id)));
             if pending.is_none() {
                 // Still consume the path token.
                 tok.clear();

@@ -352,7 +352,39 @@ fn push_peeled(repo: &Repository, walk: &mut git2::Revwalk<'_>, oid: Oid) -> Res
 /// Blobs the commits introduce (differing from every parent; the whole tree for a root
 /// commit), each (blob, path) pair once with the first commit that introduced it, plus
 /// each commit's message.
+///
+/// Long lists (a push of thousands of commits) are diffed by one `git log --no-walk
+/// --stdin -c --raw` ([`history::introduced_by_log`]: same rule, computed by git);
+/// short ones, or when git cannot run, with libgit2 ([`introduced_per_commit`]).
 pub fn introduced(
+    repo: &Repository,
+    commits: &[Oid],
+    seen: &mut HashSet<(Oid, String)>,
+) -> Result<Vec<GitItem>, git2::Error> {
+    if commits.len() < 32 {
+        return introduced_per_commit(repo, commits, seen);
+    }
+    let pairs = match history::introduced_by_log(repo.path(), commits, None) {
+        Ok(p) => p,
+        Err(e) if e.starts_with("cannot run") => return introduced_per_commit(repo, commits, seen),
+        Err(e) => return Err(git2::Error::from_str(&e)),
+    };
+    let mut out = Vec::with_capacity(pairs.len() + commits.len());
+    let mut pairs = pairs.into_iter().peekable();
+    for &c in commits {
+        out.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), kind: Kind::CommitMessage });
+        while let Some(item) = pairs.next_if(|i| i.commit == Some(c)) {
+            if seen.insert((item.oid, item.path.clone())) {
+                out.push(item);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`introduced`] by libgit2 tree diffs, one commit at a time (the former strategy,
+/// kept for short lists and for comparison).
+pub fn introduced_per_commit(
     repo: &Repository,
     commits: &[Oid],
     seen: &mut HashSet<(Oid, String)>,
