@@ -242,3 +242,19 @@ fn reftable_repositories_are_judged_through_the_git_cli() {
         commits_clean_and_blocks_lists(&r);
     }
 }
+
+#[test]
+fn a_blob_missing_from_the_object_database_blocks_a_history_scan() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.write("gone.txt", "this blob will vanish\n");
+    commit_all(&r, "root");
+    let oid = r.git(&["rev-parse", "HEAD:gone.txt"]).trim().to_string();
+    std::fs::remove_file(r.path().join(".git/objects").join(&oid[..2]).join(&oid[2..])).expect("rm object");
+    for extra in [&[][..], &["--per-commit"][..]] {
+        let o = r.lg().args(["scan", "--history", "--format", "json"]).args(extra).output().expect("runs");
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}{}", out(&o), err(&o));
+        let f = findings(&o).join("\n");
+        assert!(f.contains("unscannable") && f.contains("gone.txt") && f.contains("\"block\""), "{extra:?}: {f}");
+    }
+}

@@ -40,6 +40,9 @@ const IN_FLIGHT: u64 = 64 << 20;
 #[derive(Debug, Default)]
 pub struct Candidates {
     pub blobs: HashSet<Oid>,
+    /// Every blob the object database lists: a blob a commit introduces that is not
+    /// here is missing, and judged (as unreadable, blocking) rather than skipped.
+    pub present: HashSet<Oid>,
     pub commits: HashSet<Oid>,
     /// Objects read and bytes scanned.
     pub objects: u64,
@@ -83,6 +86,7 @@ pub fn content_pass(
 ) -> Result<Candidates, String> {
     // The ids to read, in pack order: blobs, and commits of the scanned set.
     let mut wanted: Vec<(Oid, u64)> = Vec::new();
+    let mut present: HashSet<Oid> = HashSet::new();
     let mut bytes_total = 0u64;
     objects::list_all(Some(git_dir), &mut |l| {
         let keep = match l.kind {
@@ -93,6 +97,9 @@ pub fn content_pass(
         if let (true, Ok(oid)) = (keep, Oid::from_str(&l.oid)) {
             bytes_total += l.size;
             wanted.push((oid, l.size));
+            if l.kind == ObjType::Blob {
+                present.insert(oid);
+            }
         }
     })?;
     if let Some(p) = progress {
@@ -193,10 +200,13 @@ pub fn content_pass(
         drop(tx);
         read_err = res.err();
     });
-    let writer_res = writer.join();
     if let Some(e) = read_err {
+        // Stop git first: the writer may be blocked on a pipe nobody reads any more.
+        drop(batch);
+        let _ = writer.join();
         return Err(e);
     }
+    let writer_res = writer.join();
     match writer_res {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(format!("git cat-file: {e}")),
@@ -205,6 +215,7 @@ pub fn content_pass(
     batch.close()?;
     let mut c = cands.into_inner().unwrap_or_else(|e| e.into_inner());
     c.objects = wanted.len() as u64;
+    c.present = present;
     c.bytes = scanned.into_inner();
     Ok(c)
 }
@@ -236,10 +247,11 @@ fn name_sensitive(data: &[u8]) -> bool {
 /// merge lists only paths that differ from *all* parents — the per-commit strategy's
 /// rule); only lines naming a target are kept. Falls back to [`attribute_by_trees`]
 /// when git cannot run.
-pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> Result<Vec<GitItem>, String> {
-    if targets.is_empty() {
-        return Ok(Vec::new());
-    }
+pub fn attribute(
+    repo: &Repository,
+    commits: &[Oid],
+    targets: &(dyn Fn(&Oid) -> bool + Sync),
+) -> Result<Vec<GitItem>, String> {
     match attribute_by_log(repo.path(), commits, targets) {
         Ok(items) => Ok(items),
         Err(e) if e.starts_with("cannot run") => {
@@ -252,7 +264,7 @@ pub fn attribute(repo: &Repository, commits: &[Oid], targets: &HashSet<Oid>) -> 
 fn attribute_by_log(
     git_dir: &std::path::Path,
     commits: &[Oid],
-    targets: &HashSet<Oid>,
+    targets: &(dyn Fn(&Oid) -> bool + Sync),
 ) -> Result<Vec<GitItem>, String> {
     introduced_by_log(git_dir, commits, Some(targets))
 }
@@ -264,7 +276,7 @@ fn attribute_by_log(
 pub fn introduced_by_log(
     git_dir: &std::path::Path,
     commits: &[Oid],
-    only: Option<&HashSet<Oid>>,
+    only: Option<&(dyn Fn(&Oid) -> bool + Sync)>,
 ) -> Result<Vec<GitItem>, String> {
     let targets = only;
     use std::io::BufRead;
@@ -337,8 +349,7 @@ pub fn introduced_by_log(
             };
             let id = Oid::from_str(id).map_err(|e| format!("git log: {id:?}: {}", e.message()))?;
             // Paths follow; only targets are kept. Gitlinks and deletions introduce nothing.
-            pending =
-                Some(id).filter(|id| *mode != "160000" && !id.is_zero() && targets.is_none_or(|t| t.contains(id)));
+            pending = Some(id).filter(|id| *mode != "160000" && !id.is_zero() && targets.is_none_or(|t| t(id)));
             if pending.is_none() {
                 // Still consume the path token.
                 tok.clear();
@@ -382,12 +393,9 @@ pub fn introduced_by_log(
 pub fn attribute_by_trees(
     repo: &Repository,
     commits: &[Oid],
-    targets: &HashSet<Oid>,
+    targets: &(dyn Fn(&Oid) -> bool + Sync),
 ) -> Result<Vec<GitItem>, git2::Error> {
     let mut st = Walk { dirs: HashMap::new(), visited: HashSet::new(), seen: HashSet::new(), out: Vec::new() };
-    if targets.is_empty() {
-        return Ok(st.out);
-    }
     let mut prefix = Vec::new();
     for &c in commits {
         let tree = repo.find_commit(c)?.tree_id();
@@ -410,7 +418,7 @@ impl Walk {
         id: Oid,
         prefix: &mut Vec<u8>,
         commit: Oid,
-        targets: &HashSet<Oid>,
+        targets: &(dyn Fn(&Oid) -> bool + Sync),
     ) -> Result<(), git2::Error> {
         let n = self.dirs.len() as u32;
         let dir = *self.dirs.entry(prefix.clone()).or_insert(n);
@@ -420,7 +428,7 @@ impl Walk {
         let tree = repo.find_tree(id)?;
         for e in tree.iter() {
             match e.kind() {
-                Some(ObjectType::Blob) if targets.contains(&e.id()) => {
+                Some(ObjectType::Blob) if targets(&e.id()) => {
                     let mut p = prefix.clone();
                     p.extend_from_slice(e.name_bytes());
                     let path = String::from_utf8_lossy(&p).into_owned();
@@ -483,7 +491,9 @@ pub fn scan_history(
             items.push(GitItem { path: "COMMIT_MSG".into(), oid: c, commit: Some(c), kind: Kind::CommitMessage });
         }
     }
-    items.extend(attribute(repo, commits, &cands.blobs)?);
+    // Candidates, and blobs commits name that the object database does not have.
+    let wanted = |o: &Oid| cands.blobs.contains(o) || !cands.present.contains(o);
+    items.extend(attribute(repo, commits, &wanted)?);
     if with_ref_objects {
         items.extend(super::all_ref_objects(repo).map_err(ge)?);
     }
