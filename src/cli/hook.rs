@@ -175,7 +175,10 @@ fn carried_approvals(repo: &Repository, tip: Oid) -> Vec<approval::CarriedFile> 
 }
 
 fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
-    let repo = git::open()?;
+    let repo = match git::open() {
+        Ok(r) => r,
+        Err(e) => return pre_commit_cli(g, files, e),
+    };
     let root = root_of(&repo);
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
@@ -185,6 +188,16 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let mut rep = report_of(findings, totals);
     approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
     Ok(Some(rep))
+}
+
+/// A repository libgit2 cannot open (SHA-256 objects, reftable refs) but git can:
+/// the staged blobs through the git CLI (no approvals: they need libgit2).
+fn pre_commit_cli(g: &Global, files: &[String], open_err: String) -> Result<Option<Report>, CodeOr> {
+    let repo = git::cli_only::CliRepo::open().ok_or(open_err)?;
+    let policy = g.load_policy(&repo.root()).map_err(CodeOr::Code)?;
+    let p = prepare(g, &policy, &repo.root());
+    let (findings, totals) = git::cli_only::staged_scan(&p.engine, &repo, files, &repo.head_destination())?;
+    Ok(Some(report_of(findings, totals)))
 }
 
 /// (blob, path) pairs already judged, per set of stores a destination allows: a commit

@@ -15,5 +15,6 @@ mod exec_users;
 mod first_hour;
 mod gate;
 mod git;
+mod history;
 mod policy;
 mod scan;
