@@ -459,3 +459,30 @@ fn terminal_escapes_are_escaped_and_approval_files_are_not_written_through_symli
     assert_ne!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(std::fs::read_dir(other.path()).expect("dir").count(), 0, "nothing written through the symlinked dir");
 }
+
+/// Item 8: a Git LFS pointer is judged by the object it stands for when that object is
+/// in the local LFS store, and is unscannable (blocks) when it is not.
+#[test]
+fn lfs_pointers_are_judged_by_their_objects() {
+    use sha2::{Digest, Sha256};
+    let r = Repo::new();
+    let list = customer_csv(30);
+    let oid = crate::util::hex(&Sha256::digest(list.as_bytes()));
+    let store = r.path().join(format!(".git/lfs/objects/{}/{}", &oid[..2], &oid[2..4]));
+    std::fs::create_dir_all(&store).expect("mkdir");
+    std::fs::write(store.join(&oid), &list).expect("lfs object");
+    let pointer =
+        |oid: &str, size: usize| format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n");
+    r.write("exports/q3.csv", pointer(&oid, list.len()));
+    r.git(&["add", "."]);
+    let o = r.lg().args(["hook", "pre-commit"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "the LFS object holds a list: {}", err(&o));
+    assert!(err(&o).contains("customer-list in exports/q3.csv"), "{}", err(&o));
+    r.git(&["rm", "-q", "--cached", "exports/q3.csv"]);
+    let missing = "0".repeat(64);
+    r.write("exports/other.bin", pointer(&missing, 10));
+    r.git(&["add", "exports/other.bin"]);
+    let o = r.lg().args(["hook", "pre-commit"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("not in the local LFS store"), "{}", err(&o));
+}

@@ -229,3 +229,8 @@ pub fn customer_csv(rows: usize) -> String {
     }
     s
 }
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

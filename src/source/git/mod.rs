@@ -545,6 +545,9 @@ pub fn scan(
                 Err(e) => return blocked(&e),
             };
             bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+            if let Some(p) = (first.kind == Kind::Blob).then(|| super::lfs::pointer(&data)).flatten() {
+                return lfs_object(engine, repo, group, &p, &meta_of);
+            }
             let scan = engine.scanner.scan_bytes(&first.path, &data);
             let mut out = Vec::new();
             for item in group {
@@ -557,6 +560,40 @@ pub fn scan(
         .flatten()
         .collect();
     (findings, Totals { items: items.len() as u64, bytes: bytes.into_inner() })
+}
+
+/// A Git LFS pointer: the object it stands for is judged under each path when it is in
+/// the local LFS store (`.git/lfs/objects`, where `git lfs` keeps what it will upload),
+/// else each path gets an `unscannable` finding (severity from the policy).
+fn lfs_object(
+    engine: &Engine,
+    repo: &Repository,
+    group: &[&GitItem],
+    p: &super::lfs::Pointer,
+    meta_of: &dyn Fn(&GitItem) -> ItemMeta,
+) -> Vec<Finding> {
+    let path = super::lfs::object_path(repo.commondir(), p);
+    let max = engine.policy.settings.max_file_size.min(engine.scanner.whole_read_max);
+    let data = match crate::safe_fs::read_bounded(&path, max) {
+        Some(d) => d,
+        None => {
+            let why = if path.exists() {
+                format!("Git LFS object sha256:{} ({} bytes) cannot be read whole", p.oid, p.size)
+            } else {
+                format!("Git LFS object sha256:{} is not in the local LFS store: its content cannot be judged", p.oid)
+            };
+            return group.iter().map(|i| engine.unscannable(&meta_of(i), &i.path, &why)).collect();
+        }
+    };
+    let first = &group[0].path;
+    let scan = engine.scanner.scan_bytes(first, &data);
+    let mut out = Vec::new();
+    for item in group {
+        let mut f = engine.judge(&meta_of(item), &scan.rebased(first, &item.path));
+        Engine::bind_content(&mut f, &data);
+        out.extend(f);
+    }
+    out
 }
 
 /// An `unscannable` finding that blocks whatever `settings.unscannable` says: the
