@@ -486,3 +486,35 @@ fn lfs_pointers_are_judged_by_their_objects() {
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(err(&o).contains("not in the local LFS store"), "{}", err(&o));
 }
+
+/// Item 10: signature files are read with a bound and never through a symlink or a
+/// FIFO: a `.sig` pointing at /dev/zero, or a FIFO nobody writes, cannot hang or
+/// exhaust the hook.
+#[test]
+fn signature_files_are_read_bounded() {
+    let r = Repo::new();
+    r.write("q3.csv", customer_csv(30));
+    r.git(&["add", "."]);
+    let o = r.lg().args(["hook", "pre-commit"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let id = err(&o)
+        .split("lgr1-")
+        .nth(1)
+        .map(|s| format!("lgr1-{}", s.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>()))
+        .expect("request id");
+    let dir = r.path().join(format!(".leakguard/approvals/{id}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero@corp.test.sig")).expect("symlink");
+    let fifo = dir.join("fifo@corp.test.sig");
+    let mk = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(mk.success());
+    let o = std::process::Command::new("timeout")
+        .arg("60")
+        .arg(lg_path())
+        .args(["hook", "pre-commit"])
+        .current_dir(r.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1), "blocked, not hung (124) or crashed: {}", err(&o));
+}
