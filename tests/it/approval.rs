@@ -521,27 +521,9 @@ fn approvals_committed_with_the_change_open_the_server() {
     // The client's pre-push blocks and writes the request the server will compute too.
     let o = r.git_output(&["push", "origin", "main"]);
     assert!(!o.status.success());
-    let id = err(&o)
-        .split("request: ")
-        .nth(1)
-        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
-        .expect("request id");
+    let id = request_id_in(&err(&o)).expect("request id");
     for who in ["carol", "dave"] {
-        let o = r
-            .lg()
-            .args([
-                "approval",
-                "sign",
-                &id,
-                "--principal",
-                &format!("{who}@corp.test"),
-                "--approvals",
-                ".leakguard/approvals",
-                "--key",
-            ])
-            .arg(keys.key(who))
-            .output()
-            .expect("runs");
+        let o = sign_into(&r, &id, &format!("{who}@corp.test"), ".leakguard/approvals", &keys.key(who));
         assert!(o.status.success(), "{}", err(&o));
     }
     r.git(&["add", ".leakguard/approvals"]);
@@ -684,11 +666,7 @@ fn approvals_sent_as_a_push_option_open_the_server() {
     r.git(&["commit", "-q", "--no-verify", "-m", "q"]);
     let o = r.git_output(&["push", "origin", "main"]);
     assert!(!o.status.success());
-    let id = err(&o)
-        .split("request: ")
-        .nth(1)
-        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
-        .expect("request id");
+    let id = request_id_in(&err(&o)).expect("request id");
     // Signed locally: the client's pre-push is satisfied, the server knows nothing yet.
     sign(&r, &keys, &id, "carol", "carol");
     sign(&r, &keys, &id, "dave", "dave");
@@ -790,27 +768,9 @@ fn the_pusher_may_not_approve_their_own_push() {
     let o = push(&r);
     assert!(!o.status.success());
     assert!(err(&o).contains("pusher carol (from $LEAKGUARD_PUSHER) may not approve this push"), "{}", err(&o));
-    let id = err(&o)
-        .split("request: ")
-        .nth(1)
-        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
-        .expect("request id");
+    let id = request_id_in(&err(&o)).expect("request id");
     let sign_in_tree = |who: &str| {
-        let o = r
-            .lg()
-            .args([
-                "approval",
-                "sign",
-                &id,
-                "--principal",
-                &format!("{who}@corp.test"),
-                "--approvals",
-                ".leakguard/approvals",
-                "--key",
-            ])
-            .arg(keys.key(who))
-            .output()
-            .expect("runs");
+        let o = sign_into(&r, &id, &format!("{who}@corp.test"), ".leakguard/approvals", &keys.key(who));
         assert!(o.status.success(), "{}", err(&o));
     };
     // The request was written on the server: approvers get it from there.

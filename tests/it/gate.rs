@@ -281,18 +281,6 @@ fn unreadable_content_blocks_and_settings_are_validated() {
     }
 }
 
-/// A clean clone of `server` with one commit pushed to `main`.
-fn clone_of(server: &Repo) -> Repo {
-    let client = Repo::new();
-    client.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
-    client.write("README.md", "hi\n");
-    client.git(&["add", "."]);
-    client.git(&["commit", "-q", "-m", "init"]);
-    let o = client.git_output(&["push", "-q", "origin", "main"]);
-    assert!(o.status.success(), "{}", err(&o));
-    client
-}
-
 /// Item 7: the server keeps its policy. One named at install time is recorded in the
 /// hook; the pusher's `LEAKGUARD_POLICY` and a policy pushed into a non-bare server's
 /// work tree (`updateInstead`) are never read.
@@ -409,53 +397,20 @@ fn terminal_escapes_are_escaped_and_approval_files_are_not_written_through_symli
     r.write("q3.csv", customer_csv(30));
     r.git(&["add", "."]);
     let o = r.lg().args(["approval", "request", "--reason", "quarterly report"]).output().expect("runs");
-    let id = out(&o)
-        .split_whitespace()
-        .chain(err(&o).split_whitespace())
-        .find(|w| w.starts_with("lgr1-"))
-        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-').to_string())
-        .unwrap_or_else(|| panic!("request id: {} {}", out(&o), err(&o)));
+    let id = request_id_in(&format!("{}{}", out(&o), err(&o))).expect("request id");
     let victim = keys.path().join("victim");
     std::fs::write(&victim, "keep\n").expect("write");
     let dir = r.path().join(format!(".leakguard/approvals/{id}"));
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::os::unix::fs::symlink(&victim, dir.join("carol@corp.test.sig")).expect("symlink");
     std::os::unix::fs::symlink(&victim, dir.join("request.json")).expect("symlink");
-    let o = r
-        .lg()
-        .args([
-            "approval",
-            "sign",
-            &id,
-            "--principal",
-            "carol@corp.test",
-            "--approvals",
-            ".leakguard/approvals",
-            "--key",
-        ])
-        .arg(&key)
-        .output()
-        .expect("runs");
+    let o = sign_into(&r, &id, "carol@corp.test", ".leakguard/approvals", &key);
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep\n", "written through a symlink: {}", err(&o));
     // A symlinked directory is refused outright.
     let other = Dir::new();
     std::fs::remove_dir_all(&dir).expect("rm");
     std::os::unix::fs::symlink(other.path(), &dir).expect("symlink dir");
-    let o = r
-        .lg()
-        .args([
-            "approval",
-            "sign",
-            &id,
-            "--principal",
-            "carol@corp.test",
-            "--approvals",
-            ".leakguard/approvals",
-            "--key",
-        ])
-        .arg(&key)
-        .output()
-        .expect("runs");
+    let o = sign_into(&r, &id, "carol@corp.test", ".leakguard/approvals", &key);
     assert_ne!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(std::fs::read_dir(other.path()).expect("dir").count(), 0, "nothing written through the symlinked dir");
 }
@@ -497,11 +452,7 @@ fn signature_files_are_read_bounded() {
     r.git(&["add", "."]);
     let o = r.lg().args(["hook", "pre-commit"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    let id = err(&o)
-        .split("lgr1-")
-        .nth(1)
-        .map(|s| format!("lgr1-{}", s.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>()))
-        .expect("request id");
+    let id = request_id_in(&err(&o)).expect("request id");
     let dir = r.path().join(format!(".leakguard/approvals/{id}"));
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::os::unix::fs::symlink("/dev/zero", dir.join("zero@corp.test.sig")).expect("symlink");

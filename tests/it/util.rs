@@ -199,6 +199,12 @@ pub fn server_and_clone() -> (Repo, Repo) {
     let server = Repo::bare();
     let o = server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let client = clone_of(&server);
+    (server, client)
+}
+
+/// A new repository with `server` as `origin` and one clean commit pushed to `main`.
+pub fn clone_of(server: &Repo) -> Repo {
     let client = Repo::new();
     client.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
     client.write("README.md", "hi\n");
@@ -206,7 +212,22 @@ pub fn server_and_clone() -> (Repo, Repo) {
     client.git(&["commit", "-q", "-m", "init"]);
     let o = client.git_output(&["push", "-q", "origin", "main"]);
     assert!(o.status.success(), "{}", err(&o));
-    (server, client)
+    client
+}
+
+/// The first request id (`lgr1-…`) in a text.
+pub fn request_id_in(text: &str) -> Option<String> {
+    let at = text.find("lgr1-")?;
+    Some(text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+}
+
+/// `leakguard approval sign ID --principal P --approvals DIR --key KEY` in `r`.
+pub fn sign_into(r: &Repo, id: &str, principal: &str, approvals: &str, key: &Path) -> Output {
+    r.lg()
+        .args(["approval", "sign", id, "--principal", principal, "--approvals", approvals, "--key"])
+        .arg(key)
+        .output()
+        .expect("runs")
 }
 
 /// Invented company names and domains, deterministic.
