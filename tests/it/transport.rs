@@ -400,6 +400,7 @@ fn pushes_over_ssh_are_judged_and_the_key_names_the_pusher() {
         .output()
         .expect("ssh runs");
     assert!(!o.status.success() && !top.path().join("owned").exists(), "git-shell must refuse: {}", err(&o));
+    assert!(err(&o).contains("unrecognized command 'touch"), "refused by git-shell: {}", err(&o));
     let push = |client: &Repo, who: &str, extra: &[&str]| {
         client
             .git_cmd()
