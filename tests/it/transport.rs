@@ -154,7 +154,7 @@ struct Keys {
 impl Keys {
     fn new() -> Keys {
         let k = Keys { dir: Dir::new() };
-        for name in ["carol", "dave", "frank", "host"] {
+        for name in ["carol", "dave", "frank", "erin", "host"] {
             let o = Command::new("ssh-keygen")
                 .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
                 .arg(k.key(name))
@@ -221,7 +221,7 @@ fn request_id(o: &Output) -> String {
 }
 
 /// The whole story through one transport.
-fn scenario(keys: &Keys, server: &Repo, t: &Transport) {
+fn scenario(keys: &Keys, server: &Repo, t: &Transport) -> Repo {
     let client = Repo::new();
     client.write(".leakguard/policy.yaml", POLICY);
     client.write(".leakguard/allowed_signers", keys.signers());
@@ -312,6 +312,7 @@ fn scenario(keys: &Keys, server: &Repo, t: &Transport) {
     let log = std::fs::read_to_string(server.path().join("leakguard/audit.jsonl")).expect("server audit log");
     assert!(log.contains("\"allow-override\""), "{log}");
     assert!(!log.contains("admin1@"), "a value reached the audit log");
+    client
 }
 
 /// The user sshd authenticates: ourselves (root in CI).
@@ -321,15 +322,17 @@ fn user_name() -> String {
 }
 
 /// `sshd -D -e` on 127.0.0.1 with its own host key, config and `authorized_keys`: each
-/// key of `pushers` forced through `git-shell` with `LEAKGUARD_PUSHER` set to its owner.
-fn sshd(dir: &Path, keys: &Keys, pushers: &[&str]) -> (Daemon, u16) {
+/// key of `logins` (a key, and the pusher its `environment=` names, if any) forced
+/// through `git-shell`.
+fn sshd(dir: &Path, keys: &Keys, logins: &[(&str, Option<&str>)]) -> (Daemon, u16) {
     let git_shell = which("git-shell");
     let mut authorized = String::new();
-    for who in pushers {
+    for (key, pusher) in logins {
+        let env = pusher.map(|p| format!(",environment=\"LEAKGUARD_PUSHER={p}\"")).unwrap_or_default();
         authorized.push_str(&format!(
-            "restrict,command=\"{} -c \\\"$SSH_ORIGINAL_COMMAND\\\"\",environment=\"LEAKGUARD_PUSHER={who}@corp.test\" {}\n",
+            "restrict,command=\"{} -c \\\"$SSH_ORIGINAL_COMMAND\\\"\"{env} {}\n",
             git_shell.display(),
-            keys.public(who)
+            keys.public(key)
         ));
     }
     std::fs::write(dir.join("authorized_keys"), authorized).expect("write");
@@ -384,7 +387,8 @@ fn pushes_over_ssh_are_judged_and_the_key_names_the_pusher() {
     let keys = Keys::new();
     let top = Dir::new();
     let server = served_repo(&top.path().join("srv"), &keys);
-    let (sshd, port) = sshd(top.path(), &keys, &["carol", "dave"]);
+    let logins = [("carol", Some("carol@corp.test")), ("dave", Some("dave@corp.test")), ("erin", None)];
+    let (sshd, port) = sshd(top.path(), &keys, &logins);
     let url = format!("ssh://{}@127.0.0.1:{port}{}", user_name(), server.path().display());
     // The forced command admits git and nothing else.
     let o = Command::new("sh")
@@ -404,6 +408,7 @@ fn pushes_over_ssh_are_judged_and_the_key_names_the_pusher() {
     let push = |client: &Repo, who: &str, extra: &[&str]| {
         client
             .git_cmd()
+            .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_SSH_COMMAND", ssh_command(&keys, who, port))
             .arg("push")
             .args(extra)
@@ -412,7 +417,16 @@ fn pushes_over_ssh_are_judged_and_the_key_names_the_pusher() {
             .expect("git push runs")
     };
     let pusher = |who: &str| format!("{who}@corp.test");
-    scenario(&keys, &server, &Transport { push: &push, pusher: &pusher, var: "LEAKGUARD_PUSHER" });
+    let client = scenario(&keys, &server, &Transport { push: &push, pusher: &pusher, var: "LEAKGUARD_PUSHER" });
+    // A key without `environment=` names nobody, whatever the client asks to set.
+    client.write("q4.csv", customer_csv(31));
+    client.git(&["add", "q4.csv"]);
+    client.git(&["commit", "-q", "-m", "q4"]);
+    let before = head(&server);
+    let o = push(&client, "erin", &[]);
+    assert!(!o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("remote: leakguard: no authenticated pusher (none of $GL_USERNAME, $GITEA_PUSHER_EMAIL, $GITHUB_USER_LOGIN, $REMOTE_USER, $LEAKGUARD_PUSHER is set)"), "{}", err(&o));
+    assert_eq!(head(&server), before, "the server ref moved");
     assert!(sshd.log().contains("Accepted publickey"), "{}", sshd.log());
     assert!(sshd.stop(), "sshd still running");
 }
@@ -473,11 +487,23 @@ fn pushes_over_smart_http_are_judged_and_remote_user_names_the_pusher() {
     let name = server.path().file_name().expect("name").to_string_lossy().into_owned();
     // Without credentials the server refuses.
     let anon = Repo::new();
-    let o = anon.git_output(&["ls-remote", &format!("http://127.0.0.1:{port}/git/{name}")]);
+    let o = anon
+        .git_cmd()
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["ls-remote", &format!("http://127.0.0.1:{port}/git/{name}")])
+        .output()
+        .expect("git runs");
     assert!(!o.status.success(), "basic auth is required: {}", err(&o));
     let push = |client: &Repo, who: &str, extra: &[&str]| {
         let url = format!("http://{who}:{who}-pw@127.0.0.1:{port}/git/{name}");
-        let o = client.git_cmd().arg("push").args(extra).args([url.as_str(), "main"]).output().expect("git push runs");
+        let o = client
+            .git_cmd()
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .arg("push")
+            .args(extra)
+            .args([url.as_str(), "main"])
+            .output()
+            .expect("git push runs");
         assert!(!err(&o).contains(&format!("{who}-pw")), "the password was shown: {}", err(&o));
         o
     };
