@@ -370,7 +370,7 @@ fn sshd(dir: &Path, keys: &Keys, logins: &[(&str, Option<&str>)]) -> (Daemon, u1
 fn ssh_command(keys: &Keys, who: &str, port: u16) -> String {
     format!(
         "ssh -F /dev/null -i {} -p {port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-         -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR -o SetEnv=LEAKGUARD_PUSHER=frank@corp.test",
+         -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR -o SetEnv=LEAKGUARD_PUSHER=frank@corp.test",
         keys.key(who).display()
     )
 }
