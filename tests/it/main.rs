@@ -18,3 +18,4 @@ mod git;
 mod history;
 mod policy;
 mod scan;
+mod transport;
