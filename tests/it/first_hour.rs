@@ -526,3 +526,18 @@ fn the_first_hour_walkthrough_runs_end_to_end() {
     }
     assert!(!text.contains("admin1@customer1"), "a value leaked:\n{text}");
 }
+
+#[test]
+fn a_rule_without_override_says_no_approval_opens_it() {
+    let d = Dir::new();
+    d.write("list.csv", customer_csv(30));
+    d.write(
+        "strict.yaml",
+        "version: 1\nrules:\n  - id: customer-lists-stay-in-stores\n    class: customer-list\n    allow_in: [customer-exports]\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "strict.yaml", "scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(text.contains("rule customer-lists-stay-in-stores has no override: no approval opens it"), "{text}");
+    assert!(!text.contains("request: "), "{text}");
+}
