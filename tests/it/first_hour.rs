@@ -57,6 +57,17 @@ fn policy_show_names_the_file_of_every_item_and_what_it_replaced() {
     );
     assert!(text.contains("  - id: customer-lists-stay-in-stores  # builtin:customer-lists.yaml:"), "{text}");
     assert!(text.contains("# members: carol@corp.test, dave@corp.test"), "{text}");
+    // The same as JSON, for tooling.
+    let o = r.lg().args(["--format", "json", "policy", "show"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let role = &v["roles"].as_array().expect("roles")[0];
+    assert_eq!(role["id"], "security-officer");
+    assert_eq!(role["members"], serde_json::json!(["carol@corp.test", "dave@corp.test"]));
+    assert!(role["origin"].as_str().is_some_and(|o| o.ends_with(".leakguard/policy.yaml:3:3")), "{role}");
+    assert!(role["replaces"][0].as_str().is_some_and(|o| o.starts_with("builtin:customer-lists.yaml:")), "{role}");
+    let rule = &v["rules"].as_array().expect("rules")[0];
+    assert_eq!(rule["override"]["members"], serde_json::json!(["carol@corp.test", "dave@corp.test"]));
 }
 
 #[test]
