@@ -139,7 +139,11 @@ pub enum Command {
 /// Parses the command line and runs it; the process exit code.
 pub fn main() -> ExitCode {
     use clap::FromArgMatches;
-    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+    let mut name = String::new();
+    let cli = match command().try_get_matches().and_then(|m| {
+        name = m.subcommand_name().unwrap_or_default().to_string();
+        Cli::from_arg_matches(&m)
+    }) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { exit::USAGE } else { exit::ALLOW };
@@ -148,7 +152,10 @@ pub fn main() -> ExitCode {
         }
     };
     crate::report::log::set_level(if cli.global.debug { 2 } else { cli.global.verbose });
-    crate::report::log::info("start", &[("command", &std::env::args().nth(1).unwrap_or_default())]);
+    crate::report::log::info(
+        "start",
+        &[("command", &name), ("version", &env!("CARGO_PKG_VERSION")), ("pid", &std::process::id())],
+    );
     let code = match cli.command {
         Command::Scan(a) => scan::run(&cli.global, a),
         Command::Policy(c) => policy_cmd::run(&cli.global, c),
@@ -214,11 +221,14 @@ impl Global {
             exit::USAGE
         })?;
         if crate::report::log::enabled(1) {
-            let files: Vec<String> = p.sources.iter().map(|s| format!("{}:{}", s.kind.name(), s.name)).collect();
+            let files: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();
+            let mut layers: Vec<&str> = p.sources.iter().map(|s| s.kind.name()).collect();
+            layers.dedup();
             crate::report::log::info(
                 "policy.loaded",
                 &[
                     ("root", &root.display()),
+                    ("layers", &layers.join(",")),
                     ("files", &files.join(",")),
                     ("classes", &p.classes.len()),
                     ("rules", &p.rules.len()),
