@@ -340,19 +340,23 @@ pub struct RawAllow {
 #[schemars(deny_unknown_fields)]
 pub struct RawSettings {
     /// Severity of content that could not be read or decoded (`warn` by default).
-    pub unscannable: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub unscannable: Option<S<String>>,
     /// Largest file scanned, e.g. `1GiB` (larger files are reported unscannable).
-    pub max_file_size: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub max_file_size: Option<S<String>>,
     /// Archive limits against bombs.
     pub max_archive_depth: Option<u32>,
-    pub max_archive_bytes: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub max_archive_bytes: Option<S<String>>,
     pub max_archive_ratio: Option<u32>,
     /// Directory of fingerprint sets (default `$LEAKGUARD_FP_DIR` or `~/.local/share/leakguard/fingerprints`).
     pub fingerprint_dir: Option<String>,
     /// File holding the fingerprint key (default `$LEAKGUARD_FP_KEY`); keep it outside the repository.
     pub fingerprint_key_file: Option<String>,
     /// What `exec` does with a command no action matches: `allow` (default) or `block`.
-    pub exec_unknown: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub exec_unknown: Option<S<String>>,
     /// Audit log of `exec` decisions (default `~/.local/state/leakguard/audit.jsonl`).
     pub audit_log: Option<String>,
 }

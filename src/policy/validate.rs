@@ -71,6 +71,14 @@ impl Cx<'_> {
         b.build().unwrap_or_else(|_| GlobSet::empty())
     }
 
+    fn size(&mut self, v: &Spanned<String>) -> Option<u64> {
+        let r = parse_size(&v.value);
+        if r.is_none() {
+            self.err(Code::BadSize, &v.referenced, format!("invalid size `{}`", v.value), "expected e.g. 512MiB", None);
+        }
+        r
+    }
+
     fn duration(&mut self, d: &Spanned<String>) -> Option<Duration> {
         let r = parse_duration(&d.value);
         if r.is_none() {
@@ -450,16 +458,25 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     origins.insert(format!("settings.{k}"), file_origin);
                 }
             }
-            if let Some(u) = s.unscannable {
-                settings.unscannable = Severity::parse(&u).unwrap_or(Severity::Warn);
+            if let Some(u) = &s.unscannable {
+                match Severity::parse(&u.value) {
+                    Some(sev) => settings.unscannable = sev,
+                    None => cx.err(
+                        Code::BadSeverity,
+                        &u.referenced,
+                        format!("invalid severity `{}` for settings.unscannable", u.value),
+                        "expected block, warn or info",
+                        None,
+                    ),
+                }
             }
-            if let Some(sz) = s.max_file_size.as_deref().and_then(parse_size) {
+            if let Some(sz) = s.max_file_size.as_ref().and_then(|v| cx.size(v)) {
                 settings.max_file_size = sz;
             }
             if let Some(d) = s.max_archive_depth {
                 settings.limits.max_depth = d;
             }
-            if let Some(b) = s.max_archive_bytes.as_deref().and_then(parse_size) {
+            if let Some(b) = s.max_archive_bytes.as_ref().and_then(|v| cx.size(v)) {
                 settings.limits.max_expanded = b;
             }
             let resolve = |p: String| match &dir {
@@ -475,8 +492,18 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             if let Some(a) = s.audit_log {
                 settings.audit_log = Some(resolve(a));
             }
-            if let Some(u) = s.exec_unknown {
-                settings.exec_unknown_blocks = u == "block";
+            if let Some(u) = &s.exec_unknown {
+                match u.value.as_str() {
+                    "block" => settings.exec_unknown_blocks = true,
+                    "allow" => settings.exec_unknown_blocks = false,
+                    other => cx.err(
+                        Code::PolicySyntax,
+                        &u.referenced,
+                        format!("invalid value `{other}` for settings.exec_unknown"),
+                        "expected allow or block",
+                        None,
+                    ),
+                }
             }
             if let Some(r) = s.max_archive_ratio {
                 settings.limits.max_ratio = r as u64;

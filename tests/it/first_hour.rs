@@ -166,7 +166,10 @@ fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
         "pol/a.yaml",
         "version: 1\nrolez:\n  admins: [a@corp.test]\nclasses:\n  c:\n    detect:\n      - records: { min_rows: 5, feilds: [email] }\n      - pattrn: { regex: 'x' }\n      - pattern: { regex: '(' }\n    exmples: [a]\nrules:\n  - id: r\n    clas: c\n    class: nope\n    override: { approvals: 1, approvers: [admins], ttl: 24x, reasn: required }\n",
     );
-    d.write("pol/b.yaml", "version: 1\nsettings:\n  max_file_sise: 1GiB\nstores:\n  s:\n    paths: ['[']\n");
+    d.write(
+        "pol/b.yaml",
+        "version: 1\nsettings:\n  max_file_sise: 1GiB\n  unscannable: blok\n  max_archive_bytes: lots\nstores:\n  s:\n    paths: ['[']\n",
+    );
     let o = lg().args(["policy", "check"]).arg(d.path().join("pol")).output().expect("runs");
     assert_eq!(o.status.code(), Some(2));
     let text = stable(&err(&o), d.path());
@@ -182,14 +185,16 @@ fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
         ("rule `r` names unknown class `nope`", "[TMP]/pol/a.yaml:14:12", "known:"),
         ("unknown role `admins`", "[TMP]/pol/a.yaml:15:43", "known: security-officer"),
         ("invalid duration `24x`", "[TMP]/pol/a.yaml:15:57", ""),
-        ("invalid store path glob `[`", "[TMP]/pol/b.yaml:6:13", ""),
+        ("invalid store path glob `[`", "[TMP]/pol/b.yaml:8:13", ""),
+        ("invalid severity `blok` for settings.unscannable", "[TMP]/pol/b.yaml:4:16", "expected block, warn or info"),
+        ("invalid size `lots`", "[TMP]/pol/b.yaml:5:22", "expected e.g. 512MiB"),
     ];
     for (msg, place, help) in want {
         assert!(text.contains(msg), "missing `{msg}`:\n{text}");
         assert!(text.contains(&format!("╭─[{place}]")), "missing place {place} of `{msg}`:\n{text}");
         assert!(text.contains(help), "missing help `{help}`:\n{text}");
     }
-    assert!(text.contains("12 problems"), "{text}");
+    assert!(text.contains("14 problems"), "{text}");
 }
 
 #[test]
