@@ -33,7 +33,8 @@ pub mod exit {
 const ABOUT: &str = "Keeps customer lists and secrets inside the places they may live";
 const LONG_ABOUT: &str = "leakguard enforces YAML policies such as \"customer lists never leave role-scoped stores\" \
 at every moment data leaves: git commit, git push, server-side receive, admin exports and uploads. \
-Without a policy file it uses the built-in pack (customer lists, secrets, bulk PII).";
+The built-in pack (customer lists, secrets, bulk PII) is the base every policy file builds on; \
+`leakguard init` sets up a team, `leakguard policy show` prints the policy in force.";
 const EXAMPLES: &str = "Examples:
   leakguard scan .                       scan the working directory with the policy in force
   leakguard scan --format json exports/  one JSON object on stdout
@@ -56,7 +57,9 @@ pub struct Cli {
 /// Flags every subcommand takes.
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Policy file or directory (repeatable; `builtin` names the built-in pack).
+    /// Policy file or directory instead of the repository's `.leakguard/` (repeatable: each
+    /// is a layer on top of the built-in pack, later ones replacing earlier items by id;
+    /// `builtin` names the pack).
     #[arg(long, global = true, value_name = "PATH")]
     pub policy: Vec<PathBuf>,
     /// Output format.
@@ -106,7 +109,7 @@ pub enum Command {
     /// Two-person approvals: request, sign, verify, list.
     #[command(subcommand)]
     Approval(approval::ApprovalCmd),
-    /// Validate, test, explain policies and print their JSON Schema.
+    /// Validate, show, test and explain policies; print their JSON Schema.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
     /// Exact-data-match sets (keyed hashes, never plaintext).
