@@ -88,7 +88,7 @@ echo "exit $code; uploaded: $(ls "$W/uploaded" 2>/dev/null | wc -l) files"
 say "4. ten rows pasted into a note and committed: blocked by the pre-commit hook"
 { echo "# follow-ups"; sed -n '2000,2009p' "$W/store/premium.csv" | awk -F, '{print "- call " $3 " (" $1 ")"}'; } > notes.md
 git add notes.md
-set +e; git commit -q -m "notes" 2>"$W/commit.err"; code=$?; set -e
+set +e; LEAKGUARD_REASON="follow-up calls agreed with the account team" git commit -q -m "notes" 2>"$W/commit.err"; code=$?; set -e
 grep -E "customer-list|request:" "$W/commit.err"
 echo "commit exit $code"
 id=$(sed -n 's/.*request: \(lgr1-[a-z0-9]*\).*/\1/p' "$W/commit.err" | head -1)

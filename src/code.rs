@@ -69,6 +69,8 @@ codes! {
         "`block` stops the step (exit 1, or 77 for exec); `warn` is reported and lets it through; `info` is reported in JSON and SARIF only.";
     BadDuration = "bad-duration": "a duration does not parse",
         "Durations are a number and a unit: `90s`, `30m`, `24h`, `7d`, `2w`.";
+    BadSetting = "bad-setting": "a `settings:` value is not one leakguard knows",
+        "Every setting is checked like every other key: `unscannable` is block, warn or info; `exec_unknown` is allow or block; sizes (`max_file_size`, `max_archive_bytes`) are a number with an optional unit B, KB, KiB, MB, MiB, GB, GiB (`1GiB`, `10 GB`). A value that does not parse is an error at its place, never a silent default.";
     BadDigest = "bad-digest": "an accepted digest is not `sha256:` and 64 hex digits",
         "Digests come from a finding's `digest` field (`--format json`) or from `scan --write-baseline`.";
     BadSize = "bad-size": "a size does not parse",
@@ -109,6 +111,12 @@ codes! {
         "Distinct principals and distinct keys are counted: one person signing twice, or with two keys, counts once; one key filed under two names counts once.";
     ApprovalUsed = "approval-used": "an export approval was already used",
         "Approvals of `exec` actions are single-use: the audit log records their consumption (under its lock, so racing runs cannot both use one). Run the step again for a fresh request and have it signed.";
+    ApprovalReason = "approval-reason": "the signed request gives no reason and the rule requires one",
+        "A rule with `override: {reason: required}` (written out) counts signatures only over a request file that carries a reason. The requester adds one with `leakguard approval request ID --reason …` (or `leakguard exec --reason …`), and the approvers sign that file. `leakguard approval sign` refuses to sign a request without it.";
+    FingerprintKey = "fingerprint-key": "the fingerprint key is invalid",
+        "A class has a `fingerprints` detector and the key (`$LEAKGUARD_FP_KEY`, hex of 16 or more bytes or the path of a key file, or `settings.fingerprint_key_file`) is too short or cannot be read. Without a valid key the detector could only match nothing, so the policy is refused. A set registered with another key is detected by its key check value.";
+    BadAction = "bad-action": "an action's `output` or `sends` is not one leakguard can read",
+        "`output` is `stdout`, `{flag: --out}` or `{arg: N}`, each with an optional `default: PATH` (where the tool writes when the flag is absent). `sends` names a `destination` and either `args: files`, a list of argument positions, or a built-in `recipe` (curl, wget, scp, sftp, rsync, aws, gsutil, gcloud, rclone, az).";
 }
 
 impl fmt::Display for Code {

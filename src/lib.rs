@@ -17,4 +17,6 @@ pub mod exec;
 pub mod fingerprint;
 pub mod policy;
 pub mod report;
+pub mod safe_fs;
 pub mod source;
+pub mod text;

@@ -458,8 +458,20 @@ impl Check<'_> {
         if principal.eq_ignore_ascii_case(req.requester()) {
             return Err((ApprovalSelf, format!("{principal} is the requester")));
         }
-        if self.excluded.iter().any(|e| e.eq_ignore_ascii_case(principal)) {
-            return Err((ApprovalSelf, format!("{principal} authored or committed the content")));
+        if let Some(e) = self.excluded.iter().find(|e| same_identity(e, principal)) {
+            return Err((ApprovalSelf, format!("{principal} authored, committed or pushed the content ({e})")));
+        }
+        // `reason: required` written out: a signature over a request without one (made
+        // with plain ssh-keygen, past `approval sign`) does not count either.
+        let unreasoned: Vec<String> = reason_missing(self.policy, req)
+            .into_iter()
+            .filter(|r| self.policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_enforced))
+            .collect();
+        if !unreasoned.is_empty() {
+            return Err((
+                ApprovalReason,
+                format!("the signed request gives no reason and rule {} requires one", unreasoned.join(", ")),
+            ));
         }
         let roles = self.policy.roles_of(principal);
         if !self.approver_roles.iter().any(|r| roles.contains(r)) {
@@ -505,11 +517,9 @@ pub fn find_signatures(
         files.sort();
         for f in files {
             let principal = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            // Signatures are a few hundred bytes; anything large is not one.
-            if std::fs::metadata(&f).is_ok_and(|m| m.len() > MAX_SIG_BYTES) {
-                continue;
-            }
-            if let Ok(data) = std::fs::read(&f) {
+            // Signatures are a few hundred bytes; anything large, or not a regular file
+            // (a symlink to /dev/zero committed into the directory), is not one.
+            if let Some(data) = crate::safe_fs::read_bounded(&f, MAX_SIG_BYTES) {
                 out.push((principal, f.display().to_string(), data));
             }
         }
@@ -568,8 +578,7 @@ pub fn find_requests(id: &str, cx: &Context) -> Vec<Request> {
     }
     let mut found: Vec<Request> = places
         .into_iter()
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_REQUEST_BYTES))
-        .filter_map(|p| std::fs::read(&p).ok())
+        .filter_map(|p| crate::safe_fs::read_bounded(&p, MAX_REQUEST_BYTES))
         .filter_map(|b| Request::parse(&b).ok())
         .collect();
     found.extend(
@@ -606,17 +615,18 @@ pub fn request_copies(dir: &Path) -> Vec<PathBuf> {
 /// when a different one is there already, `request-<sha256 prefix>.json`, so every
 /// signature keeps the exact bytes it is over. Returns the path written or found.
 pub fn keep_request_copy(dir: &Path, req: &Request) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    use crate::safe_fs::{read_bounded, write_file};
     let main = dir.join("request.json");
-    let name = match std::fs::read(&main) {
-        Err(_) => main,
-        Ok(b) if b == req.bytes => return Ok(main),
-        Ok(_) => dir.join(format!("request-{}.json", &hex(&Sha256::digest(&req.bytes))[..16])),
+    let name = match read_bounded(&main, MAX_REQUEST_BYTES) {
+        None if std::fs::symlink_metadata(&main).is_err() => "request.json".to_string(),
+        Some(b) if b == req.bytes => return Ok(main),
+        _ => format!("request-{}.json", &hex(&Sha256::digest(&req.bytes))[..16]),
     };
-    if std::fs::read(&name).ok().as_deref() != Some(&req.bytes[..]) {
-        std::fs::write(&name, &req.bytes)?;
+    if read_bounded(&dir.join(&name), MAX_REQUEST_BYTES).as_deref() == Some(&req.bytes[..]) {
+        return Ok(dir.join(name));
     }
-    Ok(name)
+    // `<approvals>/<id>/` and the two directories above it may come from a repository.
+    write_file(dir, &name, &req.bytes, 2)
 }
 
 /// The request file for `id`, the first of [`find_requests`].
@@ -642,7 +652,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     }
     let ttl = rule_ids
         .iter()
-        .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
+        .filter_map(|r| policy.override_of(r).map(|o| o.ttl.as_secs() as i64))
         .min()
         .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
     let reqs = find_requests(&id, cx);
@@ -673,7 +683,7 @@ pub fn apply(cx: &Context, report: &mut Report) -> std::io::Result<()> {
     let mut explained = Vec::new();
     let mut max_ttl = i64::MAX;
     for rid in &rule_ids {
-        let Some(o) = policy.rule(rid).and_then(|r| r.override_.as_ref()) else { continue };
+        let Some(o) = policy.override_of(rid) else { continue };
         max_ttl = max_ttl.min(o.ttl.as_secs() as i64);
         let verdicts = verify(policy, &reqs, &sigs, &excluded, &o.approvers, Some(o.ttl.as_secs() as i64));
         let good = verdicts.iter().filter(|v| v.rejected.is_none()).count() as u32;
@@ -775,6 +785,15 @@ fn excluded_identities(cx: &Context) -> Vec<String> {
     v
 }
 
+/// Whether an identity (an e-mail, or a bare user name such as a pusher's login) names
+/// `principal`: equal ignoring case, or a bare name equal to the principal's local part
+/// (`alice` names `alice@corp.example`).
+fn same_identity(identity: &str, principal: &str) -> bool {
+    identity.eq_ignore_ascii_case(principal)
+        || (!identity.contains('@')
+            && principal.split_once('@').is_some_and(|(local, _)| local.eq_ignore_ascii_case(identity)))
+}
+
 /// Break-glass: enabled by the policy, asked for in a request file with a reason, and
 /// signed by one principal of the break-glass roles (every other check still applies).
 fn break_glass(
@@ -802,7 +821,7 @@ pub fn request_subject(cx: &Context, report: &Report) -> (Vec<usize>, BTreeSet<S
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.blocks() && policy.rule(&f.rule).is_some_and(|r| r.override_.is_some()))
+        .filter(|(_, f)| f.blocks() && policy.override_of(&f.rule).is_some())
         .map(|(i, _)| i)
         .collect();
     let rule_ids: BTreeSet<String> = overridable.iter().map(|&i| report.findings[i].rule.clone()).collect();
@@ -888,7 +907,9 @@ pub fn list(dirs: &[PathBuf]) -> Vec<Request> {
         for e in rd.flatten() {
             let p = e.path();
             let file = if p.is_dir() { p.join("request.json") } else { p };
-            if let Some(r) = std::fs::read(&file).ok().and_then(|b| Request::parse(&b).ok()) {
+            if let Some(r) =
+                crate::safe_fs::read_bounded(&file, MAX_REQUEST_BYTES).and_then(|b| Request::parse(&b).ok())
+            {
                 if !v.iter().any(|o| o.id == r.id) {
                     v.push(r);
                 }
@@ -910,7 +931,7 @@ pub fn reason_missing(policy: &Policy, req: &Request) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter_map(|r| r.as_str())
-        .filter(|r| policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_required))
+        .filter(|r| policy.override_of(r).is_some_and(|o| o.reason_required))
         .map(str::to_string)
         .collect()
 }
@@ -923,11 +944,7 @@ pub fn requirements(policy: &Policy, req: &Request) -> BTreeMap<String, (u32, Ve
         .flatten()
         .filter_map(|r| r.as_str())
         .filter_map(|r| {
-            policy.rule(r).and_then(|x| {
-                x.override_
-                    .as_ref()
-                    .map(|o| (r.to_string(), (o.approvals, o.approvers.clone(), o.ttl.as_secs() as i64)))
-            })
+            policy.override_of(r).map(|o| (r.to_string(), (o.approvals, o.approvers.clone(), o.ttl.as_secs() as i64)))
         })
         .collect()
 }

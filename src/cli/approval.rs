@@ -14,6 +14,7 @@ use crate::engine::Engine;
 use crate::policy::Policy;
 use crate::report::Report;
 use crate::source::git;
+use crate::text::escape;
 
 #[derive(Debug, Subcommand)]
 pub enum ApprovalCmd {
@@ -25,9 +26,14 @@ pub enum ApprovalCmd {
         --break-glass asks for the policy's break-glass path (approvals.break_glass):\n\
         one approver of its roles suffices, and the audit log records it loudly.")]
     Request {
+        /// An existing request (id or file, e.g. one `leakguard exec` printed) to re-issue
+        /// with the reason; default: a new request for what is staged.
+        request: Option<String>,
         /// Why the content must go through (shown to approvers, signed with the request).
         #[arg(long)]
         reason: String,
+        #[command(flatten)]
+        places: Places,
         /// Ask for break-glass: one approver of the policy's break-glass roles.
         #[arg(long)]
         break_glass: bool,
@@ -136,8 +142,50 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
         }
     };
     match cmd {
-        ApprovalCmd::Request { reason, break_glass } => {
-            let Some(repo) = repo else { return fail("approval request runs inside a git repository") };
+        ApprovalCmd::Request { request: Some(request), reason, break_glass, places } => {
+            if reason.trim().is_empty() {
+                return fail("--reason must say why the content must go through");
+            }
+            let d = dirs(&places, &[]);
+            let old = match load_request(&request, &d) {
+                Ok(r) => r,
+                Err(e) => return fail(&e),
+            };
+            let actor = approval::actor(Some(&root));
+            if !actor.eq_ignore_ascii_case(old.requester()) {
+                return fail(&format!(
+                    "request {} is {}'s: only the requester gives its reason",
+                    old.id,
+                    old.requester()
+                ));
+            }
+            let ttl = (old.expires_at - old.created_at).max(1);
+            let req = if break_glass {
+                Request::break_glass(old.subject.clone(), ttl, reason.trim())
+            } else {
+                Request::new(old.subject.clone(), ttl, reason.trim())
+            };
+            let dir = places.requests.clone().unwrap_or(if req.scope_kind() == "exec" {
+                state.join("requests")
+            } else {
+                git_dir.join("leakguard/requests")
+            });
+            let path = dir.join(format!("{}.json", req.id));
+            if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &req.bytes)) {
+                return fail(&format!("cannot write the request: {e}"));
+            }
+            println!("{}", req.id);
+            eprintln!(
+                "request re-issued with the reason in {} (expires {})",
+                path.display(),
+                approval::format_time(req.expires_at)
+            );
+            exit::ALLOW
+        }
+        ApprovalCmd::Request { request: None, reason, break_glass, .. } => {
+            let Some(repo) = repo else {
+                return fail("approval request without a request id runs inside a git repository (for an exec request: `leakguard approval request ID --reason …`)");
+            };
             if reason.trim().is_empty() {
                 return fail("--reason must say why the content must go through");
             }
@@ -170,7 +218,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             };
             let ttl = rules
                 .iter()
-                .filter_map(|r| policy.rule(r)?.override_.as_ref().map(|o| o.ttl.as_secs() as i64))
+                .filter_map(|r| policy.override_of(r).map(|o| o.ttl.as_secs() as i64))
                 .min()
                 .unwrap_or(policy.approvals.default_ttl.as_secs() as i64);
             let req = if break_glass {
@@ -216,12 +264,25 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 ),
                 Err(e) => eprintln!("warning: {e}: this signature cannot be checked"),
             }
-            let missing = approval::reason_missing(&policy, &req);
-            if !missing.is_empty() {
+            let asked = approval::reason_missing(&policy, &req);
+            let missing: Vec<String> = asked
+                .iter()
+                .filter(|r| policy.rule(r).and_then(|x| x.override_.as_ref()).is_some_and(|o| o.reason_enforced))
+                .cloned()
+                .collect();
+            if missing.is_empty() && !asked.is_empty() {
                 eprintln!(
                     "note: rule {} asks for a reason and this request gives none (the requester can add one: `leakguard approval request --reason …`)",
-                    missing.join(", ")
+                    asked.join(", ")
                 );
+            }
+            if !missing.is_empty() {
+                return fail(&format!(
+                    "rule {} asks for a reason and request {} gives none: nothing was signed (the requester adds one: `leakguard approval request {} --reason …`)",
+                    missing.join(", "),
+                    req.id,
+                    req.id
+                ));
             }
             if principal.eq_ignore_ascii_case(req.requester()) {
                 eprintln!("warning: {principal} is the requester: this signature will not count");
@@ -230,7 +291,8 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             let dir = base.join(&req.id);
             let out = dir.join(format!("{principal}.sig"));
             // The request travels with its signatures, so a server can verify them too.
-            let r = approval::keep_request_copy(&dir, &req).and_then(|_| std::fs::write(&out, pem));
+            let r = approval::keep_request_copy(&dir, &req)
+                .and_then(|_| crate::safe_fs::write_file(&dir, &format!("{principal}.sig"), pem.as_bytes(), 2));
             if let Err(e) = r {
                 return fail(&format!("cannot write {}: {e}", out.display()));
             }
@@ -243,7 +305,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 Ok(r) => r,
                 Err(e) => return fail(&e),
             };
-            println!("request {} by {}", req.id, req.requester());
+            println!("request {} by {}", req.id, escape(req.requester()));
             println!(
                 "  {} scope, created {}, expires {}{}",
                 if req.scope_kind().is_empty() { "unknown" } else { req.scope_kind() },
@@ -252,15 +314,21 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                 if req.expired() { " (expired)" } else { "" }
             );
             if !req.reason.is_empty() {
-                println!("  reason: {}", req.reason);
+                println!("  reason: {}", escape(&req.reason));
             } else if !approval::reason_missing(&policy, &req).is_empty() {
                 println!("  reason: none given (the rule asks for one: `leakguard approval request --reason …`)");
             }
             if req.break_glass {
                 println!("  BREAK-GLASS requested");
             }
-            let log = log.or_else(|| policy.settings.audit_log.clone()).unwrap_or_else(|| state.join("audit.jsonl"));
+            let log =
+                log.or_else(|| crate::exec::flow::audit_log(&policy)).unwrap_or_else(|| state.join("audit.jsonl"));
             let ok = explain(&policy, &req, &d, &log, "  ");
+            if req.scope_kind() == "exec" {
+                if let Err(why) = crate::exec::flow::single_use_enforced(&policy) {
+                    println!("  single use not enforced here: {why}");
+                }
+            }
             if ok {
                 println!("approved");
                 exit::ALLOW
@@ -296,7 +364,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
             if list.is_empty() {
                 println!("no requests (looked in {})", join(&d.requests));
             }
-            let log = policy.settings.audit_log.clone().unwrap_or_else(|| state.join("audit.jsonl"));
+            let log = crate::exec::flow::audit_log(&policy).unwrap_or_else(|| state.join("audit.jsonl"));
             for r in list {
                 let state = if r.expired() { "expired" } else { "open" };
                 println!(
@@ -305,7 +373,7 @@ pub fn run(g: &Global, cmd: ApprovalCmd) -> u8 {
                     r.requester(),
                     approval::format_time(r.expires_at),
                     if r.break_glass { "  BREAK-GLASS" } else { "" },
-                    if r.reason.is_empty() { String::new() } else { format!("  — {}", r.reason) },
+                    if r.reason.is_empty() { String::new() } else { format!("  — {}", escape(&r.reason)) },
                 );
                 let ok = explain(&policy, &r, &d, &log, "    ");
                 println!("    {}", if ok { "approved" } else { "not approved" });
@@ -334,8 +402,14 @@ fn explain(policy: &Policy, req: &Request, d: &Dirs, audit_log: &Path, indent: &
         println!("{indent}no signatures found (looked in {})", join(&d.approvals));
     }
     let line = |v: &approval::Verdict| match &v.rejected {
-        None => println!("{indent}  ✓ {} counts ({})", v.principal, v.source),
-        Some(r) => println!("{indent}  ✗ {} does not count: {r} ({}) [{}]", v.principal, v.source, approval::code(v)),
+        None => println!("{indent}  ✓ {} counts ({})", escape(&v.principal), escape(&v.source)),
+        Some(r) => println!(
+            "{indent}  ✗ {} does not count: {} ({}) [{}]",
+            escape(&v.principal),
+            escape(r),
+            escape(&v.source),
+            approval::code(v)
+        ),
     };
     let mut ok = true;
     let mut max_ttl = i64::MAX;
@@ -378,7 +452,7 @@ fn others(id: &str, d: &Dirs) -> Vec<Request> {
     places.extend(d.approvals.iter().flat_map(|a| approval::request_copies(&a.join(id))));
     places
         .into_iter()
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| crate::safe_fs::read_bounded(&p, approval::MAX_REQUEST_BYTES))
         .filter_map(|b| Request::parse(&b).ok())
         .filter(|r| r.id == id)
         .collect()
@@ -386,7 +460,9 @@ fn others(id: &str, d: &Dirs) -> Vec<Request> {
 
 fn load_request(arg: &str, d: &Dirs) -> Result<Request, String> {
     let read = |p: &Path| -> Result<Request, String> {
-        let bytes = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let bytes = crate::safe_fs::read_bounded(p, approval::MAX_REQUEST_BYTES).ok_or_else(|| {
+            format!("{}: not a regular file of at most {} bytes", p.display(), approval::MAX_REQUEST_BYTES)
+        })?;
         Request::parse(&bytes).map_err(|e| format!("{}: {e}", p.display()))
     };
     let direct = PathBuf::from(arg);

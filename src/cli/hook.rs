@@ -110,20 +110,28 @@ fn prepare<'p>(g: &Global, policy: &'p crate::policy::Policy, root: &Path) -> Pr
     Prepared { engine, root: root.to_path_buf() }
 }
 
-/// Applies approvals for a git step (only when something blocks). `tip` names the
-/// repository by its root commit when the step is a push; otherwise HEAD does.
-pub(crate) fn approvals(
-    repo: &Repository,
-    root: &Path,
-    policy: &crate::policy::Policy,
+/// Who and what a git step is about, for approvals.
+#[derive(Default)]
+pub(crate) struct Step {
+    /// Identities that may not approve (authors and committers of pushed commits).
     excluded: Vec<String>,
     push_options: Vec<String>,
+    /// The pushed tip (a push), else HEAD names the repository.
     tip: Option<Oid>,
-    rep: &mut Report,
-) {
+    /// The authenticated pusher on a server.
+    pusher: Option<String>,
+}
+
+/// Applies approvals for a git step (only when something blocks). `tip` names the
+/// repository by its root commit when the step is a push; otherwise HEAD does.
+pub(crate) fn approvals(repo: &Repository, root: &Path, policy: &crate::policy::Policy, step: Step, rep: &mut Report) {
     if !rep.findings.iter().any(|f| f.blocks()) {
         return;
     }
+    let Step { mut excluded, push_options, tip, pusher } = step;
+    // On a server, the authenticated pusher may not approve what they push, whoever
+    // the commits name as author.
+    excluded.extend(pusher);
     // For a push the requester is the author of the pushed tip — what both the client's
     // pre-push and the server's pre-receive can know; at commit time it is the actor,
     // whose user.email becomes the author.
@@ -167,7 +175,10 @@ fn carried_approvals(repo: &Repository, tip: Oid) -> Vec<approval::CarriedFile> 
 }
 
 fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
-    let repo = git::open()?;
+    let repo = match git::open() {
+        Ok(r) => r,
+        Err(e) => return pre_commit_cli(g, files, e),
+    };
     let root = root_of(&repo);
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
@@ -175,9 +186,23 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let dest = git::head_destination(&repo);
     let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
     let mut rep = report_of(findings, totals);
-    approvals(&repo, &p.root, &policy, Vec::new(), Vec::new(), None, &mut rep);
+    approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
     Ok(Some(rep))
 }
+
+/// A repository libgit2 cannot open (SHA-256 objects, reftable refs) but git can:
+/// the staged blobs through the git CLI (no approvals: they need libgit2).
+fn pre_commit_cli(g: &Global, files: &[String], open_err: String) -> Result<Option<Report>, CodeOr> {
+    let repo = git::cli_only::CliRepo::open().ok_or(open_err)?;
+    let policy = g.load_policy(&repo.root()).map_err(CodeOr::Code)?;
+    let p = prepare(g, &policy, &repo.root());
+    let (findings, totals) = git::cli_only::staged_scan(&p.engine, &repo, files, &repo.head_destination())?;
+    Ok(Some(report_of(findings, totals)))
+}
+
+/// (blob, path) pairs already judged, per set of stores a destination allows: a commit
+/// judged for `main` is not judged again for `dev`, but is for `secure/*`.
+type Seen = std::collections::HashMap<String, HashSet<(Oid, String)>>;
 
 /// One ref update: what to scan and where it goes.
 struct Update {
@@ -220,13 +245,17 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     let mut rep = Report::default();
     let mut all_commits = Vec::new();
     for u in &updates {
-        let commits = git::pushed_commits(&repo, u.local, u.remote, &remote_name)?;
-        let items = git::introduced(&repo, &commits, &mut seen)?;
-        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{}", u.remote_ref), &git::open, None);
+        let dest = format!("git:{}", u.remote_ref);
+        let key = p.engine.destination_stores(&dest).join(",");
+        let same = |r: &str| p.engine.destination_stores(&format!("git:{r}")).join(",") == key;
+        let commits = git::pushed_commits(&repo, u.local, u.remote, &remote_name, &same)?;
+        let mut items = git::ref_objects(&repo, u.local, &u.remote_ref)?;
+        items.extend(git::introduced(&repo, &commits, seen.entry(key).or_default())?);
+        let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
         rep.findings.extend(findings);
         rep.stats.files += totals.items;
         rep.stats.bytes += totals.bytes;
@@ -234,18 +263,20 @@ fn pre_push(g: &Global, remote: Option<String>, _url: Option<String>) -> Result<
     }
     rep.sort();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, Vec::new(), updates.first().map(|u| u.local), &mut rep);
+    let step = Step { excluded, tip: updates.first().map(|u| u.local), ..Default::default() };
+    approvals(&repo, &p.root, &policy, step, &mut rep);
     Ok(Some(rep))
 }
 
 fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
     let repo = git::open()?;
-    let root = root_of(&repo);
-    // The server's own policy: --policy, $LEAKGUARD_POLICY, or files in the bare
-    // repository's directory — never the pushed tree.
-    let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
+    let root = repo.path().to_path_buf(); // the git directory, never a work tree the push updates
+                                          // The server's own policy: --policy (recorded in the hook) or files in the git
+                                          // directory — never the pusher's environment, the pushed tree, or a work tree the
+                                          // push updates (receive.denyCurrentBranch=updateInstead).
+    let policy = g.load_server_policy(repo.path()).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     let mut rep = Report::default();
     let mut all_commits = Vec::new();
     let mut tips = Vec::new();
@@ -259,9 +290,13 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             continue; // branch deletion
         }
         tips.push(new);
-        let commits = git::received_commits(&repo, new)?;
-        let items = git::introduced(&repo, &commits, &mut seen)?;
-        let (findings, totals) = git::scan(&p.engine, &items, &format!("git:{refname}"), &git::open, None);
+        let dest = format!("git:{refname}");
+        let key = p.engine.destination_stores(&dest).join(",");
+        let same = |r: &str| p.engine.destination_stores(&format!("git:{r}")).join(",") == key;
+        let commits = git::received_commits(&repo, new, &same)?;
+        let mut items = git::ref_objects(&repo, new, refname)?;
+        items.extend(git::introduced(&repo, &commits, seen.entry(key).or_default())?);
+        let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
         rep.findings.extend(findings);
         rep.stats.files += totals.items;
         rep.stats.bytes += totals.bytes;
@@ -273,7 +308,18 @@ fn pre_receive(g: &Global) -> Result<Option<Report>, CodeOr> {
             .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
             .collect();
     let excluded = git::identities(&repo, &all_commits);
-    approvals(&repo, &p.root, &policy, excluded, options, tips.first().copied(), &mut rep);
+    let pusher = policy.settings.pusher();
+    if rep.findings.iter().any(|f| f.blocks()) {
+        match &pusher {
+            Some((var, who)) => eprintln!("leakguard: pusher {} (from ${var}) may not approve this push", report::escape(who)),
+            None => eprintln!(
+                "leakguard: no authenticated pusher (none of ${} is set): approvals are limited to commit metadata (author, committer)",
+                policy.settings.pusher_env.join(", $")
+            ),
+        }
+    }
+    let step = Step { excluded, push_options: options, tip: tips.first().copied(), pusher: pusher.map(|p| p.1) };
+    approvals(&repo, &p.root, &policy, step, &mut rep);
     if rep.verdict() == report::Verdict::Block {
         eprintln!("leakguard: push rejected by policy; nothing was stored");
     }

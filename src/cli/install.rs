@@ -29,7 +29,7 @@ pub struct InstallArgs {
     pub hooks: Vec<String>,
 }
 
-pub fn install(_g: &Global, a: InstallArgs) -> u8 {
+pub fn install(g: &Global, a: InstallArgs) -> u8 {
     let dir = match hooks_dir() {
         Ok(d) => d,
         Err(e) => return fail(&e),
@@ -58,6 +58,10 @@ pub fn install(_g: &Global, a: InstallArgs) -> u8 {
             println!("{name}: existing hook kept as {} and called first", chained.display());
         }
         let text = shim.replace("@LEAKGUARD@", &exe.replace('\'', "'\\''"));
+        let text = match server_policy(g, name) {
+            Ok(args) => text.replace("@POLICY@", &args),
+            Err(e) => return fail(&e),
+        };
         if let Err(e) = write_exec(&target, &text) {
             return fail(&format!("cannot write {}: {e}", target.display()));
         }
@@ -85,6 +89,37 @@ pub fn uninstall(_g: &Global) -> u8 {
         println!("{name}: removed");
     }
     exit::ALLOW
+}
+
+/// For the server hook: the policy named at install time (`--policy PATH`, else
+/// `$LEAKGUARD_POLICY`), resolved to absolute paths and written into the hook as
+/// `--policy` arguments, so pushes over ssh or http (which do not carry the installer's
+/// environment) and local pushes (which carry the pusher's) use the same policy.
+/// Empty when none is named: then the files beside the repository are the policy.
+fn server_policy(g: &Global, hook: &str) -> Result<String, String> {
+    if hook != "pre-receive" {
+        return Ok(String::new());
+    }
+    let mut named: Vec<PathBuf> = g.policy.clone();
+    if named.is_empty() {
+        if let Some(env) = std::env::var_os("LEAKGUARD_POLICY").filter(|v| !v.is_empty()) {
+            named.extend(std::env::split_paths(&env));
+        }
+    }
+    let mut out = Vec::new();
+    for p in named {
+        let resolved = if p.as_os_str() == "builtin" {
+            p
+        } else {
+            std::fs::canonicalize(&p).map_err(|e| format!("policy {}: {e}", p.display()))?
+        };
+        let s = resolved.to_str().ok_or_else(|| format!("policy path {} is not UTF-8", resolved.display()))?;
+        if s.contains('\n') {
+            return Err(format!("policy path {s:?} contains a newline"));
+        }
+        out.push(format!("--policy '{}'", s.replace('\'', "'\\''")));
+    }
+    Ok(out.join(" "))
 }
 
 fn default_hooks() -> Vec<String> {

@@ -217,6 +217,14 @@ impl Global {
         self.load_policy_from(&self.policy_args(root), root)
     }
 
+    /// The policy of a server hook: `--policy` (recorded in the hook at install time) or
+    /// the files in the git directory `git_dir` — never `$LEAKGUARD_POLICY` (a local
+    /// push carries the pusher's environment) nor a work tree the push updates.
+    pub fn load_server_policy(&self, git_dir: &Path) -> Result<Policy, u8> {
+        let args = PolicyArgs { ignore_env: true, ..self.policy_args(git_dir) };
+        self.load_policy_from(&args, git_dir)
+    }
+
     /// Loads the policy `args` describe; on failure prints every diagnostic.
     pub fn load_policy_from(&self, args: &PolicyArgs, root: &Path) -> Result<Policy, u8> {
         let p = policy::load(args).map_err(|e| {

@@ -38,6 +38,21 @@ pub struct ScanArgs {
     /// Scan every unique blob reachable from any ref once, with the commit that introduced it.
     #[arg(long)]
     pub history: bool,
+    /// With --history: only the commits reachable from these branches or refs
+    /// (repeatable; default every ref).
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub branch: Vec<String>,
+    /// With --history: only commits committed at or after this time (YYYY-MM-DD,
+    /// RFC 3339, or seconds since the epoch).
+    #[arg(long, value_name = "TIME", requires = "history")]
+    pub since: Option<String>,
+    /// With --history: only commits committed at or before this time.
+    #[arg(long, value_name = "TIME", requires = "history")]
+    pub until: Option<String>,
+    /// With --history: enumerate by per-commit tree diffs (the former strategy; for
+    /// comparison and benchmarks).
+    #[arg(long, hide = true, requires = "history")]
+    pub per_commit: bool,
     /// Extra directory of approvals (`<id>/<principal>.sig`), besides `.leakguard/approvals`
     /// and `$GIT_DIR/leakguard/approvals` (repeatable).
     #[arg(long, value_name = "DIR")]
@@ -273,28 +288,66 @@ impl Drop for Progress {
 /// `--staged`, `--range`, `--history`: blobs from the object database, each once.
 fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding>, fs::Totals), String> {
     use crate::source::git;
-    let repo = git::open()?;
-    let ge = |e: git2::Error| e.message().to_string();
-    let (items, dest) = if a.staged {
-        (git::staged(&repo, &[]).map_err(ge)?, git::head_destination(&repo))
-    } else {
-        let commits = match &a.range {
-            Some(r) => git::range_commits(&repo, r).map_err(ge)?,
-            None => git::all_commits(&repo).map_err(ge)?,
-        };
-        (git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?, String::new())
+    let repo = match git::open() {
+        Ok(r) => r,
+        // SHA-256 or reftable repositories: libgit2 cannot open them; git can.
+        Err(e) if a.staged => {
+            let cli = git::cli_only::CliRepo::open().ok_or(e)?;
+            let dest = cli.head_destination();
+            let (f, t) = git::cli_only::staged_scan(engine, &cli, &[], &dest)?;
+            return Ok((f, fs::Totals { files: t.items, bytes: t.bytes }));
+        }
+        Err(e) => return Err(e),
     };
-    let bar = (a.history && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(items.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} blobs {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    });
-    let (findings, t) = git::scan(engine, &items, &dest, &git::open, bar.as_ref());
+    let ge = |e: git2::Error| e.message().to_string();
+    if a.staged {
+        let items = git::staged(&repo, &[]).map_err(ge)?;
+        let (f, t) = git::scan(engine, &items, &git::head_destination(&repo), &git::open, None);
+        return Ok((f, fs::Totals { files: t.items, bytes: t.bytes }));
+    }
+    if let Some(r) = &a.range {
+        let commits = git::range_commits(&repo, r).map_err(ge)?;
+        let items = git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?;
+        let (f, t) = git::scan(engine, &items, "", &git::open, None);
+        return Ok((f, fs::Totals { files: t.items, bytes: t.bytes }));
+    }
+    // --history
+    let since = a.since.as_deref().map(parse_time).transpose()?;
+    let until = a.until.as_deref().map(parse_time).transpose()?;
+    let mut commits = if a.branch.is_empty() {
+        git::all_commits(&repo).map_err(ge)?
+    } else {
+        git::commits_of(&repo, &a.branch).map_err(ge)?
+    };
+    let dated = since.is_some() || until.is_some();
+    if std::env::var_os("LEAKGUARD_TIMINGS").is_some() {
+        eprintln!("leakguard: {} commits walked", commits.len());
+    }
+    if dated {
+        commits.retain(|c| {
+            let t = repo.find_commit(*c).map(|c| c.time().seconds()).unwrap_or(0);
+            since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
+        });
+    }
+    let bar = std::io::stderr().is_terminal().then(HistoryBar::new);
+    let (findings, t) = if a.per_commit || dated {
+        // A commit set that is not closed under parents: each commit's diff against its
+        // parents says what it introduces.
+        let mut items = if a.per_commit {
+            git::introduced_per_commit(&repo, &commits, &mut Default::default()).map_err(ge)?
+        } else {
+            git::introduced(&repo, &commits, &mut Default::default()).map_err(ge)?
+        };
+        if a.branch.is_empty() && !dated {
+            items.extend(git::all_ref_objects(&repo).map_err(ge)?);
+        }
+        git::scan(engine, &items, "", &git::open, None)
+    } else {
+        let progress = bar.as_ref().map(|b| b as &dyn git::history::Progress);
+        git::history::scan_history(engine, &repo, &commits, a.branch.is_empty(), progress)?
+    };
     if let Some(b) = bar {
-        b.finish_and_clear();
+        b.0.finish_and_clear();
     }
     Ok((findings, fs::Totals { files: t.items, bytes: t.bytes }))
 }
@@ -326,6 +379,49 @@ fn scan_stdin(engine: &Engine, name: &str) -> std::io::Result<(Vec<crate::report
     let mut findings = engine.judge(&meta, &scan);
     Engine::bind_content(&mut findings, &data);
     Ok((findings, fs::Totals { files: 1, bytes: scan.bytes }))
+}
+
+/// `YYYY-MM-DD` (UTC midnight), RFC 3339, or seconds since the epoch.
+fn parse_time(s: &str) -> Result<i64, String> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| format!("{s:?}: expected YYYY-MM-DD, RFC 3339 or seconds since the epoch"))
+}
+
+/// The history progress bar on a terminal: bytes with ETA, and objects.
+struct HistoryBar(indicatif::ProgressBar, std::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64);
+
+impl HistoryBar {
+    fn new() -> HistoryBar {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} {elapsed} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        HistoryBar(b, Default::default(), Default::default())
+    }
+}
+
+impl crate::source::git::history::Progress for HistoryBar {
+    fn start(&self, objects: u64, bytes: u64) {
+        self.2.store(objects, std::sync::atomic::Ordering::Relaxed);
+        self.0.set_length(bytes);
+    }
+    fn advance(&self, objects: u64, bytes: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let done = self.1.fetch_add(objects, Relaxed) + objects;
+        self.0.inc(bytes);
+        if done.is_multiple_of(1024) || done == self.2.load(Relaxed) {
+            self.0.set_message(format!("{done}/{} objects", self.2.load(Relaxed)));
+        }
+    }
 }
 
 fn read_baseline(path: &PathBuf) -> Result<BTreeSet<String>, String> {

@@ -118,11 +118,15 @@ impl Expander<'_> {
             Err(e) => return self.problem(path, format!("unreadable zip archive: {e}")),
         };
         if ar.index_for_name("xl/workbook.xml").is_some() {
-            return self.sheets(path, <calamine::Xlsx<_> as calamine::Reader<_>>::new(Cursor::new(data)), depth);
+            // The workbook reader inflates members itself: refuse bombs by their
+            // declared sizes first, then stream cells (never a dense range).
+            if let Err(reason) = self.declared_sizes_fit(&mut ar) {
+                return self.problem(path, reason);
+            }
+            return self.xlsx(path, data, depth);
         }
-        if ar.index_for_name("content.xml").is_some() && data.windows(11).take(256).any(|w| w == b"spreadsheet") {
-            return self.sheets(path, <calamine::Ods<_> as calamine::Reader<_>>::new(Cursor::new(data)), depth);
-        }
+        // OpenDocument spreadsheets (and texts) are read as text from `content.xml`
+        // below: repeated rows and columns (`number-rows-repeated`) are not expanded.
         if ar.len() > self.limits.max_entries {
             return self
                 .problem(path, format!("zip archive has {} members (limit {})", ar.len(), self.limits.max_entries));
@@ -165,7 +169,82 @@ impl Expander<'_> {
         }
     }
 
-    /// Every sheet of a workbook (xlsx, ods, xls) as tab-separated rows.
+    /// Sum and ratio of the members' declared sizes against the limits.
+    fn declared_sizes_fit<R: Read + std::io::Seek>(&self, ar: &mut zip::ZipArchive<R>) -> Result<(), String> {
+        let mut total = 0u64;
+        for i in 0..ar.len().min(self.limits.max_entries + 1) {
+            let Ok(e) = ar.by_index_raw(i) else { continue };
+            let by_ratio = e.compressed_size().max(1).saturating_mul(self.limits.max_ratio).max(1 << 20);
+            if e.size() > by_ratio {
+                return Err(format!("compression bomb: expands more than {}x (limit)", self.limits.max_ratio));
+            }
+            total = total.saturating_add(e.size());
+        }
+        if ar.len() > self.limits.max_entries {
+            return Err(format!("zip archive has {} members (limit {})", ar.len(), self.limits.max_entries));
+        }
+        if total > self.budget {
+            return Err("archive expands beyond the size limit".to_string());
+        }
+        Ok(())
+    }
+
+    /// Every sheet of an xlsx workbook, streamed cell by cell: memory and time follow
+    /// the cells present, never the sheet's dimensions (a cell at `XFD1048576` is one
+    /// cell, not 17 billion).
+    fn xlsx(&mut self, path: &str, data: &[u8], depth: u32) {
+        use calamine::{Data, Reader, Xlsx};
+        let mut wb: Xlsx<_> = match Xlsx::new(Cursor::new(data)) {
+            Ok(w) => w,
+            Err(e) => return self.problem(path, format!("unreadable workbook: {e}")),
+        };
+        for name in wb.sheet_names() {
+            let inner = format!("{path}!{name}");
+            let mut cells: Vec<(u32, u32, String)> = Vec::new();
+            let mut size = 0u64;
+            let mut trouble = None;
+            match wb.worksheet_cells_reader(&name) {
+                Err(e) => trouble = Some(format!("unreadable sheet: {e}")),
+                Ok(mut rdr) => loop {
+                    match rdr.next_cell() {
+                        Ok(Some(c)) => {
+                            let v = Data::from(c.get_value().clone());
+                            if v == Data::Empty {
+                                continue;
+                            }
+                            let text = v.to_string().replace(['\t', '\n', '\r'], " ");
+                            size += text.len() as u64 + 1;
+                            if cells.len() >= MAX_SHEET_CELLS || size > self.budget {
+                                trouble = Some(format!(
+                                    "sheet holds more than {} cells or expands beyond the size limit; the rest is not read",
+                                    MAX_SHEET_CELLS
+                                ));
+                                break;
+                            }
+                            let (r, col) = c.get_position();
+                            cells.push((r, col, text));
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            trouble = Some(format!("unreadable sheet: {e}"));
+                            break;
+                        }
+                    }
+                },
+            }
+            if let Some(reason) = trouble {
+                self.problem(inner.clone(), reason);
+            }
+            if cells.is_empty() {
+                continue;
+            }
+            let tsv = sparse_tsv(cells);
+            self.budget = self.budget.saturating_sub(tsv.len() as u64);
+            self.at(&inner, tsv.as_bytes(), depth + 1);
+        }
+    }
+
+    /// Every sheet of a legacy workbook (xls) as tab-separated rows.
     fn sheets<RS, W>(&mut self, path: &str, wb: Result<W, impl std::fmt::Display>, depth: u32)
     where
         RS: std::io::Read + std::io::Seek,
@@ -222,7 +301,40 @@ impl Expander<'_> {
     }
 }
 
-/// Members of office documents whose XML holds the text (docx, pptx, odt, odp).
+/// Most cells read from one sheet.
+const MAX_SHEET_CELLS: usize = 5_000_000;
+/// Most empty rows or columns kept between two cells; wider gaps collapse to this.
+const MAX_GAP: u32 = 64;
+
+/// Cells `(row, column, text)` as tab-separated rows, relative to the first used row
+/// and column; gaps wider than [`MAX_GAP`] collapse, so the text is linear in the cells.
+fn sparse_tsv(mut cells: Vec<(u32, u32, String)>) -> String {
+    cells.sort_by_key(|c| (c.0, c.1));
+    let min_row = cells.first().map_or(0, |c| c.0);
+    let min_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let mut out = String::new();
+    let mut at: Option<(u32, u32)> = None;
+    for (r, c, text) in cells {
+        let tabs = match at {
+            Some((pr, pc)) if pr == r => (c - pc).clamp(1, MAX_GAP),
+            Some((pr, _)) => {
+                out.extend(std::iter::repeat_n('\n', (r - pr).min(MAX_GAP) as usize));
+                (c - min_col).min(MAX_GAP)
+            }
+            None => {
+                out.extend(std::iter::repeat_n('\n', (r - min_row).min(MAX_GAP) as usize));
+                (c - min_col).min(MAX_GAP)
+            }
+        };
+        out.extend(std::iter::repeat_n('\t', tabs as usize));
+        out.push_str(&text);
+        at = Some((r, c));
+    }
+    out.push('\n');
+    out
+}
+
+/// Members of office documents whose XML holds the text (docx, pptx, odt, odp, ods).
 fn office_text_member(inner: &str) -> bool {
     let name = inner.rsplit('!').next().unwrap_or(inner);
     name == "word/document.xml"
@@ -242,7 +354,10 @@ fn office_text(xml: &str) -> String {
         let name = tag.split([' ', '/']).find(|n| !n.is_empty()).unwrap_or("");
         let closing = tag.starts_with('/');
         let self_closing = tag.ends_with('/');
-        if matches!(name, "w:tc" | "table:table-cell") && !self_closing {
+        if matches!(name, "table:table-cell" | "table:covered-table-cell") && self_closing {
+            // An empty cell keeps its column; `number-columns-repeated` is not expanded.
+            out.push('\t');
+        } else if matches!(name, "w:tc" | "table:table-cell" | "table:covered-table-cell") && !self_closing {
             if closing {
                 cell_depth = cell_depth.saturating_sub(1);
                 out.push('\t');
@@ -460,6 +575,21 @@ mod tests {
         let (t, enc, bin) = decode_text(&s);
         assert_eq!((enc, bin), ("utf-16le", false));
         assert!(t.starts_with("company,email"));
+    }
+
+    #[test]
+    fn sparse_cells_keep_columns_and_collapse_wide_gaps() {
+        let cells = vec![
+            (5, 1, "b".to_string()),
+            (4, 1, "Name".to_string()),
+            (4, 2, "Mail".to_string()),
+            (5, 2, "c".to_string()),
+            (1_048_575, 16_383, "far".to_string()),
+        ];
+        let tsv = sparse_tsv(cells);
+        assert!(tsv.starts_with("Name\tMail\nb\tc\n"), "{tsv:?}");
+        assert!(tsv.len() < 200, "gaps collapse: {} bytes", tsv.len());
+        assert!(tsv.ends_with("far\n"));
     }
 
     #[test]

@@ -131,8 +131,15 @@ pub fn normalise(addr: &str) -> String {
 /// The organisation an address belongs to: its registrable domain, approximated as
 /// the last two labels, or three under a country's second level (`co.uk`, `com.au`,
 /// `gov.zq`), so `linux.intel.com` and `intel.com` count once.
+///
+/// An address on a consumer mail host (`gmail.com`, `web.de` …) belongs to a person,
+/// not an organisation: it is its own organisation, so 500 customers on gmail.com
+/// and yahoo.com are 500 organisations.
 pub fn org_of(addr: &str) -> &str {
     let d = domain_of(addr);
+    if is_consumer(d) {
+        return addr;
+    }
     let labels: Vec<&str> = d.rsplitn(4, '.').collect();
     let keep = match labels.as_slice() {
         [tld, second, _, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
@@ -146,6 +153,92 @@ pub fn org_of(addr: &str) -> &str {
         }
     }
     &d[cut + 1..]
+}
+
+/// Consumer (webmail and ISP) mail hosts.
+pub fn is_consumer(domain: &str) -> bool {
+    const HOSTS: &[&str] = &[
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "yahoo.es",
+        "yahoo.it",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "hotmail.de",
+        "hotmail.es",
+        "hotmail.it",
+        "outlook.com",
+        "outlook.de",
+        "outlook.fr",
+        "live.com",
+        "live.co.uk",
+        "live.fr",
+        "live.de",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "gmx.de",
+        "gmx.net",
+        "gmx.at",
+        "gmx.ch",
+        "gmx.com",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "proton.me",
+        "protonmail.com",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "wanadoo.fr",
+        "sfr.fr",
+        "libero.it",
+        "virgilio.it",
+        "tiscali.it",
+        "btinternet.com",
+        "sky.com",
+        "comcast.net",
+        "verizon.net",
+        "att.net",
+        "sbcglobal.net",
+        "naver.com",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+        "rambler.ru",
+        "rediffmail.com",
+        "ziggo.nl",
+        "kpnmail.nl",
+        "planet.nl",
+        "telenet.be",
+        "skynet.be",
+        "bluewin.ch",
+        "terra.com.br",
+        "uol.com.br",
+        "bol.com.br",
+        "sapo.pt",
+        "mail.com",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+    ];
+    HOSTS.contains(&domain)
 }
 
 const SECOND_LEVEL: &[&str] =
@@ -238,5 +331,6 @@ mod tests {
         assert_eq!(org_of("a@mail.norvale.co.uk"), "norvale.co.uk");
         assert_eq!(org_of("a@agency.gov.zq"), "agency.gov.zq");
         assert_eq!(org_of("a@acme.io"), "acme.io");
+        assert_eq!(org_of("jane.doe@gmail.com"), "jane.doe@gmail.com");
     }
 }

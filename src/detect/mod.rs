@@ -8,8 +8,11 @@
 //! Must not import git2, the policy model, the engine or reports: it does no I/O except
 //! reading from a reader handed to it.
 
+pub mod credits;
 pub mod decode;
 pub mod emails;
+pub mod fields;
+pub mod lines;
 pub mod mask;
 pub mod pattern;
 pub mod records;
@@ -121,6 +124,17 @@ pub struct ClassHit {
     /// `sha256:` over the class and the sorted normalised values: stable under line moves.
     pub digest: String,
     pub count: usize,
+    /// For records: the table shape it was read as (`csv`, `json`, `sql`, `lines`,
+    /// `vcard`, …); empty for other detectors.
+    pub shape: &'static str,
+}
+
+impl ClassHit {
+    /// A table of records in a tabular format (delimited, JSON/NDJSON, SQL, HTML or
+    /// markdown table, spreadsheet): judged wherever it is, whatever its file name.
+    pub fn tabular(&self) -> bool {
+        !self.shape.is_empty() && !matches!(self.shape, "lines" | "vcard" | "ldif" | "mail headers")
+    }
 }
 
 /// Results for one decoded part.
@@ -140,6 +154,28 @@ pub struct ItemScan {
     pub bytes: u64,
 }
 
+impl ItemScan {
+    /// The same results for the same bytes found at another path: part and problem
+    /// paths that start with `from` start with `to` instead (`a.zip!x` → `b.zip!x`).
+    pub fn rebased(&self, from: &str, to: &str) -> std::borrow::Cow<'_, ItemScan> {
+        if from == to {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let re = |p: &str| match p.strip_prefix(from) {
+            Some(rest) => format!("{to}{rest}"),
+            None => p.to_string(),
+        };
+        let mut s = self.clone();
+        for part in &mut s.parts {
+            part.path = re(&part.path);
+        }
+        for p in &mut s.problems {
+            p.path = re(&p.path);
+        }
+        std::borrow::Cow::Owned(s)
+    }
+}
+
 /// A text being scanned, with its position inside the item.
 pub struct Text<'a> {
     pub s: &'a str,
@@ -149,11 +185,23 @@ pub struct Text<'a> {
     redact: bool,
     emails: OnceCell<Vec<emails::Span>>,
     shapes: OnceCell<records::Shapes>,
+    index: OnceCell<lines::LineIndex>,
+    credits: OnceCell<bool>,
 }
 
 impl<'a> Text<'a> {
     pub fn new(s: &'a str, binary: bool) -> Self {
-        Text { s, binary, base_offset: 0, base_line: 0, redact: true, emails: OnceCell::new(), shapes: OnceCell::new() }
+        Text {
+            s,
+            binary,
+            base_offset: 0,
+            base_line: 0,
+            redact: true,
+            emails: OnceCell::new(),
+            shapes: OnceCell::new(),
+            index: OnceCell::new(),
+            credits: OnceCell::new(),
+        }
     }
 
     /// Which table shapes the text may hold (set by the scanner's keyword pass).
@@ -166,74 +214,98 @@ impl<'a> Text<'a> {
         self.emails.get_or_init(|| emails::find(self.s))
     }
 
+    /// The text credits people of a project (authors, maintainers, `.mailmap` …):
+    /// not records, whatever its file name.
+    pub fn credits(&self) -> bool {
+        *self.credits.get_or_init(|| credits::is_credits_text(self.s, self.emails()))
+    }
+
+    /// Line positions, indexed once per text.
+    fn index(&self) -> &lines::LineIndex {
+        self.index.get_or_init(|| lines::LineIndex::new(self.s))
+    }
+
+    /// 1-based line number of byte `p`, counting the lines of earlier windows.
+    pub fn line_no(&self, p: usize) -> u32 {
+        self.base_line + 1 + self.index().line_of(self.s, p)
+    }
+
     /// Location of `[s, e)`; with `mask_all` every word of the line is masked (records),
-    /// otherwise only the hit and any address on the line.
+    /// otherwise every value [`mask::sensitive_ranges`] finds and the hit itself.
+    /// Bounded work per call whatever the line's length: only a window around the hit
+    /// is read.
     pub fn loc(&self, s: usize, e: usize, mask_all: bool) -> Loc {
-        let b = self.s.as_bytes();
-        let line_start = memchr::memrchr(b'\n', &b[..s]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &b[s..]).map_or(b.len(), |i| s + i);
-        let line_no = self.base_line + 1 + memchr::memchr_iter(b'\n', &b[..line_start]).count() as u32;
-        let line = self.s[line_start..line_end].trim_end_matches('\r');
-        let (hs, he) = (s - line_start, (e - line_start).min(line.len()));
-        let column = 1 + self.s[line_start..s].chars().count() as u32;
-        let (snippet, span) =
-            if self.redact { masked_line(line, hs, he, mask_all) } else { (line.to_string(), (hs, he)) };
+        let ix = self.index();
+        let line_start = ix.line_start(self.s, s);
+        let line_end = ix.line_end(self.s, s).max(line_start);
+        let line_no = self.base_line + 1 + ix.line_of(self.s, s);
+        let column = 1 + (ix.chars_to(self.s, s) - ix.chars_to(self.s, line_start)) as u32;
+        let e = e.min(line_end).max(s);
+        // A window of the line: enough context that every value shown around the hit
+        // (SNIPPET_MAX / 2 characters each side) was seen whole by the maskers.
+        let ws = lines::floor_boundary(self.s, s.saturating_sub(WINDOW_MARGIN).max(line_start));
+        let we = lines::ceil_boundary(self.s, (e + WINDOW_MARGIN).min(line_end));
+        let w = self.s[ws..we].trim_end_matches('\r');
+        let (hs, he) = (s - ws, (e - ws).min(w.len()));
+        let (mut snippet, mut span) =
+            if self.redact { masked_line(w, hs, he, mask_all) } else { clipped_line(w, hs, he) };
+        if ws > line_start && !snippet.starts_with('…') {
+            snippet.insert(0, '…');
+            span = (span.0 + '…'.len_utf8(), span.1 + '…'.len_utf8());
+        }
+        if we < line_end && !snippet.ends_with('…') {
+            snippet.push('…');
+        }
         Loc { offset: self.base_offset + s as u64, line: line_no, column, snippet, span }
     }
 }
 
 const SNIPPET_MAX: usize = 120;
+/// Bytes read each side of a hit for its snippet: the shown context (60 characters of
+/// up to 4 bytes) plus the longest address (320 bytes) cut at the window's edge.
+const WINDOW_MARGIN: usize = 640;
 
-fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (usize, usize)) {
-    let mut ranges: Vec<(usize, usize)> = emails::find(line);
-    if !ranges.iter().any(|&(a, b)| a <= hs && he <= b) && he > hs {
-        ranges.retain(|&(a, b)| b <= hs || a >= he);
-        ranges.push((hs, he));
-        ranges.sort();
-    }
-    if mask_all {
-        let mut words = Vec::new();
-        let mut start = None;
-        for (i, c) in line.char_indices() {
-            let inside = ranges.iter().any(|&(a, b)| i >= a && i < b);
-            let w = c.is_alphanumeric() && !inside;
-            match (w, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    words.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            words.push((s, line.len()));
-        }
-        ranges.extend(words.into_iter().filter(|(a, b)| b - a >= 2));
-        ranges.sort();
-    }
-    // Map the hit through masking: recompute its position in the masked text.
-    let before = mask::mask_ranges(&line[..hs], &ranges.iter().copied().filter(|r| r.1 <= hs).collect::<Vec<_>>());
-    let hit = mask::mask_ranges(
-        &line[hs..he],
-        &ranges.iter().filter(|r| r.0 >= hs && r.1 <= he).map(|&(a, b)| (a - hs, b - hs)).collect::<Vec<_>>(),
-    );
-    let hit = if hit == line[hs..he] { mask::mask(&line[hs..he]) } else { hit };
-    let after = mask::mask_ranges(
-        &line[he..],
-        &ranges.iter().filter(|r| r.0 >= he).map(|&(a, b)| (a - he, b - he)).collect::<Vec<_>>(),
-    );
-    let mut pre: String = before;
-    let mut post: String = after;
-    if pre.chars().count() > SNIPPET_MAX / 2 {
-        let skip = pre.chars().count() - SNIPPET_MAX / 2;
-        pre = format!("…{}", pre.chars().skip(skip).collect::<String>());
-    }
-    if post.chars().count() > SNIPPET_MAX / 2 {
-        post = format!("{}…", post.chars().take(SNIPPET_MAX / 2).collect::<String>());
-    }
+/// The line unmasked (`--no-redact`), shortened around the hit.
+fn clipped_line(line: &str, hs: usize, he: usize) -> (String, (usize, usize)) {
+    shorten(&line[..hs], &line[hs..he], &line[he..])
+}
+
+/// `pre`, `hit`, `post` joined, with `pre` and `post` cut to SNIPPET_MAX / 2 characters.
+fn shorten(pre: &str, hit: &str, post: &str) -> (String, (usize, usize)) {
+    let half = SNIPPET_MAX / 2;
+    let pre_chars = pre.chars().count();
+    let pre = if pre_chars > half {
+        format!("…{}", pre.chars().skip(pre_chars - half).collect::<String>())
+    } else {
+        pre.to_string()
+    };
+    let post = if post.chars().nth(half).is_some() {
+        format!("{}…", post.chars().take(half).collect::<String>())
+    } else {
+        post.to_string()
+    };
     let span = (pre.len(), pre.len() + hit.len());
     (format!("{pre}{hit}{post}"), span)
+}
+
+/// Masks a line (a window of it) around the hit `[hs, he)`: every sensitive range
+/// (every word with `mask_all`) and the hit itself; linear in the line.
+fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (usize, usize)) {
+    let ranges = mask::sensitive_ranges(line, mask_all);
+    let clip = |lo: usize, hi: usize| -> Vec<(usize, usize)> {
+        ranges
+            .iter()
+            .map(|&(a, b)| (a.max(lo), b.min(hi)))
+            .filter(|&(a, b)| a < b)
+            .map(|(a, b)| (a - lo, b - lo))
+            .collect()
+    };
+    let before = mask::mask_ranges(&line[..hs], &clip(0, hs));
+    let hit = mask::mask_ranges(&line[hs..he], &clip(hs, he));
+    // A hit is never shown as it is: masked whole unless a value inside it was.
+    let hit = if hit == line[hs..he] { mask::mask(&line[hs..he]) } else { hit };
+    let after = mask::mask_ranges(&line[he..], &clip(he, line.len()));
+    shorten(&before, &hit, &after)
 }
 
 /// Runs every class over content. Built once per policy; shared across threads.
@@ -430,6 +502,8 @@ impl Scanner {
             let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
+        // People credited by a project are not records and not a contact list.
+        let people = has_at && t.credits();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
@@ -443,8 +517,8 @@ impl Scanner {
                             None => {}
                         }
                     }
-                    (Detector::Emails(e), Obs::Emails(o)) if has_at => e.observe(t, o),
-                    (Detector::Records(r), Obs::Records(o)) if has_at || !r.need_email => r.observe(t, o),
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => e.observe(t, o),
+                    (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
                         if let Some(l) = &f.lookup {
@@ -468,35 +542,50 @@ impl Scanner {
             let mut volume: Option<ClassHit> = None;
             for (det, o) in class.detectors.iter().zip(obs) {
                 let hit = match (det, o) {
-                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => {
-                        if p.min_count <= 1 {
-                            hits.extend(p.located(&o).map(|(v, loc)| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!("{} ({} chars)", p.name, v.chars().count()),
-                                loc: loc.clone(),
-                                sample: self.show(v),
-                                digest: digest(&class.id, [v.as_str()]),
-                                count: 1,
-                            }));
-                            None
-                        } else {
-                            o.first.clone().map(|loc| ClassHit {
-                                class: class.id.clone(),
-                                detector: "pattern",
-                                evidence: format!(
-                                    "{}: {} matches ({} distinct)",
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) && p.min_count <= 1 => {
+                        // One finding per pattern and part, at the first match: "185
+                        // bcrypt hashes" once, not 50 lines and then silence.
+                        if let Some(loc) = o.first.clone() {
+                            let first = o.seen.first().cloned().unwrap_or_default();
+                            let evidence = if o.values.len() <= 1 {
+                                format!("{} ({} chars)", p.name, first.chars().count())
+                            } else {
+                                format!(
+                                    "{}: {} matches ({} distinct), first on line {}",
                                     p.name,
                                     group(o.count),
-                                    group(o.values.len())
-                                ),
-                                loc,
-                                sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                                    group(o.values.len()),
+                                    loc.line
+                                )
+                            };
+                            hits.push(ClassHit {
+                                class: class.id.clone(),
+                                detector: "pattern",
+                                evidence,
+                                sample: self.show(&first),
                                 digest: digest(&class.id, o.values.iter().map(String::as_str)),
                                 count: o.count,
-                            })
+                                shape: "",
+                                loc,
+                            });
                         }
+                        None
                     }
+                    (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) => o.first.clone().map(|loc| ClassHit {
+                        class: class.id.clone(),
+                        detector: "pattern",
+                        evidence: format!(
+                            "{}: {} matches ({} distinct)",
+                            p.name,
+                            group(o.count),
+                            group(o.values.len())
+                        ),
+                        loc,
+                        sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                        count: o.count,
+                        shape: "",
+                    }),
                     (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
                         let mut sorted: Vec<&str> = o.addrs.iter().map(String::as_str).collect();
                         sorted.sort_unstable();
@@ -511,27 +600,37 @@ impl Scanner {
                             sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, sorted),
                             count: o.addrs.len(),
+                            shape: "",
                             loc,
                         })
                     }
                     (Detector::Records(r), Obs::Records(o)) if r.fired(&o) => {
                         let shape = match &o.header {
-                            Some(h) => format!("header {h}"),
-                            None => format!("{} columns, no header", o.columns),
+                            Some(h) => format!("; header {h}"),
+                            None if r.personal() => String::new(),
+                            None => format!("; {} columns, no header", o.columns),
                         };
-                        let field = if r.need_email { "an e-mail field" } else { "a phone field" };
-                        o.first.clone().map(|loc| ClassHit {
-                            class: class.id.clone(),
-                            detector: "records",
-                            evidence: format!(
-                                "{} records with {field} across {} domains ({}); {shape}",
+                        let deciding = o.deciding_fields().join(", ");
+                        let evidence = if r.personal() {
+                            format!("{} personal records × {{{deciding}}} ({}){shape}", group(o.rows), o.format)
+                        } else {
+                            let field = if r.need_email { "an e-mail field" } else { "a phone field" };
+                            format!(
+                                "{} records with {field} across {} domains ({}){shape}",
                                 group(o.rows),
                                 group(o.domains.len()),
                                 o.format
-                            ),
-                            sample: o.emails.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, o.emails.iter().map(String::as_str)),
+                            )
+                        };
+                        let values = if r.personal() { &o.ids } else { &o.emails };
+                        o.first.clone().map(|loc| ClassHit {
+                            class: class.id.clone(),
+                            detector: if r.personal() { "records (personal)" } else { "records" },
+                            evidence,
+                            sample: values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            digest: digest(&class.id, values.iter().map(String::as_str)),
                             count: o.rows,
+                            shape: o.format,
                             loc,
                         })
                     }
@@ -543,6 +642,7 @@ impl Scanner {
                             sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, o.values.iter().map(String::as_str)),
                             count: o.values.len(),
+                            shape: "",
                             loc,
                         })
                     }
@@ -555,6 +655,7 @@ impl Scanner {
                             sample: String::new(),
                             digest: digest(&class.id, keys.iter().map(String::as_str)),
                             count: o.keys.len(),
+                            shape: "",
                             loc,
                         })
                     }
@@ -563,11 +664,21 @@ impl Scanner {
                 if let Some(h) = hit {
                     match &mut volume {
                         None => volume = Some(h),
-                        Some(v) => v.evidence.push_str(&format!("; also matched by {}", h.detector)),
+                        Some(v) => {
+                            v.evidence.push_str(&format!("; also matched by {}", h.detector));
+                            if v.shape.is_empty() {
+                                v.shape = h.shape;
+                            }
+                        }
                     }
                 }
             }
             hits.extend(volume);
+        }
+        // A list of contacts across organisations is a customer list, not also bulk
+        // personal data: personal-record hits yield to e-mail record hits of the part.
+        if hits.iter().any(|h| h.detector == "records") {
+            hits.retain(|h| !h.detector.starts_with("records (personal)"));
         }
         hits
     }
@@ -612,23 +723,34 @@ fn observe_canaries(c: &Canaries, t: &Text, o: &mut CanaryObs) {
     }
 }
 
-/// Inline `leakguard:allow <rule> -- <reason>` markers in a text.
+/// Inline `leakguard:allow <rule> -- <reason>` markers in a text. A marker reads at
+/// most [`MARKER_MAX`] bytes of its line: linear in the text however many markers a
+/// line holds.
 fn markers(t: &Text) -> Vec<Marker> {
     const TAG: &str = "leakguard:allow";
+    let b = t.s.as_bytes();
     let mut out = Vec::new();
-    for i in memchr::memmem::find_iter(t.s.as_bytes(), TAG) {
-        let rest = &t.s[i + TAG.len()..];
-        let line_rest = rest.split('\n').next().unwrap_or("");
+    for i in memchr::memmem::find_iter(b, TAG) {
+        let from = i + TAG.len();
+        let limit = lines::floor_boundary(t.s, (from + MARKER_MAX).min(b.len()));
+        let end = memchr::memchr(b'\n', &b[from..limit]).map_or(limit, |k| from + k);
+        let line_rest = &t.s[from..end];
         let (rule, reason) = match line_rest.split_once("--") {
             Some((r, why)) => (r.trim(), why.trim()),
             None => (line_rest.trim(), ""),
         };
         let rule = rule.split_whitespace().next().unwrap_or("").to_string();
-        let line = t.base_line + 1 + memchr::memchr_iter(b'\n', &t.s.as_bytes()[..i]).count() as u32;
-        out.push(Marker { line, rule, reason: reason.trim_end_matches(['*', '/', '>', '-', ' ']).to_string() });
+        out.push(Marker {
+            line: t.line_no(i),
+            rule,
+            reason: reason.trim_end_matches(['*', '/', '>', '-', ' ']).to_string(),
+        });
     }
     out
 }
+
+/// Most bytes of a line a marker's rule and reason are read from.
+const MARKER_MAX: usize = 1024;
 
 /// `sha256:` over the class and the sorted, de-duplicated values.
 pub fn digest<'a>(class: &str, values: impl IntoIterator<Item = &'a str>) -> String {

@@ -24,9 +24,8 @@ pub struct Pattern {
 #[derive(Debug, Default)]
 pub struct PatternObs {
     pub values: BTreeSet<String>,
-    /// Location of each of the first distinct values, in `values` order of arrival.
-    pub locs: Vec<Loc>,
-    seen: Vec<String>,
+    /// The first match's value (the one at `first`).
+    pub seen: Vec<String>,
     pub count: usize,
     pub first: Option<Loc>,
 }
@@ -70,7 +69,7 @@ impl Pattern {
             let Some(m) = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0)) else {
                 continue;
             };
-            if m.is_empty() {
+            if m.is_empty() || documented_example(m.as_str()) {
                 continue;
             }
             if let Some(floor) = self.entropy {
@@ -82,22 +81,24 @@ impl Pattern {
             let (s, e) = (from + m.start(), from + m.end());
             if obs.first.is_none() {
                 obs.first = Some(t.loc(s, e, false));
-            }
-            if obs.values.len() < 10_000 && obs.values.insert(m.as_str().to_string()) && obs.locs.len() < 50 {
-                obs.locs.push(t.loc(s, e, false));
                 obs.seen.push(m.as_str().to_string());
             }
+            if obs.values.len() < 10_000 {
+                obs.values.insert(m.as_str().to_string());
+            }
         }
-    }
-
-    /// The first distinct values with their locations, in order of appearance.
-    pub fn located<'o>(&self, obs: &'o PatternObs) -> impl Iterator<Item = (&'o String, &'o Loc)> {
-        obs.seen.iter().zip(obs.locs.iter())
     }
 
     pub fn fired(&self, obs: &PatternObs) -> bool {
         obs.count >= self.min_count.max(1)
     }
+}
+
+/// Keys published in vendors' documentation (`AKIAIOSFODNN7EXAMPLE`,
+/// `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`): they mark themselves with `EXAMPLE`,
+/// which a random key of an upper-case or mixed alphabet holds with negligible odds.
+pub fn documented_example(v: &str) -> bool {
+    memchr::memmem::find(v.as_bytes(), b"EXAMPLE").is_some()
 }
 
 /// Shannon entropy in bits per character.

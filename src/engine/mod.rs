@@ -47,7 +47,7 @@ impl<'p> Engine<'p> {
         for part in &scan.parts {
             for hit in &part.hits {
                 for rule in self.policy.rules.iter().filter(|r| r.class == hit.class) {
-                    if !rule.applies_to(&part.path) || self.allowed_here(meta, &rule.allow_in) {
+                    if !rule.in_scope(&part.path) || self.allowed_here(meta, &rule.allow_in) {
                         continue;
                     }
                     let mut f = Finding {
@@ -64,6 +64,7 @@ impl<'p> Engine<'p> {
                         request: None,
                         override_: "none".into(),
                         suppressed: None,
+                        marker: None,
                         blob: meta.blob.clone(),
                         commit: meta.commit.clone(),
                         message: rule.message.clone(),
@@ -71,7 +72,15 @@ impl<'p> Engine<'p> {
                         allowed_in: rule.allow_in.clone(),
                         content_sha256: None,
                     };
-                    f.suppressed = self.suppression(&part.path, &f, &part.markers, hit.loc.line);
+                    // A rule's exclusion never hides a table of records: a CSV renamed
+                    // CHANGELOG is still a CSV. What it does hide is counted and listed.
+                    f.suppressed = match rule.excluded_by(&part.path) {
+                        Some(glob) if !hit.tabular() => Some(Suppression {
+                            kind: "excluded",
+                            justification: format!("rule {} exclude_paths ({glob})", rule.id),
+                        }),
+                        _ => self.suppression(&part.path, &mut f, &part.markers, hit, rule.override_.is_some()),
+                    };
                     out.push(f);
                 }
             }
@@ -85,8 +94,8 @@ impl<'p> Engine<'p> {
     /// A finding for content that could not be read or decoded.
     pub fn unscannable(&self, meta: &ItemMeta, path: &str, reason: &str) -> Finding {
         Finding {
-            rule: "unscannable".into(),
-            class: "unscannable".into(),
+            rule: crate::policy::UNSCANNABLE.into(),
+            class: crate::policy::UNSCANNABLE.into(),
             severity: self.policy.settings.unscannable,
             path: path.to_string(),
             line: 0,
@@ -98,6 +107,7 @@ impl<'p> Engine<'p> {
             request: None,
             override_: "none".into(),
             suppressed: None,
+            marker: None,
             blob: meta.blob.clone(),
             commit: meta.commit.clone(),
             message: "content could not be scanned".into(),
@@ -141,6 +151,22 @@ impl<'p> Engine<'p> {
         self.baseline.iter().filter(|d| !used.contains(*d)).cloned().collect()
     }
 
+    /// The stores that accept content going to `destination` (sorted ids). Two
+    /// destinations with the same stores are judged alike: what was judged for one need
+    /// not be judged again for the other, and only then.
+    pub fn destination_stores(&self, destination: &str) -> Vec<&str> {
+        let meta = ItemMeta { destination: destination.to_string(), ..Default::default() };
+        let mut v: Vec<&str> = self
+            .policy
+            .stores
+            .iter()
+            .filter(|s| self.allowed_here(&meta, std::slice::from_ref(&s.id)))
+            .map(|s| s.id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     fn allowed_here(&self, meta: &ItemMeta, stores: &[String]) -> bool {
         stores.iter().filter_map(|s| self.policy.store(s)).any(|s| {
             let by_path = meta.destination.is_empty()
@@ -152,13 +178,18 @@ impl<'p> Engine<'p> {
         })
     }
 
+    /// Why a finding does not count, if it does not: `allow.paths`, an accepted digest,
+    /// or an inline marker with a reason — never a marker for a two-person rule (one
+    /// with an `override`), which is noted on the finding for the approvers instead.
     fn suppression(
         &self,
         path: &str,
-        f: &Finding,
+        f: &mut Finding,
         markers: &[crate::detect::Marker],
-        line: u32,
+        hit: &crate::detect::ClassHit,
+        two_person: bool,
     ) -> Option<Suppression> {
+        let line = hit.loc.line;
         let outer = path.split('!').next().unwrap_or(path);
         if let Some(&i) = self.policy.allow.path_set.matches(outer).first() {
             let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);
@@ -171,13 +202,29 @@ impl<'p> Engine<'p> {
             return Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
         }
         if self.policy.allow.markers && f.severity != Severity::Info {
-            let m = markers.iter().find(|m| {
-                (m.rule == f.rule || m.rule == "all" || m.rule == f.class)
-                    && !m.reason.is_empty()
-                    && (m.line == line || m.line + 1 == line || m.line <= 3)
-            });
-            if let Some(m) = m {
-                return Some(Suppression { kind: "marker", justification: m.reason.clone() });
+            // A marker covers its own line and the next one, and names the rule (or
+            // its class); `all` names nothing.
+            let near = markers
+                .iter()
+                .filter(|m| (m.line == line || m.line + 1 == line) && (m.rule == f.rule || m.rule == f.class));
+            for m in near {
+                if m.reason.is_empty() {
+                    f.marker = Some(format!("marker for {} without a reason (ignored: add `-- <reason>`)", m.rule));
+                } else if two_person {
+                    f.marker = Some(format!("marker present: {}", m.reason));
+                } else if hit.count > 1 {
+                    // One finding stands for several matches; a marker at the first one
+                    // does not speak for the others.
+                    f.marker = Some(format!(
+                        "marker present: {} (covers 1 of {} matches: not suppressed)",
+                        m.reason, hit.count
+                    ));
+                } else {
+                    return Some(Suppression { kind: "marker", justification: m.reason.clone() });
+                }
+            }
+            if f.marker.is_none() && markers.iter().any(|m| m.rule == "all" && (m.line == line || m.line + 1 == line)) {
+                f.marker = Some("marker `all` ignored: a marker names one rule".into());
             }
         }
         None

@@ -23,6 +23,8 @@ use crate::detect::FingerprintLookup;
 
 const MAGIC: &[u8; 8] = b"LGFP1\0\0\0";
 const HEADER: usize = 8 + 8 + 8;
+/// After the records: this tag and the key's check value (sets written before it lack both).
+const KCV_TAG: &[u8; 8] = b"LGFPKCV\0";
 
 /// What a value is, so an e-mail and a name never collide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,18 @@ impl Key {
                 raw
             };
         Key::new(&bytes).map(Some)
+    }
+
+    /// The key check value stored with a set: a keyed hash of a fixed text in its own
+    /// domain, so a set opened with another key is detected (and reveals nothing).
+    pub fn check_value(&self) -> u64 {
+        let mut m = self.0.clone();
+        m.update(&[0xff]);
+        m.update(b"leakguard fingerprint key check v1");
+        let out = m.finalize().into_bytes();
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&out[..8]);
+        u64::from_be_bytes(b)
     }
 
     /// The 64-bit fingerprint of a normalised value.
@@ -159,8 +173,11 @@ impl Set {
         let file = File::open(path).map_err(|e| format!("cannot open fingerprint set {}: {e}", path.display()))?;
         // SAFETY: the file is opened read-only; a concurrent writer replaces it by rename, never in place.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map {}: {e}", path.display()))?;
-        let (n, records) =
+        let (n, records, kcv) =
             header(&map).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
+        if kcv.is_some_and(|k| k != key.check_value()) {
+            return Err(wrong_key(name));
+        }
         Ok(Set { name: name.to_string(), key, map, n, records })
     }
 
@@ -198,13 +215,24 @@ impl Set {
     }
 }
 
-fn header(map: &[u8]) -> Option<(usize, u64)> {
+fn wrong_key(name: &str) -> String {
+    format!("fingerprint set `{name}` was registered with another key (its key check value differs): check LEAKGUARD_FP_KEY / settings.fingerprint_key_file")
+}
+
+/// Values, records, and the key check value when the set has one.
+fn header(map: &[u8]) -> Option<(usize, u64, Option<u64>)> {
     if map.len() < HEADER || &map[..8] != MAGIC {
         return None;
     }
     let n = u64::from_le_bytes(map[8..16].try_into().ok()?) as usize;
     let records = u64::from_le_bytes(map[16..24].try_into().ok()?);
-    (map.len() == HEADER + n.checked_mul(12)?).then_some((n, records))
+    let body = HEADER + n.checked_mul(12)?;
+    if map.len() == body {
+        return Some((n, records, None));
+    }
+    (map.len() == body + 16 && &map[body..body + 8] == KCV_TAG)
+        .then(|| Some((n, records, Some(u64::from_le_bytes(map[body + 8..body + 16].try_into().ok()?)))))
+        .flatten()
 }
 
 impl FingerprintLookup for Set {
@@ -380,8 +408,11 @@ pub fn register_rows(dir: &Path, set: &str, key: &Key, rows: &[Vec<(Kind, String
     let path = set_path(dir, set);
     let (mut entries, base) = match std::fs::read(&path) {
         Ok(bytes) => {
-            let (n, records) =
+            let (n, records, kcv) =
                 header(&bytes).ok_or_else(|| format!("{} is not a leakguard fingerprint set", path.display()))?;
+            if kcv.is_some_and(|k| k != key.check_value()) {
+                return Err(wrong_key(set));
+            }
             let mut v = Vec::with_capacity(n + rows.len() * 2);
             for i in 0..n {
                 let k = u64::from_le_bytes(bytes[HEADER + i * 8..HEADER + i * 8 + 8].try_into().unwrap_or([0; 8]));
@@ -420,6 +451,8 @@ pub fn register_rows(dir: &Path, set: &str, key: &Key, rows: &[Vec<(Kind, String
         for (_, r) in &entries {
             buf.extend_from_slice(&r.to_le_bytes());
         }
+        buf.extend_from_slice(KCV_TAG);
+        buf.extend_from_slice(&key.check_value().to_le_bytes());
         f.write_all(&buf).and_then(|_| f.sync_all()).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     }
     std::fs::rename(&tmp, &path).map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
@@ -437,16 +470,79 @@ fn open_private(p: &Path) -> Result<File, String> {
         .map_err(|e| format!("cannot create {}: {e}", p.display()))
 }
 
-/// Loads every set a policy's detectors name, when a key is available.
+/// Why the fingerprint detectors of these classes cannot work: an invalid key (always),
+/// no key while a set exists, a set registered with another key, an unreadable set.
+/// Empty when they work (or when no set was registered yet).
+pub fn problems(classes: &[crate::detect::ClassSpec], dir: &Path, key_file: Option<&Path>) -> Vec<String> {
+    let sets: std::collections::BTreeSet<&str> = classes
+        .iter()
+        .flat_map(|c| &c.detectors)
+        .filter_map(|d| match d {
+            crate::detect::Detector::Fingerprints(f) => Some(f.set.as_str()),
+            _ => None,
+        })
+        .collect();
+    if sets.is_empty() {
+        return Vec::new();
+    }
+    let key = match Key::load(key_file) {
+        Ok(k) => k,
+        Err(e) => return vec![format!("the fingerprint key is invalid: {e}")],
+    };
+    let mut out = Vec::new();
+    for set in sets {
+        let path = set_path(dir, set);
+        if !path.exists() {
+            continue;
+        }
+        match &key {
+            None => out.push(format!(
+                "fingerprint set `{set}` exists but no key is given (LEAKGUARD_FP_KEY or settings.fingerprint_key_file): its detector cannot match"
+            )),
+            Some(k) => {
+                if let Err(e) = Set::open(&path, set, k.clone()) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Loads every set a policy's detectors name, when a key is available. A set that
+/// cannot be used (see [`problems`]) is said on stderr once per process.
 pub fn attach(classes: &mut [crate::detect::ClassSpec], dir: &Path, key: Option<&Key>) {
-    let Some(key) = key else { return };
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let Some(key) = key else {
+        let unkeyed = classes.iter().flat_map(|c| &c.detectors).find_map(|d| match d {
+            crate::detect::Detector::Fingerprints(f) if set_path(dir, &f.set).exists() => Some(f.set.clone()),
+            _ => None,
+        });
+        if let Some(set) = unkeyed {
+            SAID.call_once(|| {
+                eprintln!(
+                    "leakguard: warning: fingerprint set `{set}` exists but no valid key is given (LEAKGUARD_FP_KEY or settings.fingerprint_key_file): its detector matches nothing"
+                )
+            });
+        }
+        return;
+    };
     let mut cache: HashMap<String, Option<Arc<Set>>> = HashMap::new();
     for c in classes {
         for d in &mut c.detectors {
             if let crate::detect::Detector::Fingerprints(f) = d {
-                let set = cache
-                    .entry(f.set.clone())
-                    .or_insert_with(|| Set::open(&set_path(dir, &f.set), &f.set, key.clone()).ok().map(Arc::new));
+                let set = cache.entry(f.set.clone()).or_insert_with(|| {
+                    let path = set_path(dir, &f.set);
+                    match Set::open(&path, &f.set, key.clone()) {
+                        Ok(s) => Some(Arc::new(s)),
+                        Err(e) => {
+                            if path.exists() {
+                                SAID.call_once(|| eprintln!("leakguard: warning: {e}"));
+                            }
+                            None
+                        }
+                    }
+                });
                 f.lookup = set.clone().map(|s| s as Arc<dyn FingerprintLookup>);
             }
         }

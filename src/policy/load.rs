@@ -82,6 +82,8 @@ pub struct PolicyArgs {
     pub system_dir: Option<PathBuf>,
     /// The user's policy directory, read after the system's (off unless set).
     pub user_dir: Option<PathBuf>,
+    /// Never read `$LEAKGUARD_POLICY` (a server hook: the environment is the pusher's).
+    pub ignore_env: bool,
 }
 
 impl PolicyArgs {
@@ -115,7 +117,30 @@ impl LoadError {
 /// Finds, parses, composes and validates the policy.
 pub fn load(args: &PolicyArgs) -> Result<Policy, LoadError> {
     let sources = discover(args)?;
-    from_sources(sources)
+    let policy = from_sources(sources)?;
+    fingerprint_key_ok(&policy)?;
+    Ok(policy)
+}
+
+/// A `fingerprints` detector with an invalid key (too short, unreadable key file) is a
+/// policy error: it would otherwise match nothing, silently.
+fn fingerprint_key_ok(policy: &Policy) -> Result<(), LoadError> {
+    let wants =
+        policy.classes.iter().flat_map(|c| &c.detectors).any(|d| matches!(d, crate::detect::Detector::Fingerprints(_)));
+    if !wants {
+        return Ok(());
+    }
+    match crate::fingerprint::Key::load(policy.settings.fingerprint_key_file.as_deref()) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(LoadError::Invalid(vec![miette::Report::new(PolicyDiag {
+            code: Code::FingerprintKey,
+            message: format!("the fingerprint key is invalid: {e}"),
+            label: String::new(),
+            help: Some("LEAKGUARD_FP_KEY holds 16+ bytes as hex (or names a key file); settings.fingerprint_key_file names a readable file".into()),
+            src: None,
+            span: None,
+        })])),
+    }
 }
 
 /// Parses, composes (see the module docs) and validates already-read sources. The pack
@@ -320,7 +345,7 @@ pub fn discover(args: &PolicyArgs) -> Result<Vec<Source>, LoadError> {
         }
     }
     let mut place: Vec<(LayerKind, PathBuf)> = args.paths.iter().map(|p| (LayerKind::CommandLine, p.clone())).collect();
-    if place.is_empty() {
+    if place.is_empty() && !args.ignore_env {
         if let Some(env) = std::env::var_os("LEAKGUARD_POLICY").filter(|v| !v.is_empty()) {
             place.extend(std::env::split_paths(&env).map(|p| (LayerKind::Environment, p)));
         }

@@ -127,6 +127,10 @@ pub struct Action {
     pub output: Output,
     pub produces: Option<String>,
     pub sends: Option<Sends>,
+    /// Where the tool writes when the output flag is absent (`output.default`).
+    pub output_default: Option<PathBuf>,
+    /// Other spellings of the output flag (`output.aliases`).
+    pub output_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +139,8 @@ pub enum Output {
     Stdout,
     Flag(String),
     Arg(usize),
+    /// A built-in output recipe (`output: {recipe: psql}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +153,8 @@ pub struct Sends {
 pub enum SendArgs {
     Files,
     Positions(Vec<usize>),
+    /// A built-in upload recipe (`sends: {recipe: curl}`).
+    Recipe(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -191,13 +199,28 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether this rule judges content at `path` (repository- or root-relative).
-    pub fn applies_to(&self, path: &str) -> bool {
+    /// Whether `path` is in this rule's `paths:` scope (all paths when it has none).
+    pub fn in_scope(&self, path: &str) -> bool {
         let outer = path.split('!').next().unwrap_or(path);
-        let in_scope = self.path_set.as_ref().is_none_or(|s| s.is_match(outer) || s.is_match(path));
-        in_scope && !self.exclude_set.is_match(outer) && !self.exclude_set.is_match(path)
+        self.path_set.as_ref().is_none_or(|s| s.is_match(outer) || s.is_match(path))
+    }
+
+    /// The `exclude_paths` glob that matches the file at `path`, if any. Only the
+    /// outer file's path counts: a member's name inside an archive (`x.zip!CHANGELOG`)
+    /// never excludes it, or naming a member would hide it.
+    pub fn excluded_by(&self, path: &str) -> Option<&str> {
+        let outer = path.split('!').next().unwrap_or(path);
+        self.exclude_set.matches(outer).first().and_then(|&i| self.exclude_paths.get(i)).map(String::as_str)
+    }
+
+    /// Whether this rule judges content at `path` (in scope and not excluded).
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.in_scope(path) && self.excluded_by(path).is_none()
     }
 }
+
+/// The rule id of findings for content that could not be read or decoded.
+pub const UNSCANNABLE: &str = "unscannable";
 
 #[derive(Debug, Clone)]
 pub struct Override {
@@ -205,6 +228,8 @@ pub struct Override {
     pub approvers: Vec<String>,
     pub ttl: Duration,
     pub reason_required: bool,
+    /// `reason: required` written out: a request without a reason cannot be signed.
+    pub reason_enforced: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +263,27 @@ pub struct Settings {
     /// `exec` of a command no action matches is blocked.
     pub exec_unknown_blocks: bool,
     pub audit_log: Option<PathBuf>,
+    /// `settings.state_dir`: single-use consumption and the exec audit log.
+    pub state_dir: Option<PathBuf>,
+    /// `settings.pusher_env`: variables naming the authenticated pusher on a server.
+    pub pusher_env: Vec<String>,
+}
+
+/// Variables hosting setups set to the authenticated pusher: GitLab server hooks,
+/// Gitea/Forgejo, GitHub Enterprise pre-receive hooks, HTTP basic auth (`git
+/// http-backend`), and leakguard's own for `authorized_keys` `environment=`.
+pub const DEFAULT_PUSHER_ENV: &[&str] =
+    &["GL_USERNAME", "GITEA_PUSHER_EMAIL", "GITHUB_USER_LOGIN", "REMOTE_USER", "LEAKGUARD_PUSHER"];
+
+impl Settings {
+    /// The authenticated pusher (variable, value) on a server, if the setup names one.
+    pub fn pusher(&self) -> Option<(String, String)> {
+        self.pusher_env.iter().find_map(|k| {
+            let v = std::env::var(k).ok()?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| (k.clone(), v.to_string()))
+        })
+    }
 }
 
 impl Policy {
@@ -269,6 +315,20 @@ impl Policy {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The two-person override that opens findings of rule `id`. Findings of content
+    /// that could not be read (`unscannable`) could hide any rule, so they take the
+    /// strictest override the policy declares (most approvals, then shortest ttl).
+    pub fn override_of(&self, id: &str) -> Option<&Override> {
+        if id == UNSCANNABLE {
+            return self
+                .rules
+                .iter()
+                .filter_map(|r| r.override_.as_ref())
+                .max_by_key(|o| (o.approvals, std::cmp::Reverse(o.ttl), o.reason_required));
+        }
+        self.rule(id)?.override_.as_ref()
     }
 
     /// Roles held by a principal (case-insensitive match).

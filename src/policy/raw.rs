@@ -260,19 +260,36 @@ pub struct RawAction {
     pub sends: Option<RawSends>,
 }
 
+/// `stdout`, or `{flag: --out}` / `{arg: N}` with an optional `default: PATH` (where the
+/// tool writes when the flag is not given).
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(untagged)]
 pub enum RawOutput {
-    Stdout,
-    Flag(String),
-    Arg(usize),
+    Keyword(String),
+    Spec(RawOutputSpec),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutputSpec {
+    pub flag: Option<String>,
+    pub arg: Option<usize>,
+    /// A built-in output recipe: psql, pg_dump, mysqldump, mongoexport.
+    pub recipe: Option<String>,
+    /// Other spellings of the flag (`[-o]`): every one is redirected too.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Where the tool writes when the flag is absent.
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawSends {
     /// `files` (every argument naming an existing file) or a list of argument positions.
-    pub args: RawSendArgs,
+    pub args: Option<RawSendArgs>,
+    /// A built-in upload recipe: curl, wget, scp, sftp, rsync, aws, gsutil, gcloud, rclone, az.
+    pub recipe: Option<String>,
     pub destination: String,
 }
 
@@ -340,7 +357,9 @@ pub struct RawAllow {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawSettings {
-    /// Severity of content that could not be read or decoded (`warn` by default).
+    /// Severity of content that could not be read or decoded: `block` (default), `warn`
+    /// or `info`. Unscannable findings take the strictest override of the rules they
+    /// might hide.
     #[schemars(with = "Option<String>")]
     pub unscannable: Option<S<String>>,
     /// Largest file scanned, e.g. `1GiB` (larger files are reported unscannable).
@@ -360,6 +379,14 @@ pub struct RawSettings {
     pub exec_unknown: Option<S<String>>,
     /// Audit log of `exec` decisions (default `~/.local/state/leakguard/audit.jsonl`).
     pub audit_log: Option<String>,
+    /// Where `exec` records single-use consumption and its audit log, out of the actor's
+    /// reach (a directory owned by a service group); default the user's state directory.
+    pub state_dir: Option<String>,
+    /// Environment variables that name the authenticated pusher on a server, first set
+    /// wins (default `GL_USERNAME`, `GITEA_PUSHER_EMAIL`, `GITHUB_USER_LOGIN`,
+    /// `REMOTE_USER`, `LEAKGUARD_PUSHER`). The pusher is the requester of a push: they
+    /// may not approve it.
+    pub pusher_env: Option<Vec<String>>,
 }
 
 /// A map that keeps document order and the place of every key, so duplicates (within

@@ -18,6 +18,9 @@ use crate::detect::pattern::Pattern;
 use crate::detect::records::Records;
 use crate::detect::{Canaries, Detector, Fingerprints};
 
+/// How sizes are written (`parse_size`): a number and an optional unit.
+const SIZES: &[&str] = &["512MiB", "1GiB", "10GB", "100KB", "4096"];
+
 struct Cx<'a> {
     sources: &'a [Source],
     diags: Vec<PolicyDiag>,
@@ -42,6 +45,26 @@ impl Cx<'_> {
             span: diag::span_of(loc, &src.text),
             src: Some(NamedSource::new(&src.name, src.text.clone())),
         });
+    }
+
+    /// A setting whose value is not one of `expected`: an error at its place, with the
+    /// closest expected value as a suggestion (never a silent default).
+    fn bad_setting(&mut self, v: &Spanned<String>, key: &str, expected: &[&str]) {
+        let lower = v.value.trim().to_ascii_lowercase();
+        let close = expected
+            .iter()
+            .find(|e| {
+                let e = e.to_ascii_lowercase();
+                lower.starts_with(&e) || e.starts_with(&lower) || lower.replace(' ', "") == e
+            })
+            .or_else(|| expected.first());
+        self.err(
+            Code::BadSetting,
+            &v.referenced,
+            format!("invalid value `{}` for {key}", v.value),
+            format!("expected {}", expected.join(", ")),
+            close.map(|c| format!("did you mean `{c}`?")),
+        );
     }
 
     fn origin(&self, loc: &Location) -> Origin {
@@ -69,14 +92,6 @@ impl Cx<'_> {
         }
         // Every glob added compiled on its own; a set of valid globs builds.
         b.build().unwrap_or_else(|_| GlobSet::empty())
-    }
-
-    fn size(&mut self, v: &Spanned<String>) -> Option<u64> {
-        let r = parse_size(&v.value);
-        if r.is_none() {
-            self.err(Code::BadSize, &v.referenced, format!("invalid size `{}`", v.value), "expected e.g. 512MiB", None);
-        }
-        r
     }
 
     fn duration(&mut self, d: &Spanned<String>) -> Option<Duration> {
@@ -168,13 +183,15 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         break_glass: None,
     };
     let mut settings = Settings {
-        unscannable: Severity::Warn,
+        unscannable: Severity::Block,
         max_file_size: 1 << 30,
         limits: Default::default(),
         fingerprint_dir: None,
         fingerprint_key_file: None,
         exec_unknown_blocks: false,
         audit_log: None,
+        state_dir: None,
+        pusher_env: super::DEFAULT_PUSHER_ENV.iter().map(|s| s.to_string()).collect(),
     };
 
     for (i, raw) in raws {
@@ -324,26 +341,58 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 }
             }
             let sends = a.sends.map(|s| Sends {
-                args: match s.args {
-                    RawSendArgs::Positions(p) => SendArgs::Positions(p),
-                    RawSendArgs::Keyword(_) => SendArgs::Files,
+                args: match (s.args, s.recipe) {
+                    (_, Some(r)) => {
+                        if !crate::exec::recipe::RECIPES.contains(&r.as_str()) {
+                            cx.err(
+                                Code::BadAction,
+                                &a.command.referenced,
+                                format!("action `{}` names unknown upload recipe `{r}`", id.value),
+                                "this action",
+                                Some(format!("recipes: {}", crate::exec::recipe::RECIPES.join(", "))),
+                            );
+                        }
+                        SendArgs::Recipe(r)
+                    }
+                    (Some(RawSendArgs::Positions(p)), None) => SendArgs::Positions(p),
+                    (Some(RawSendArgs::Keyword(_)), None) | (None, None) => SendArgs::Files,
                 },
                 destination: s.destination,
             });
+            let (output, output_default, output_aliases) = match a.output {
+                None => (Output::None, None, Vec::new()),
+                Some(RawOutput::Keyword(k)) if k == "stdout" => (Output::Stdout, None, Vec::new()),
+                Some(RawOutput::Spec(RawOutputSpec { flag: Some(f), arg: None, recipe: None, default, aliases })) => {
+                    (Output::Flag(f), default.map(PathBuf::from), aliases)
+                }
+                Some(RawOutput::Spec(RawOutputSpec { flag: None, arg: Some(n), recipe: None, default, .. })) => {
+                    (Output::Arg(n), default.map(PathBuf::from), Vec::new())
+                }
+                Some(RawOutput::Spec(RawOutputSpec {
+                    flag: None, arg: None, recipe: Some(r), default: None, ..
+                })) if crate::exec::outrecipe::RECIPES.contains(&r.as_str()) => (Output::Recipe(r), None, Vec::new()),
+                Some(_) => {
+                    cx.err(
+                        Code::BadAction,
+                        &a.command.referenced,
+                        format!("action `{}`: `output` is `stdout`, `{{flag: --out}}` or `{{arg: N}}` (with an optional `default: PATH`), or `{{recipe: R}}` ({})", id.value, crate::exec::outrecipe::RECIPES.join(", ")),
+                        "this action",
+                        None,
+                    );
+                    (Output::None, None, Vec::new())
+                }
+            };
             actions.push(Action {
                 id: id.value,
                 description: a.description.unwrap_or_default(),
                 command: a.command.value,
                 command_globs: globs,
                 roles: a.roles.into_iter().map(|r| r.value).collect(),
-                output: match a.output {
-                    None => Output::None,
-                    Some(RawOutput::Stdout) => Output::Stdout,
-                    Some(RawOutput::Flag(f)) => Output::Flag(f),
-                    Some(RawOutput::Arg(n)) => Output::Arg(n),
-                },
+                output,
                 produces: a.produces.map(|p| p.value),
                 sends,
+                output_default,
+                output_aliases,
             });
         }
         for r in raw.rules {
@@ -410,6 +459,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     ttl,
                     // Anything but `optional` asks for a reason (a typo is reported above).
                     reason_required: o.reason.as_ref().is_none_or(|r| r.value != "optional"),
+                    reason_enforced: o.reason.as_ref().is_some_and(|r| r.value == "required"),
                 }
             });
             let path_set = (!r.paths.is_empty()).then(|| cx.glob_set(&r.paths, "rule path"));
@@ -463,6 +513,8 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 ("fingerprint_key_file", s.fingerprint_key_file.is_some()),
                 ("exec_unknown", s.exec_unknown.is_some()),
                 ("audit_log", s.audit_log.is_some()),
+                ("state_dir", s.state_dir.is_some()),
+                ("pusher_env", s.pusher_env.is_some()),
             ];
             for (k, set) in keys {
                 if set {
@@ -472,23 +524,23 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             if let Some(u) = &s.unscannable {
                 match Severity::parse(&u.value) {
                     Some(sev) => settings.unscannable = sev,
-                    None => cx.err(
-                        Code::BadSeverity,
-                        &u.referenced,
-                        format!("invalid severity `{}` for settings.unscannable", u.value),
-                        "expected block, warn or info",
-                        None,
-                    ),
+                    None => cx.bad_setting(u, "settings.unscannable", &["block", "warn", "info"]),
                 }
             }
-            if let Some(sz) = s.max_file_size.as_ref().and_then(|v| cx.size(v)) {
-                settings.max_file_size = sz;
+            if let Some(sz) = &s.max_file_size {
+                match parse_size(&sz.value) {
+                    Some(n) => settings.max_file_size = n,
+                    None => cx.bad_setting(sz, "settings.max_file_size", SIZES),
+                }
             }
             if let Some(d) = s.max_archive_depth {
                 settings.limits.max_depth = d;
             }
-            if let Some(b) = s.max_archive_bytes.as_ref().and_then(|v| cx.size(v)) {
-                settings.limits.max_expanded = b;
+            if let Some(b) = &s.max_archive_bytes {
+                match parse_size(&b.value) {
+                    Some(n) => settings.limits.max_expanded = n,
+                    None => cx.bad_setting(b, "settings.max_archive_bytes", SIZES),
+                }
             }
             let resolve = |p: String| match &dir {
                 Some(d) if !Path::new(&p).is_absolute() => repo_relative(d, Path::new(&p)),
@@ -503,17 +555,17 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             if let Some(a) = s.audit_log {
                 settings.audit_log = Some(resolve(a));
             }
+            if let Some(d) = s.state_dir {
+                settings.state_dir = Some(resolve(d));
+            }
+            if let Some(v) = s.pusher_env {
+                settings.pusher_env = v;
+            }
             if let Some(u) = &s.exec_unknown {
                 match u.value.as_str() {
                     "block" => settings.exec_unknown_blocks = true,
                     "allow" => settings.exec_unknown_blocks = false,
-                    other => cx.err(
-                        Code::PolicySyntax,
-                        &u.referenced,
-                        format!("invalid value `{other}` for settings.exec_unknown"),
-                        "expected allow or block",
-                        None,
-                    ),
+                    _ => cx.bad_setting(u, "settings.exec_unknown", &["allow", "block"]),
                 }
             }
             if let Some(r) = s.max_archive_ratio {
@@ -622,11 +674,13 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 match f.value.as_str() {
                     "email" => need_email = true,
                     "phone" => need_phone = true,
+                    // Records of a person, typed by detect::fields (neither flag set).
+                    "personal" => {}
                     other => cx.err(
                         Code::PolicySyntax,
                         &f.referenced,
                         format!("unknown contact field `{other}`"),
-                        "expected email or phone",
+                        "expected email, phone or personal",
                         None,
                     ),
                 }

@@ -14,6 +14,9 @@ use crate::detect::group;
 use crate::policy::Severity;
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::Result<()> {
+    // Content-derived strings (paths, evidence, reasons) never reach the terminal raw.
+    let escaped = Report { findings: report.findings.iter().map(Finding::escaped).collect(), ..report.clone() };
+    let report = &escaped;
     let handler = handler(style);
     for f in report.findings.iter().filter(|f| f.active()) {
         if style.quiet && f.severity != Severity::Block {
@@ -23,6 +26,9 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> std::io::R
         // Rendering into a String cannot fail for I/O reasons; a fmt error is dropped.
         let _ = handler.render_report(&mut s, &FindingDiag::new(f));
         out.write_all(s.as_bytes())?;
+        if let Some(m) = &f.marker {
+            writeln!(out, "  note: {m}")?;
+        }
     }
     way_through(report, out)?;
     let suppressed: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_some()).collect();

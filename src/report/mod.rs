@@ -34,6 +34,10 @@ pub struct Finding {
     pub override_: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// An inline marker next to the finding that does not suppress it (the rule is a
+    /// two-person rule, or the marker has no reason): shown to help the approvers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52,7 +56,7 @@ pub struct Finding {
 /// Why a finding does not count.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suppression {
-    /// `path`, `baseline`, `marker`.
+    /// `path` (allow.paths), `excluded` (a rule's exclude_paths), `baseline`, `marker`.
     pub kind: &'static str,
     pub justification: String,
 }
@@ -64,7 +68,37 @@ pub struct Snippet {
     pub span: (usize, usize),
 }
 
+pub use crate::text::escape;
+
 impl Finding {
+    /// A copy whose strings are safe to print on a terminal: every content-derived
+    /// string escaped ([`escape`]), the snippet's span moved with its text.
+    pub fn escaped(&self) -> Finding {
+        let e = |s: &str| escape(s).into_owned();
+        let mut f = self.clone();
+        f.path = e(&f.path);
+        f.evidence = e(&f.evidence);
+        f.sample = e(&f.sample);
+        f.message = e(&f.message);
+        f.destination = e(&f.destination);
+        f.marker = f.marker.as_deref().map(e);
+        if let Some(s) = &mut f.suppressed {
+            s.justification = e(&s.justification);
+        }
+        if let Some(sn) = &mut f.snippet {
+            let (a, b) = (sn.span.0.min(sn.text.len()), sn.span.1.min(sn.text.len()));
+            if sn.text.is_char_boundary(a) && sn.text.is_char_boundary(b) && a <= b {
+                let (pre, mid, post) = (e(&sn.text[..a]), e(&sn.text[a..b]), e(&sn.text[b..]));
+                sn.span = (pre.len(), pre.len() + mid.len());
+                sn.text = format!("{pre}{mid}{post}");
+            } else {
+                sn.text = e(&sn.text);
+                sn.span = (0, 0);
+            }
+        }
+        f
+    }
+
     /// Counts toward the verdict.
     pub fn active(&self) -> bool {
         self.suppressed.is_none() && self.override_ != "valid"

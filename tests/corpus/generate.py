@@ -178,6 +178,119 @@ def xlsx_bytes(table, shared=True):
 
 
 # ---------------------------------------------------------------- leaks
+# Lists of one organisation's staff: bulk personal data (issue #10), generated in
+# benign() to keep its random stream, reported as leaks.
+STAFF_LEAKS = []
+
+
+def luhn_complete(prefix, length, r):
+    """A Luhn-valid number of `length` digits starting with `prefix`."""
+    d = [int(c) for c in prefix] + [r.randint(0, 9) for _ in range(length - len(prefix) - 1)]
+    for check in range(10):
+        x = d + [check]
+        tot = 0
+        for i, v in enumerate(reversed(x)):
+            if i % 2 == 1:
+                v *= 2
+                if v > 9:
+                    v -= 9
+            tot += v
+        if tot % 10 == 0:
+            return "".join(map(str, x))
+
+
+def iban(country, bban):
+    """An IBAN with valid ISO 7064 check digits."""
+    num = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return country + "%02d" % (98 - int(num) % 97) + bban
+
+
+def dni(r):
+    n = r.randint(10000000, 99999999)
+    return "%d%s" % (n, "TRWAGMYFPDXBNJZSQVHLCKE"[n % 23])
+
+
+def cpf(r):
+    d = [r.randint(0, 9) for _ in range(9)]
+    for n in (9, 10):
+        s = sum(d[i] * (n + 1 - i) for i in range(n))
+        d.append((s * 10) % 11 % 10)
+    x = "".join(map(str, d))
+    return f"{x[:3]}.{x[3:6]}.{x[6:9]}-{x[9:]}"
+
+
+STREETS = [("{n} Baker Street", "London"), ("Hauptstraße {n}", "Berlin"), ("{n} rue de Rivoli", "Paris"),
+           ("Calle Mayor {n}", "Madrid"), ("Via Roma {n}", "Roma"), ("Keizersgracht {n}", "Amsterdam"),
+           ("Rua Augusta {n}", "Lisboa"), ("{n} Oak Avenue", "Boston"), ("Bahnhofstrasse {n}", "Zürich"),
+           ("{n} High Road", "Leeds"), ("Lindenweg {n}", "Hamburg"), ("{n} Maple Lane", "Toronto")]
+
+
+def personal_leaks(add):
+    """Lists of people without a contact e-mail, and consumer lists (issue #10)."""
+    r = random.Random(1010)
+    def name():
+        return " ".join(person(r))
+    def phone():
+        return "+%d %d %d" % (r.choice([44, 49, 33, 34, 39, 31, 351, 1]), r.randint(20, 99), r.randint(1000000, 9999999))
+    def street():
+        st, city = r.choice(STREETS)
+        return st.format(n=r.randint(1, 250)), city
+    add("phone_book.csv", "csv-personal", "300 customers: name, phone, street address, no e-mail",
+        "name,phone,street,city\n" + "".join("%s,%s,%s,%s\n" % ((name(), phone()) + street()) for _ in range(300)))
+    hosts = ["gmail.com", "yahoo.com"]
+    add("webmail_customers.csv", "csv-consumer", "500 customers on gmail.com and yahoo.com",
+        "first_name,last_name,email,plan\n" + "".join(
+            f"{f},{l},{f.lower()}.{l.lower()}{i}@{hosts[i % 2]},{r.choice(['free', 'pro'])}\n"
+            for i, (f, l) in enumerate(person(r) for _ in range(500))))
+    prefixes = [("4", 16), ("51", 16), ("55", 16), ("37", 15), ("6011", 16)]
+    def card():
+        p, n = r.choice(prefixes)
+        c = luhn_complete(p, n, r)
+        return " ".join(c[i:i + 4] for i in range(0, len(c), 4))
+    add("cards_no_header.txt", "plain-personal", "200 names with Luhn-valid card numbers, no header",
+        "".join(f"{name()}, {card()}\n" for _ in range(200)))
+    add("payees.tsv", "tsv-personal", "40 payees with IBANs, German header",
+        "Empfänger\tIBAN\tBetrag\n" + "".join(
+            f"{name()}\t{iban('DE', '%08d%010d' % (r.randint(10000000, 99999999), r.randint(0, 9999999999)))}\t{r.randint(10, 900)},00\n"
+            for _ in range(40)))
+    add("sakila_customer.sql", "sql-personal", "Sakila-style customer table, every address on one domain",
+        "INSERT INTO `customer` (`customer_id`, `store_id`, `first_name`, `last_name`, `email`, `address_id`) VALUES\n" + ",\n".join(
+            f"({i + 1},1,'{f.upper()}','{l.upper()}','{f.upper()}.{l.upper()}{i}@sakilacustomer.org',{i + 5})"
+            for i, (f, l) in enumerate(person(r) for _ in range(100))) + ";\n")
+    add("phonebook.vcf", "vcard-personal", "120 vCards with a name and a phone only",
+        "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:{name()}\nTEL;TYPE=CELL:{phone()}\nEND:VCARD\n" for _ in range(120)))
+    add("kunden_de.csv", "csv-personal", "German customers: name, street, postcode, date of birth",
+        "Vorname;Nachname;Straße;PLZ;Ort;Geburtsdatum\n" + "".join(
+            f"{f};{l};Lindenweg {r.randint(1, 90)};{r.randint(10000, 99999)};Hamburg;{r.randint(1, 28):02d}.{r.randint(1, 12):02d}.{r.randint(1940, 2004)}\n"
+            for f, l in (person(r) for _ in range(80))))
+    add("clientes_es.csv", "csv-personal", "Spanish clients with DNI and teléfono",
+        "nombre,apellidos,dni,teléfono\n" + "".join(f"{f},{l},{dni(r)},+34 6{r.randint(10000000, 99999999)}\n" for f, l in (person(r) for _ in range(50))))
+    add("clientes_br.json", "json-personal", "Brazilian clients with CPF",
+        json.dumps([{"nome": name(), "cpf": cpf(r), "cidade": "São Paulo"} for _ in range(40)], ensure_ascii=False))
+
+
+def personal_benign(add):
+    """Numbers that look like cards or phones, addresses without people (issue #10)."""
+    r = random.Random(2020)
+    def ean():
+        d = [4, 0, 0] + [r.randint(0, 9) for _ in range(9)]
+        c = (10 - sum(v * (3 if i % 2 else 1) for i, v in enumerate(d)) % 10) % 10
+        return "".join(map(str, d + [c]))
+    add("products_ean.csv", "catalogue", "300 products with EAN-13 codes (some pass Luhn)",
+        "sku,name,price,ean\n" + "".join(f"P-{i:04d},{r.choice(['Blue', 'Red', 'Green'])} {r.choice(['Mug', 'Plate', 'Bowl'])},{r.randint(1, 99)}.99,{ean()}\n" for i in range(300)))
+    add("orders.csv", "orders", "order numbers of 16 digits, amounts and dates",
+        "order_number,amount,date\n" + "".join(f"4{r.randint(10**14, 10**15 - 1)},{r.randint(1, 999)}.00,2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}\n" for _ in range(300)))
+    add("test_cards.md", "docs", "payment docs listing eight test card numbers",
+        "# Test cards\n\n| Brand | Number |\n|---|---|\n" + "".join(f"| {b} | {n} |\n" for b, n in [
+            ("Visa", "4242 4242 4242 4242"), ("Visa debit", "4000 0566 5566 5556"), ("Mastercard", "5555 5555 5555 4444"),
+            ("Mastercard 2-series", "2223 0031 2200 3222"), ("Amex", "3782 822463 10005"), ("Discover", "6011 1111 1111 1117"),
+            ("Diners", "3056 9300 0902 0004"), ("JCB", "3566 0020 2036 0505")]))
+    add("offices.csv", "reference", "office addresses of one company, no people",
+        "office,street,city\n" + "".join(f"{city} office,{st.format(n=r.randint(1, 99))},{city}\n" for st, city in STREETS))
+    add("build_log.txt", "log", "a build log with versions, sizes and timings",
+        "".join(f"[{r.randint(0, 59):02d}.{r.randint(0, 999):03d}] compiled crate-{i} v1.{i}.{r.randint(0, 9)} ({r.randint(1000000, 99999999)} bytes) in {r.randint(1, 900)} ms\n" for i in range(200)))
+
+
 def leaks():
     L = []
     def add(name, fmt, desc, data):
@@ -348,6 +461,7 @@ def leaks():
          f'<table:table table:name="Customers">{cells}</table:table></office:spreadsheet></office:body></office:document-content>')]))
     rs = rows(500, 80)
     add("big_export.tar.txt", "csv-renamed", "a 500-row export saved with a misleading name", csv_text(rs, base))
+    personal_leaks(add)
     return L
 
 
@@ -429,12 +543,12 @@ def benign():
         "openapi: 3.0.0\ninfo:\n  title: API\n  contact:\n    email: api@ourservice.io\npaths: {}\ncomponents:\n  schemas:\n    Customer:\n      properties:\n        email:\n          type: string\n          example: jane@example.com\n")
     # staff directories (one company)
     rs = random.Random(930)
-    add("staff_directory.csv", "staff", "150 staff of one company", "name,team,email,phone\n" + "".join(
-        f"{f} {l},{rs.choice(['eng', 'ops', 'sales'])},{f.lower()}.{l.lower()}{i}@ourservice.io,+49 30 {rs.randint(1000000, 9999999)}\n" for i, (f, l) in enumerate(person(rs) for _ in range(150))))
-    add("team.json", "staff", "team page data of one company", json.dumps([{"name": " ".join(person(rs)), "email": f"member{i}@kestrelmark.de", "role": "engineer"} for i in range(60)]))
+    STAFF_LEAKS.append(("staff_directory.csv", "staff-bulk-pii", "150 staff of one company with phones (bulk-pii)", "name,team,email,phone\n" + "".join(
+        f"{f} {l},{rs.choice(['eng', 'ops', 'sales'])},{f.lower()}.{l.lower()}{i}@ourservice.io,+49 30 {rs.randint(1000000, 9999999)}\n" for i, (f, l) in enumerate(person(rs) for _ in range(150)))))
+    STAFF_LEAKS.append(("team.json", "staff-bulk-pii", "names and addresses of 60 staff of one company (bulk-pii)", json.dumps([{"name": " ".join(person(rs)), "email": f"member{i}@kestrelmark.de", "role": "engineer"} for i in range(60)])))
     add("oncall.md", "staff", "on-call rota, one domain",
         "| Week | Primary | Secondary |\n|---|---|---|\n" + "".join(f"| {i} | p{i}@ourservice.io | s{i}@ourservice.io |\n" for i in range(1, 40)))
-    add("ldap_staff.ldif", "staff", "LDIF of one company's staff", "".join(f"dn: uid=u{i},ou=people,dc=ourservice\nmail: u{i}@ourservice.io\ncn: User {i}\n\n" for i in range(80)))
+    STAFF_LEAKS.append(("ldap_staff.ldif", "ldif-bulk-pii", "LDIF export of one organisation (bulk-pii)", "".join(f"dn: uid=u{i},ou=people,dc=ourservice\nmail: u{i}@ourservice.io\ncn: User {i}\n\n" for i in range(80))))
     # other ordinary files
     add("mailing_list.txt", "archive", "mailing-list excerpt with a handful of senders",
         "".join(f"From: {f} {l} <{m}>\nSubject: Re: release\n\n+1, looks good.\n\n" for f, l, m in people[:4]))
@@ -467,6 +581,7 @@ def benign():
         ("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
         ("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Dear Anna, reach me at anna.varlow@kestrelmark.de.</w:t></w:r></w:p></w:body></w:document>')]))
     add("gpg_uids.txt", "keys", "gpg --list-keys output of a few maintainers", "".join(f"pub   rsa4096 2020-01-01 [SC]\n      {hashlib.sha1(m.encode()).hexdigest().upper()}\nuid           [ultimate] {f} {l} <{m}>\n\n" for f, l, m in people[:5]))
+    personal_benign(add)
     return B
 
 
@@ -475,7 +590,16 @@ def main():
     ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     out = ap.parse_args().out
     manifest = ["path\tlabel\tformat\tdescription"]
-    for label, items in (("leak", leaks()), ("benign", benign())):
+    leak_items, benign_items = leaks(), benign()
+    leak_items.extend((n, f, d, data.encode("utf-8")) for n, f, d, data in STAFF_LEAKS)
+    # People lists of projects under neutral names: recognised by content, not by name.
+    by_name = {n: (f, d, data) for n, f, d, data in benign_items}
+    for i, n in enumerate(["AUTHORS", ".mailmap", "CHANGELOG.md", "de.po", "package.json", "MAINTAINERS", "NEWS",
+                           "THANKS", "CREDITS.txt", "debian/changelog", "translators.txt", "pyproject.toml",
+                           "CONTRIBUTORS.md"]):
+        f, d, data = by_name[n]
+        benign_items.append((f"renamed/people_{i:02d}.txt", f + "-renamed", f"{n} saved under a neutral name", data))
+    for label, items in (("leak", leak_items), ("benign", benign_items)):
         d = os.path.join(out, label)
         if os.path.isdir(d):
             shutil.rmtree(d)

@@ -718,7 +718,7 @@ fn the_author_named_with_git_commit_author_may_not_approve_the_commit() {
     sign(&r, &keys, &id, "carol", "carol");
     let o = r.git_output(&author);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
-    assert!(err(&o).contains("dave@corp.test authored or committed the content"), "{}", err(&o));
+    assert!(err(&o).contains("dave@corp.test authored, committed or pushed the content"), "{}", err(&o));
     sign(&r, &keys, &id, "frank", "frank");
     let o = r.git_output(&author);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
@@ -755,4 +755,82 @@ fn requests_longer_than_the_ttl_or_from_the_future_count_nothing() {
     let (r, id) = blocked_repo(&keys, "24h", "");
     forged_times(&r, &keys, &id, now + 30 * 86_400, now + 30 * 86_400 + 3600);
     refused(&r, "the request claims to be created in the future");
+}
+
+/// #8 item 9: on the server the authenticated pusher (here `$LEAKGUARD_PUSHER`, as an
+/// `authorized_keys` `environment=` option would set it) may not approve what they
+/// push, whoever the commits name as author.
+#[test]
+fn the_pusher_may_not_approve_their_own_push() {
+    let keys = Keys::new();
+    let signers = format!(
+        "carol@corp.test {}\ndave@corp.test {}\nfrank@corp.test {}\n",
+        keys.public("carol"),
+        keys.public("dave"),
+        keys.public("frank")
+    );
+    let policy = POLICY.replace("TTL", "24h");
+    let server = Repo::bare();
+    server.write(".leakguard/policy.yaml", &policy);
+    server.write(".leakguard/allowed_signers", &signers);
+    assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
+    let r = Repo::new();
+    r.write(".leakguard/policy.yaml", &policy);
+    r.write(".leakguard/allowed_signers", &signers);
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "policy"]);
+    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
+    assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    // Carol, a security officer, pushes a list she made look like Alice's work.
+    r.write("q.csv", customer_csv(12));
+    r.git(&["add", "q.csv"]);
+    r.git(&["commit", "-q", "-m", "q"]);
+    let push =
+        |r: &Repo| r.git_cmd().env("LEAKGUARD_PUSHER", "carol").args(["push", "origin", "main"]).output().expect("git");
+    let o = push(&r);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("pusher carol (from $LEAKGUARD_PUSHER) may not approve this push"), "{}", err(&o));
+    let id = err(&o)
+        .split("request: ")
+        .nth(1)
+        .map(|s| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .expect("request id");
+    let sign_in_tree = |who: &str| {
+        let o = r
+            .lg()
+            .args([
+                "approval",
+                "sign",
+                &id,
+                "--principal",
+                &format!("{who}@corp.test"),
+                "--approvals",
+                ".leakguard/approvals",
+                "--key",
+            ])
+            .arg(keys.key(who))
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", err(&o));
+    };
+    // The request was written on the server: approvers get it from there.
+    std::fs::create_dir_all(r.path().join(".git/leakguard/requests")).expect("mkdir");
+    std::fs::copy(
+        server.path().join(format!("leakguard/requests/{id}.json")),
+        r.path().join(format!(".git/leakguard/requests/{id}.json")),
+    )
+    .expect("request file on the server");
+    sign_in_tree("carol");
+    sign_in_tree("dave");
+    r.git(&["add", ".leakguard/approvals"]);
+    r.git(&["commit", "-q", "-m", "approvals"]);
+    let o = push(&r);
+    assert!(!o.status.success(), "carol's own approval must not count: {}", err(&o));
+    assert!(err(&o).contains("carol@corp.test authored, committed or pushed the content (carol)"), "{}", err(&o));
+    // A second officer who is not the pusher: the push goes through.
+    sign_in_tree("frank");
+    r.git(&["add", ".leakguard/approvals"]);
+    r.git(&["commit", "-q", "-m", "approvals"]);
+    let o = push(&r);
+    assert!(o.status.success(), "{}", err(&o));
 }

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use crate::util::*;
 
 /// A workspace: a policy, a private store, a `bin/` with stand-ins for the admin tools.
-struct Ws {
-    dir: Dir,
+pub(crate) struct Ws {
+    pub(crate) dir: Dir,
 }
 
 impl Ws {
-    fn new() -> Ws {
+    pub(crate) fn new() -> Ws {
         let dir = Dir::new();
         let store = dir.path().join("store");
         std::fs::create_dir_all(&store).expect("mkdir");
@@ -45,6 +45,20 @@ actions:
     roles: [billing-admin]
     output: stdout
     produces: customer-list
+  export-py:
+    command: ["billing-py", "export", "customers", "**"]
+    roles: [billing-admin]
+    output: {{ flag: "--out", aliases: ["-o"] }}
+    produces: customer-list
+  export-def:
+    command: ["billing-def", "export", "**"]
+    output: {{ flag: "--out", default: "{public}/default.csv" }}
+    produces: customer-list
+  odd:
+    command: ["odd-cli", "**"]
+    roles: [billing-admin]
+    output: {{ flag: "--out" }}
+    produces: customer-list
   upload-virustotal:
     command: ["vt", "scan", "file", "**"]
     sends: {{ args: files, destination: virustotal }}
@@ -57,6 +71,7 @@ settings:
   fingerprint_dir: {fp}
 "#,
             store = store.display(),
+            public = dir.path().join("public").display(),
             fp = dir.path().join("fp").display()
         );
         dir.write("policy.yaml", policy);
@@ -66,35 +81,69 @@ settings:
             "#!/bin/sh\nset -e\ntouch \"$(dirname \"$0\")/../ran-billing\"\nif [ \"$1\" = dump ]; then head -c \"$2\" /dev/zero | tr '\\0' 'x'; exit 0; fi\nout=\"$4\"\ncat \"$(dirname \"$0\")/../export.csv\" > \"$out\"\n",
         );
         dir.write("bin/vt", "#!/bin/sh\nmkdir -p \"$(dirname \"$0\")/../received\"\nfor f in \"$@\"; do [ -f \"$f\" ] && cp \"$f\" \"$(dirname \"$0\")/../received/\"; done\nexit 0\n");
-        for b in ["bin/billing-cli", "bin/vt"] {
+        // billing-py: a real argparse tool (abbreviations, last --out wins, options anywhere).
+        dir.write(
+            "bin/billing-py",
+            "#!/usr/bin/env python3\nimport argparse, os, sys\np = argparse.ArgumentParser()\np.add_argument('--out', '-o', default=os.environ.get('BILLING_DEFAULT_OUT', 'customers.csv'))\np.add_argument('-v', action='store_true')\np.add_argument('cmd', nargs='*')\na = p.parse_args()\ndata = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export.csv'), 'rb').read()\nopen(a.out, 'wb').write(data)\n",
+        );
+        std::os::unix::fs::symlink("billing-py", dir.path().join("bin/billing-def")).expect("symlink");
+        // sudo stand-in: `sudo -u USER CMD…` runs CMD (the argv shape is what matters).
+        dir.write("bin/sudo", "#!/bin/sh\nwhile [ \"$1\" = -u ]; do shift 2; done\nexec \"$@\"\n");
+        std::fs::create_dir_all(dir.path().join("public")).expect("mkdir");
+        // odd-cli MODE --out FILE: swaps a store directory for a symlink while running,
+        // hard-links its output elsewhere, or records the permissions it was given.
+        dir.write(
+            "bin/odd-cli",
+            r#"#!/bin/sh
+set -e
+mode="$1"; shift
+out=""
+while [ $# -gt 0 ]; do case "$1" in --out) out="$2"; shift 2;; *) shift;; esac; done
+root="$(dirname "$0")/.."
+case "$mode" in
+  swap) mv "$root/store/sub" "$root/store/sub.old"; ln -s "$root/public" "$root/store/sub";;
+  perms) stat -c '%a %u' "$out" "$(dirname "$out")" > "$root/perms.txt";;
+esac
+cat "$root/export.csv" > "$out"
+if [ "$mode" = hardlink ]; then ln "$out" "$root/public/also.csv"; fi
+"#,
+        );
+        for b in ["bin/billing-cli", "bin/vt", "bin/billing-py", "bin/sudo", "bin/odd-cli"] {
             std::fs::set_permissions(dir.path().join(b), std::fs::Permissions::from_mode(0o755)).expect("chmod");
         }
         dir.write("export.csv", customer_csv(200));
         Ws { dir }
     }
 
-    fn p(&self, rel: &str) -> PathBuf {
+    pub(crate) fn p(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
-    fn exec(&self, actor: &str, args: &[&str]) -> std::process::Output {
+    pub(crate) fn exec(&self, actor: &str, args: &[&str]) -> std::process::Output {
+        self.cmd(actor, args).output().expect("runs")
+    }
+
+    /// `leakguard --policy policy.yaml exec ARGS` with `bin/` first in PATH, HOME here.
+    pub(crate) fn cmd(&self, actor: &str, args: &[&str]) -> std::process::Command {
         let path = format!("{}:{}", self.p("bin").display(), std::env::var("PATH").unwrap_or_default());
-        lg().current_dir(self.dir.path())
+        let mut c = lg_std();
+        c.current_dir(self.dir.path())
             .env("PATH", path)
             .env("HOME", self.dir.path())
             .env("LEAKGUARD_ACTOR", actor)
             .env("LEAKGUARD_FP_KEY", "00112233445566778899aabbccddeeff")
             .args(["--policy", "policy.yaml", "exec"])
-            .args(args)
-            .output()
-            .expect("runs")
+            .args(args);
+        c
     }
 }
 
-fn quarantined(ws: &Ws) -> Vec<PathBuf> {
+pub(crate) fn quarantined(ws: &Ws) -> Vec<PathBuf> {
     let q = ws.p("store/.leakguard-quarantine");
     let mut v: Vec<PathBuf> =
         std::fs::read_dir(&q).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    // Files only: without a state directory, staging happens in a sub-directory here.
+    v.retain(|p| p.is_file());
     v.sort();
     v
 }
@@ -394,4 +443,193 @@ fn the_virustotal_story_runs_end_to_end() {
     ] {
         assert!(text.contains(step), "missing `{step}` in:\n{text}");
     }
+}
+
+fn s(p: PathBuf) -> String {
+    p.to_str().expect("utf8").to_string()
+}
+
+/// #9 item 1: every spelling of the output flag is captured and judged; an output
+/// leakguard cannot locate is refused before the tool runs.
+#[test]
+fn output_flags_in_every_spelling_are_judged() {
+    let ws = Ws::new();
+    let src = std::fs::read(ws.p("export.csv")).expect("src");
+    let (store, public) = (s(ws.p("store")), s(ws.p("public")));
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        // Given twice: the tool writes the last.
+        (vec!["--out".into(), format!("{store}/a.csv"), "--out".into(), format!("{public}/b.csv")], "b.csv"),
+        // Abbreviated long flag (argparse accepts it).
+        (vec!["--ou".into(), format!("{public}/c.csv")], "c.csv"),
+        (vec![format!("--out={public}/d.csv")], "d.csv"),
+        (vec![format!("--o={public}/e.csv")], "e.csv"),
+        // A declared alias after the flag (the tool writes the last).
+        (vec!["--out".into(), format!("{store}/a.csv"), "-o".into(), format!("{public}/f.csv")], "f.csv"),
+        (vec!["--out".into(), format!("{store}/a.csv"), format!("-o{public}/g.csv")], "g.csv"),
+    ];
+    for (i, (args, name)) in cases.iter().enumerate() {
+        let mut argv = vec!["--", "billing-py", "export", "customers"];
+        argv.extend(args.iter().map(String::as_str));
+        let o = ws.exec("alice@corp.test", &argv);
+        assert_eq!(o.status.code(), Some(77), "{argv:?}: {}", err(&o));
+        assert!(!ws.p(&format!("public/{name}")).exists(), "{argv:?} wrote outside the store");
+        assert!(!ws.p("store/a.csv").exists(), "{argv:?}");
+        let q = quarantined(&ws);
+        assert_eq!(q.len(), i + 1, "{argv:?}: {}", err(&o));
+        assert!(q.iter().all(|f| std::fs::read(f).expect("q") == src), "not byte-identical");
+    }
+    // The same spellings into the store are allowed.
+    let o = ws.exec("alice@corp.test", &["--", "billing-py", "export", "customers", &format!("--ou={store}/ok.csv")]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::read(ws.p("store/ok.csv")).expect("in store"), src);
+}
+
+#[test]
+fn an_absent_output_flag_is_refused_or_judged_at_its_default() {
+    let ws = Ws::new();
+    // No --out and no declared default: leakguard cannot know where it writes.
+    let o = lg()
+        .current_dir(ws.dir.path())
+        .env("PATH", format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default()))
+        .env("HOME", ws.dir.path())
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .env("BILLING_DEFAULT_OUT", ws.p("public/default.csv"))
+        .args(["--policy", "policy.yaml", "exec", "--", "billing-py", "export", "customers"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(err(&o).contains("output: {flag: --out, default: PATH}"), "{}", err(&o));
+    assert!(!ws.p("public/default.csv").exists(), "the tool ran");
+    // With `default:` declared, the tool is given the staging file and its output judged.
+    let o = lg()
+        .current_dir(ws.dir.path())
+        .env("PATH", format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default()))
+        .env("HOME", ws.dir.path())
+        .env("LEAKGUARD_ACTOR", "alice@corp.test")
+        .env("BILLING_DEFAULT_OUT", ws.p("public/default.csv"))
+        .args(["--policy", "policy.yaml", "exec", "--", "billing-def", "export"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert!(!ws.p("public/default.csv").exists(), "written at the default path");
+    assert_eq!(quarantined(&ws).len(), 1);
+}
+
+#[test]
+fn stdout_redirected_by_the_shell_is_judged() {
+    let ws = Ws::new();
+    let path = format!("{}:{}", ws.p("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let run = |to: &Path| {
+        let f = std::fs::File::create(to).expect("create");
+        lg_std()
+            .current_dir(ws.dir.path())
+            .env("PATH", &path)
+            .env("HOME", ws.dir.path())
+            .env("LEAKGUARD_ACTOR", "alice@corp.test")
+            .args(["--policy", "policy.yaml", "exec", "--", "billing-cli", "dump", "30000"])
+            .stdout(f)
+            .output()
+            .expect("runs")
+    };
+    let o = run(&ws.p("public/x.csv"));
+    assert_eq!(o.status.code(), Some(77), "{}", err(&o));
+    assert_eq!(std::fs::metadata(ws.p("public/x.csv")).expect("x").len(), 0, "bytes reached the shared file");
+    assert_eq!(std::fs::metadata(&quarantined(&ws)[0]).expect("q").len(), 30000);
+    let o = run(&ws.p("store/x.csv"));
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(std::fs::metadata(ws.p("store/x.csv")).expect("x").len(), 30000);
+}
+
+/// #9 item 2: options before the sub-command, launchers and interpreters still match;
+/// every exec is audited.
+#[test]
+fn launchers_and_leading_options_still_match_and_everything_is_audited() {
+    let ws = Ws::new();
+    let public = s(ws.p("public"));
+    let script = s(ws.p("bin/billing-py"));
+    let shapes: Vec<Vec<String>> = vec![
+        vec!["billing-py".into(), "--out".into(), format!("{public}/1.csv"), "export".into(), "customers".into()],
+        vec!["billing-py".into(), "-v".into(), "export".into(), "customers".into(), format!("--out={public}/2.csv")],
+        vec![
+            "env".into(),
+            "LANG=C".into(),
+            "billing-py".into(),
+            "export".into(),
+            "customers".into(),
+            "--out".into(),
+            format!("{public}/3.csv"),
+        ],
+        vec![
+            "python3".into(),
+            script.clone(),
+            "export".into(),
+            "customers".into(),
+            "--out".into(),
+            format!("{public}/4.csv"),
+        ],
+        vec![
+            "sudo".into(),
+            "-u".into(),
+            "svc".into(),
+            "billing-py".into(),
+            "export".into(),
+            "customers".into(),
+            "--out".into(),
+            format!("{public}/5.csv"),
+        ],
+        vec![
+            "env".into(),
+            "A=1".into(),
+            "python3".into(),
+            "-u".into(),
+            script,
+            "--out".into(),
+            format!("{public}/6.csv"),
+            "export".into(),
+            "customers".into(),
+        ],
+    ];
+    for (i, argv) in shapes.iter().enumerate() {
+        let mut args = vec!["--"];
+        args.extend(argv.iter().map(String::as_str));
+        let o = ws.exec("alice@corp.test", &args);
+        assert_eq!(o.status.code(), Some(77), "{argv:?}: {}", err(&o));
+        assert!(!ws.p(&format!("public/{}.csv", i + 1)).exists(), "{argv:?} ran unchecked");
+    }
+    // A protected program hidden inside another argument is refused, not run unchecked.
+    for hidden in [
+        vec!["sh".to_string(), "-c".into(), format!("billing-py export customers --out {public}/7.csv")],
+        vec!["bash".to_string(), "-c".into(), format!("cd /tmp && billing-py export customers --out={public}/8.csv")],
+        vec!["xargs".to_string(), "-a".into(), "/dev/null".into(), "billing-py".into()],
+    ] {
+        let mut args = vec!["--"];
+        args.extend(hidden.iter().map(String::as_str));
+        let o = ws.exec("alice@corp.test", &args);
+        assert_eq!(o.status.code(), Some(77), "{hidden:?}: {}", err(&o));
+        assert!(err(&o).contains("run `billing-py` directly"), "{}", err(&o));
+    }
+    assert!(!ws.p("public/7.csv").exists() && !ws.p("public/8.csv").exists());
+    // A launcher in front of a sub-command no action covers is not "hidden": it runs.
+    let o = ws.exec("alice@corp.test", &["--", "env", "A=1", "billing-py", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // An unmatched command runs, and is audited.
+    let o = ws.exec("alice@corp.test", &["--", "sh", "-c", "exit 0"]);
+    assert_eq!(o.status.code(), Some(0));
+    let log = std::fs::read_to_string(ws.p(".local/state/leakguard/audit.jsonl")).expect("log");
+    assert_eq!(log.lines().filter(|l| l.contains("exec-quarantine")).count(), shapes.len(), "{log}");
+    assert!(log.contains("exec-unmatched"), "{log}");
+}
+
+#[test]
+fn bad_output_and_sends_declarations_are_policy_errors() {
+    let d = Dir::new();
+    d.write(
+        "p.yaml",
+        "version: 1\nactions:\n  a: { command: [\"x\", \"**\"], output: { flag: --out, arg: 2 } }\n  b: { command: [\"y\", \"**\"], sends: { recipe: ftp, destination: d } }\n  c: { command: [\"z\", \"**\"], output: { recipe: oracle } }\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "p.yaml", "policy", "check"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert_eq!(e.matches("leakguard::bad-action").count(), 3, "{e}");
+    assert!(e.contains("unknown upload recipe `ftp`") && e.contains("psql, pg_dump, mysqldump, mongoexport"), "{e}");
 }

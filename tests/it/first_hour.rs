@@ -186,8 +186,8 @@ fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
         ("unknown role `admins`", "[TMP]/pol/a.yaml:15:43", "known: security-officer"),
         ("invalid duration `24x`", "[TMP]/pol/a.yaml:15:57", ""),
         ("invalid store path glob `[`", "[TMP]/pol/b.yaml:8:13", ""),
-        ("invalid severity `blok` for settings.unscannable", "[TMP]/pol/b.yaml:4:16", "expected block, warn or info"),
-        ("invalid size `lots`", "[TMP]/pol/b.yaml:5:22", "expected e.g. 512MiB"),
+        ("invalid value `blok` for settings.unscannable", "[TMP]/pol/b.yaml:4:16", "did you mean `block`?"),
+        ("invalid value `lots` for settings.max_archive_bytes", "[TMP]/pol/b.yaml:5:22", ""),
     ];
     for (msg, place, help) in want {
         assert!(text.contains(msg), "missing `{msg}`:\n{text}");

@@ -2,6 +2,7 @@
 //! quoted fields, CRLF and a BOM are handled by the csv crate.
 
 use super::{Records, Table, HEADER_HINTS};
+use crate::detect::fields;
 use crate::detect::Text;
 
 const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -42,11 +43,13 @@ pub fn parse(det: &Records, t: &Text) -> Table {
     tab
 }
 
+/// A first row of names: no value a validator types (address, phone, card …), and
+/// words rather than data.
 fn is_header(rec: &csv::StringRecord) -> bool {
     let mut alpha = 0;
     for f in rec.iter() {
         let f = f.trim();
-        if f.contains('@') || f.len() > 40 {
+        if f.contains('@') || f.len() > 40 || fields::from_value(f).is_some() || fields::is_phone(f) {
             return false;
         }
         if f.chars().any(char::is_alphabetic) {

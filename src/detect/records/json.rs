@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{Records, Table};
+use crate::detect::fields::{self, Field};
 use crate::detect::Text;
 
 pub fn parse(det: &Records, t: &Text) -> Table {
@@ -36,18 +37,23 @@ fn walk(det: &Records, t: &Text, v: &Value, tab: &mut Table, depth: usize) {
             for (k, v) in o.iter().filter(|(k, _)| k.contains('@')) {
                 tab.row(det, t, [k.as_str(), if v.is_null() { "" } else { "#" }]);
             }
-            let scalars: Vec<&str> = o
-                .values()
-                .map(|x| match x {
-                    Value::String(s) => s.as_str(),
-                    Value::Null => "",
-                    _ => "#",
+            let scalars: Vec<(Option<Field>, &str)> = o
+                .iter()
+                .map(|(k, x)| {
+                    let v = match x {
+                        Value::String(s) => s.as_str(),
+                        Value::Null => "",
+                        _ => "#",
+                    };
+                    (fields::from_header(k), v)
                 })
                 .collect();
-            if tab.header.is_none() && scalars.iter().any(|s| s.contains('@')) {
+            if tab.header.is_none()
+                && scalars.iter().any(|(k, s)| s.contains('@') || k.is_some_and(|k| k.direct() || k.quasi()))
+            {
                 tab.set_header(o.keys().map(String::as_str));
             }
-            tab.row(det, t, scalars);
+            tab.row_typed(det, t, scalars);
             o.values().filter(|x| x.is_array() || x.is_object()).for_each(|x| walk(det, t, x, tab, depth + 1));
         }
         _ => {}

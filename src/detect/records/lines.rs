@@ -1,14 +1,14 @@
 //! Fallback: lines that each carry a contact value and share one punctuation
 //! shape (`Company – admin – e-mail` pasted into a ticket, log lines with users).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::{Records, Table};
 use crate::detect::emails;
 use crate::detect::Text;
 
 pub fn parse(det: &Records, t: &Text) -> Table {
-    let mut groups: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut groups: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     let spans = t.emails();
     let mut i = 0;
     let mut line_start = 0;
@@ -24,7 +24,9 @@ pub fn parse(det: &Records, t: &Text) -> Table {
             }
             i += 1;
         }
-        if let Some(f) = first.filter(|_| !is_credit(line, &in_line)) {
+        if let Some(f) = first
+            .filter(|_| !crate::detect::credits::credit_line(line.trim_end_matches(['\n', '\r']), &in_line, "", ""))
+        {
             if let Some(key) = shape(line, &in_line) {
                 groups.entry(key).or_default().push(f);
             }
@@ -32,7 +34,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         line_start = line_end;
     }
     let mut tab = Table::new("lines");
-    if let Some(best) = groups.into_values().max_by_key(|v| v.len()) {
+    if let Some(best) = largest(groups) {
         for (s, e) in best {
             tab.row(det, t, [&t.s[s..e], "line"]);
         }
@@ -40,44 +42,10 @@ pub fn parse(det: &Records, t: &Text) -> Table {
     tab
 }
 
-/// A credit line: a person's name and their address, optionally after a short label
-/// (`M:`, `de:`, `uid [ultimate]`, a comment or bullet) and before a date
-/// (`-- Jane Doe <j@x.io>  Mon, 01 Jan 2024 10:00:00 +0000`), or a copyright notice.
-/// Authors, maintainers and translators are named this way in source headers,
-/// manifests and changelogs; customer rows carry more than a name.
-fn is_credit(line: &str, spans: &[(usize, usize)]) -> bool {
-    let Some(&(s, e)) = spans.first() else { return false };
-    let lower = line.to_ascii_lowercase();
-    if lower.contains("copyright") || line.contains('©') || lower.contains("(c)") {
-        return true;
-    }
-    let Some(before) = line[..s].trim_end().strip_suffix('<') else { return false };
-    let before = before.trim_end();
-    let name_start = before
-        .rfind(|c: char| !(c.is_alphabetic() || " .'-".contains(c)))
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
-    let name = before[name_start..].trim();
-    let words = name.split_whitespace().count();
-    if !(1..=5).contains(&words) || !name.chars().next().is_some_and(char::is_uppercase) {
-        return false;
-    }
-    let label = before[..name_start].trim();
-    let label_ok = label.chars().all(|c| c.is_whitespace() || "*#/;\"'-–,[(".contains(c))
-        || (label.chars().count() <= 30 && (label.ends_with(':') || label.ends_with(']')) && !label.contains('@'));
-    let after = line[e..].trim_start_matches('>').trim_matches(|c: char| c.is_whitespace() || "\"',;)]".contains(c));
-    label_ok && (after.is_empty() || is_date(after))
-}
-
-/// `Mon, 01 Jan 2024 10:00:00 +0000`, `2024-01-01`: digits and calendar words only.
-fn is_date(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-        "oct", "nov", "dec", "utc", "gmt",
-    ];
-    s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).all(|t| {
-        t.chars().all(|c| c.is_ascii_digit() || ":+-./T".contains(c))
-            || WORDS.contains(&t.to_ascii_lowercase().as_str())
-    })
+/// The group with the most lines; a tie goes to the group whose first line comes
+/// first in the text. A pure function of the text, never of a hasher's order.
+fn largest(groups: BTreeMap<String, Vec<(usize, usize)>>) -> Option<Vec<(usize, usize)>> {
+    groups.into_values().filter(|v| !v.is_empty()).max_by(|a, b| a.len().cmp(&b.len()).then(b[0].0.cmp(&a[0].0)))
 }
 
 /// The punctuation skeleton of a line outside its addresses, or `None` when the line
@@ -113,4 +81,37 @@ fn shape(line: &str, spans: &[(usize, usize)]) -> Option<String> {
         }
     }
     (words >= 1).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det() -> Records {
+        Records {
+            min_rows: 1,
+            need_email: true,
+            need_phone: false,
+            min_distinct_domains: 1,
+            ignore: Default::default(),
+        }
+    }
+
+    /// Two shapes with the same number of lines: the one that starts first wins, on
+    /// every run (the hasher's order used to decide).
+    #[test]
+    fn ties_go_to_the_first_group() {
+        let text = "Acme - ops@acme-a.io\nid=1; beta@bexley.io\nBolt - it@bolt-b.io\nid=2; gamma@corvane.io\n";
+        for _ in 0..50 {
+            let t = Text::new(text, false);
+            let tab = parse(&det(), &t);
+            assert_eq!(tab.rows, 2);
+            assert_eq!(tab.first, Some((7, 20)), "the ` - ` group starts first");
+            let emails: Vec<&str> = tab.emails.iter().map(String::as_str).collect();
+            assert_eq!(emails, ["it@bolt-b.io", "ops@acme-a.io"]);
+        }
+        let groups =
+            BTreeMap::from([("b".to_string(), vec![(5, 6), (9, 10)]), ("a".to_string(), vec![(7, 8), (1, 2)])]);
+        assert_eq!(largest(groups), Some(vec![(5, 6), (9, 10)]));
+    }
 }

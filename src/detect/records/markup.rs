@@ -7,6 +7,7 @@ use regex::Regex;
 
 use super::{Records, Table};
 use crate::detect::emails;
+use crate::detect::fields::{self, Field};
 use crate::detect::Text;
 
 static ROW: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<tr(?-u:\b).*?(?:</tr\s*>|$)"));
@@ -71,15 +72,25 @@ pub fn vcard(det: &Records, t: &Text) -> Table {
     starts.push(t.s.len());
     for w in starts.windows(2) {
         let card = &t.s[w[0]..w[1]];
-        let fields: Vec<&str> = card
+        let fields: Vec<(Option<Field>, &str)> = card
             .lines()
             .filter_map(|l| {
                 let (k, v) = l.split_once(':')?;
                 let k = k.split(';').next()?.to_ascii_uppercase();
-                matches!(k.as_str(), "FN" | "N" | "ORG" | "EMAIL" | "TEL" | "TITLE" | "ADR").then_some(v)
+                let kind = match k.as_str() {
+                    "FN" | "N" => Some(Field::Name),
+                    "EMAIL" => Some(Field::Email),
+                    "TEL" => Some(Field::Phone),
+                    "ADR" => Some(Field::Address),
+                    "BDAY" => Some(Field::Birthdate),
+                    "ORG" => Some(Field::Company),
+                    "TITLE" => None,
+                    _ => return None,
+                };
+                Some((kind, v.trim_matches(';')))
             })
             .collect();
-        tab.row(det, t, fields);
+        tab.row_typed(det, t, fields);
     }
     tab
 }
@@ -90,9 +101,23 @@ pub fn ldif(det: &Records, t: &Text) -> Table {
         if !entry.trim_start().starts_with("dn:") {
             continue;
         }
-        let fields: Vec<&str> =
-            entry.lines().filter_map(|l| l.split_once(':').map(|(_, v)| v.trim_start_matches(':').trim())).collect();
-        tab.row(det, t, fields);
+        let fields: Vec<(Option<Field>, &str)> = entry
+            .lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                let kind = match k.to_ascii_lowercase().as_str() {
+                    "cn" | "sn" | "givenname" | "displayname" => Some(Field::Name),
+                    "mail" => Some(Field::Email),
+                    "telephonenumber" | "mobile" | "homephone" => Some(Field::Phone),
+                    "street" | "postaladdress" | "homepostaladdress" => Some(Field::Address),
+                    "postalcode" => Some(Field::Postcode),
+                    "o" => Some(Field::Company),
+                    _ => fields::from_header(k),
+                };
+                Some((kind, v.trim_start_matches(':').trim()))
+            })
+            .collect();
+        tab.row_typed(det, t, fields);
     }
     tab
 }

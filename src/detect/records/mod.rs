@@ -2,9 +2,15 @@
 //!
 //! Each submodule turns one shape of content into rows of fields (delimited text,
 //! JSON/NDJSON, SQL `INSERT`/`COPY`, markdown and HTML tables, vCard, LDIF, mail
-//! headers, and a fallback of same-shaped lines); this module counts the rows that
-//! carry a contact field and keeps the best reading. Values never leave as plain text:
-//! only counts, header names, masked samples and a digest.
+//! headers, and a fallback of same-shaped lines); this module types each field (from
+//! its header name or its value, see [`fields`](super::fields)), counts the rows that
+//! are records of the kind the detector asks for and keeps the best reading.
+//!
+//! Three kinds: `email` rows carry a contact address (customer lists); `phone` rows a
+//! phone number; `personal` rows are records of a person — a direct identifier other
+//! than an address (phone, card, IBAN, national id), or an address, a name or a
+//! quasi-identifier together with another personal field. Values never leave as plain
+//! text: only counts, header names that are header names, masked samples and a digest.
 
 mod delimited;
 mod json;
@@ -12,12 +18,13 @@ mod lines;
 mod markup;
 mod sql;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::emails::{self, Ignore};
+use super::fields::{self, Field};
 use super::{Loc, Text};
 
 /// Configuration of one `records` detector.
@@ -38,18 +45,39 @@ pub struct RecordsObs {
     pub columns: usize,
     pub header: Option<String>,
     pub emails: BTreeSet<String>,
-    pub domains: HashSet<String>,
+    pub domains: BTreeSet<String>,
+    /// Normalised direct identifiers of counted rows (personal records).
+    pub ids: BTreeSet<String>,
+    /// For each field type, the counted rows holding it.
+    pub fields: std::collections::BTreeMap<Field, usize>,
     pub first: Option<Loc>,
 }
 
+impl RecordsObs {
+    /// The field types that decided: those held by at least half the counted rows.
+    pub fn deciding_fields(&self) -> Vec<&'static str> {
+        self.fields.iter().filter(|(_, &n)| n * 2 >= self.rows.max(1)).map(|(f, _)| f.label()).collect()
+    }
+}
+
 impl Records {
+    /// Records of a person, whatever their fields (neither `email` nor `phone` asked).
+    pub fn personal(&self) -> bool {
+        !self.need_email && !self.need_phone
+    }
+
     /// Rows whose e-mails cannot reach `min_rows` are not worth parsing.
     /// Phone-only tables need a header naming phones (`phone`, `tel`, `mobile`, …).
     pub fn worth_parsing(&self, t: &Text) -> bool {
         if self.need_email {
             t.emails().len() >= self.min_rows
-        } else {
+        } else if self.need_phone {
             t.shapes().phone
+        } else {
+            t.shapes().personal
+                || t.shapes().phone
+                || t.emails().len() >= self.min_rows
+                || fields::card_lines(t.s, self.min_rows) >= self.min_rows
         }
     }
 
@@ -94,16 +122,17 @@ impl Records {
         }
     }
 
+    /// Enough records; with `email`, enough distinct addresses on enough organisations
+    /// (an address on a consumer mail host is an organisation of its own).
     pub fn fired(&self, obs: &RecordsObs) -> bool {
         obs.rows >= self.min_rows
-            && (!self.need_email || obs.emails.len() >= self.min_rows)
-            && obs.domains.len() >= self.min_distinct_domains
+            && (!self.need_email
+                || (obs.emails.len() >= self.min_rows && obs.domains.len() >= self.min_distinct_domains))
     }
 
     fn table_fires(&self, t: &Table) -> bool {
         t.rows >= self.min_rows
-            && (!self.need_email || t.emails.len() >= self.min_rows)
-            && t.domains.len() >= self.min_distinct_domains
+            && (!self.need_email || (t.emails.len() >= self.min_rows && t.domains.len() >= self.min_distinct_domains))
     }
 }
 
@@ -120,6 +149,15 @@ impl RecordsObs {
         self.rows += tab.rows;
         if self.first.is_none() {
             self.first = tab.first.map(|(s, e)| t.loc(s, e, true));
+        }
+        for (f, n) in tab.fields {
+            *self.fields.entry(f).or_default() += n;
+        }
+        for v in tab.ids {
+            if self.ids.len() >= 100_000 {
+                break;
+            }
+            self.ids.insert(v);
         }
         for e in tab.emails {
             if self.emails.len() >= 100_000 {
@@ -138,8 +176,12 @@ pub struct Table {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: HashSet<String>,
-    pub domains: HashSet<String>,
+    pub emails: BTreeSet<String>,
+    pub domains: BTreeSet<String>,
+    pub ids: BTreeSet<String>,
+    pub fields: std::collections::BTreeMap<Field, usize>,
+    /// Field type of each column, from the header.
+    pub types: Vec<Option<Field>>,
     /// Byte range (in the text) of the first counted contact value.
     pub first: Option<(usize, usize)>,
 }
@@ -153,13 +195,24 @@ impl Table {
         (self.rows.min(self.emails.len().max(1)), self.rows)
     }
 
-    /// Counts one row given its fields; `base` is where the row starts in the text when
-    /// known, to locate the first contact value.
+    /// Counts one row given its fields, typed by column from the header.
     fn row<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = &'a str>) {
+        let types = std::mem::take(&mut self.types);
+        self.row_typed(det, t, fields.into_iter().enumerate().map(|(j, f)| (types.get(j).copied().flatten(), f)));
+        self.types = types;
+    }
+
+    /// Counts one row given its fields and what their names announce (a header, JSON
+    /// keys, vCard or LDIF attributes).
+    fn row_typed<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = (Option<Field>, &'a str)>) {
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
         let mut phone = false;
-        for f in fields {
+        let mut kinds: BTreeSet<Field> = BTreeSet::new();
+        let mut id: Option<&str> = None;
+        let mut first_value: Option<&str> = None;
+        let personal = det.personal();
+        for (named, f) in fields {
             let f = f.trim();
             if f.is_empty() {
                 continue;
@@ -167,15 +220,61 @@ impl Table {
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
                 email = contact_email(f).filter(|a| !det.ignore.ignored(&emails::normalise(a)));
-            } else if det.need_phone && !phone {
-                phone = looks_like_phone(f);
+                if email.is_some() {
+                    kinds.insert(Field::Email);
+                }
+                continue;
+            }
+            if det.need_phone && !phone {
+                phone = fields::is_phone(f);
+            }
+            if !personal {
+                continue;
+            }
+            let kind = match named {
+                Some(Field::Phone) if fields::is_phone(f) => Some(Field::Phone),
+                Some(Field::Card) if fields::is_card(f) => Some(Field::Card),
+                Some(Field::Iban) if fields::is_iban(f) => Some(Field::Iban),
+                Some(Field::NationalId) if fields::is_national_id(f) || fields::is_bsn(f) => Some(Field::NationalId),
+                Some(Field::Birthdate) if fields::is_birthdate(f) => Some(Field::Birthdate),
+                Some(k @ (Field::Name | Field::Address | Field::Company)) if f.chars().any(char::is_alphabetic) => {
+                    Some(k)
+                }
+                Some(Field::Postcode) if f.bytes().any(|c| c.is_ascii_digit()) && f.len() <= 10 => {
+                    Some(Field::Postcode)
+                }
+                Some(Field::Email | Field::Other) => None,
+                _ => fields::from_value(f).or_else(|| fields::looks_like_name(f).then_some(Field::Name)),
+            };
+            if let Some(k) = kind {
+                if k.direct() && id.is_none() {
+                    id = Some(f);
+                }
+                if first_value.is_none() && (k.direct() || k == Field::Name) {
+                    first_value = Some(f);
+                }
+                kinds.insert(k);
             }
         }
         self.columns = self.columns.max(nonempty);
         if nonempty < 2 || (det.need_email && email.is_none()) || (det.need_phone && !phone) {
             return;
         }
+        if personal {
+            // A person's record: a direct identifier other than an address; or an
+            // address, a name or a quasi-identifier with another personal field.
+            let other_direct = kinds.iter().any(|k| k.direct() && *k != Field::Email);
+            let name = kinds.contains(&Field::Name);
+            let quasi = kinds.iter().any(|k| k.quasi());
+            let ok = other_direct || (email.is_some() && (name || quasi)) || (name && quasi);
+            if !ok {
+                return;
+            }
+        }
         self.rows += 1;
+        for k in &kinds {
+            *self.fields.entry(*k).or_default() += 1;
+        }
         if let Some(a) = email {
             let n = emails::normalise(a);
             if self.first.is_none() {
@@ -183,10 +282,17 @@ impl Table {
             }
             if self.emails.len() < 100_000 {
                 self.domains.insert(emails::org_of(&n).to_string());
+                if personal {
+                    self.ids.insert(n.clone());
+                }
                 self.emails.insert(n);
             }
         } else if self.first.is_none() {
-            self.first = Some((0, 0));
+            self.first = first_value.and_then(|v| locate(t.s, v)).or(Some((0, 0)));
+        }
+        // The digest's values: the direct identifier, else the name of a name + address row.
+        if let Some(v) = id.or(first_value).filter(|_| personal && email.is_none() && self.ids.len() < 100_000) {
+            self.ids.insert(v.split_whitespace().collect::<String>().to_uppercase());
         }
     }
 
@@ -194,13 +300,29 @@ impl Table {
         let names: Vec<String> = names
             .into_iter()
             .map(|n| n.trim().trim_matches('"').to_lowercase())
-            .filter(|n| !n.is_empty())
             .map(|n| n.chars().take(32).collect())
             .collect();
-        if !names.is_empty() {
-            self.header = Some(names.join(","));
+        self.types = names.iter().map(|n| fields::from_header(n)).collect();
+        // Shown only as header names: a name that is neither a known field nor a plain
+        // identifier (`tenant_id`) may be a value, and is shown as `…`.
+        let shown: Vec<&str> = names
+            .iter()
+            .filter(|n| !n.is_empty())
+            .map(|n| if fields::from_header(n).is_some() || plain_identifier(n) { n.as_str() } else { "…" })
+            .collect();
+        if shown.iter().any(|n| *n != "…") {
+            self.header = Some(shown.join(","));
         }
     }
+}
+
+/// `tenant_id`, `plan`, `created-at`: lower-case ASCII words joined by `_` or `-`,
+/// without long digit runs — a column name, not a value.
+fn plain_identifier(n: &str) -> bool {
+    (1..=24).contains(&n.len())
+        && n.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+        && n.bytes().next().is_some_and(|c| c.is_ascii_lowercase())
+        && n.bytes().filter(u8::is_ascii_digit).count() < 3
 }
 
 /// Byte range of the first occurrence of `needle` in `hay` (both from the same text).
@@ -230,13 +352,6 @@ fn contact_email(f: &str) -> Option<&str> {
     (name_ok && after.is_empty()).then_some(&f[s..e])
 }
 
-fn looks_like_phone(f: &str) -> bool {
-    let digits = f.bytes().filter(u8::is_ascii_digit).count();
-    (7..=15).contains(&digits)
-        && f.bytes().all(|c| c.is_ascii_digit() || b" +-().".contains(&c))
-        && (f.starts_with('+') || f.starts_with('(') || f.starts_with('0') || f.contains(['-', ' ']))
-}
-
 /// Column names that make a header row a contact table.
 pub const HEADER_HINTS: &[&str] = &[
     "company", "tenant", "group", "admin", "email", "e-mail", "mail", "customer", "contact", "org", "account", "name",
@@ -255,6 +370,8 @@ pub struct Shapes {
     pub mail: bool,
     pub markdown: bool,
     pub phone: bool,
+    /// A header word of a personal field (address, birth date, IBAN, card, national id, name).
+    pub personal: bool,
 }
 
 /// Case-insensitive literals announcing a shape; see [`Shapes::mark`].
@@ -281,7 +398,54 @@ pub const SHAPE_MARKERS: &[&str] = &[
     ";tel",
     "\ttel",
     "|tel",
+    // From here: header words of personal fields (see `fields::VOCAB`).
+    "iban",
+    "ssn",
+    "card_number",
+    "cardnumber",
+    "credit_card",
+    "kreditkarte",
+    "tarjeta",
+    "street",
+    "straße",
+    "strasse",
+    "address",
+    "adresse",
+    "direcci",
+    "indirizzo",
+    "endere",
+    "birth",
+    "geburt",
+    "naissance",
+    "nacimiento",
+    "nascita",
+    "dob",
+    "postcode",
+    "postal",
+    "zip",
+    "plz",
+    "first_name",
+    "firstname",
+    "last_name",
+    "lastname",
+    "surname",
+    "vorname",
+    "nachname",
+    "apellido",
+    "cognome",
+    "achternaam",
+    "prénom",
+    "prenom",
+    "cpf",
+    "dni",
+    "nino",
+    "bsn",
+    "national_id",
+    "codice_fiscale",
 ];
+
+/// Index in [`SHAPE_MARKERS`] of the first personal header word.
+const FIRST_PERSONAL: usize = 22;
 
 impl Shapes {
     /// What the start of the text says by itself.
@@ -301,11 +465,15 @@ impl Shapes {
     pub fn mark(&mut self, i: usize) {
         match i {
             0 | 1 => self.sql = true,
-            2 => self.vcard = true,
+            2 => {
+                self.vcard = true;
+                self.personal = true;
+            }
             3 => self.ldif = true,
             4 => self.html = true,
             5..=7 => self.mail = true,
             8 => self.markdown = true,
+            i if i >= FIRST_PERSONAL => self.personal = true,
             _ => self.phone = true,
         }
     }

@@ -1,0 +1,245 @@
+//! What a list is not, by content: people credited with their addresses — authors,
+//! contributors, maintainers, translators, thanks, changelog and `.mailmap` lines,
+//! copyright notices, `N:`/`E:` credit blocks and manifest author entries — one person
+//! per line and no other fields. The same content gets the same verdict under any
+//! file name (a renamed `AUTHORS` is still credits; a renamed CSV is still a table).
+//!
+//! Owns the credit-line shapes only; imports the address finder's spans, nothing of
+//! the engine or the policy.
+
+use super::emails::Span;
+use super::fields;
+
+/// Share of address-bearing lines that must be credit lines for a text to be credits.
+const CREDIT_SHARE: f64 = 0.9;
+
+/// True when nearly every line carrying an address credits one person: the text is a
+/// people list of a project, not a table of records.
+pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
+    let (mut total, mut credits) = (0usize, 0usize);
+    let mut i = 0;
+    let mut line_start = 0;
+    let mut prev: &str = "";
+    let mut lines = s.split_inclusive('\n').peekable();
+    let manifest = is_manifest(s);
+    while let Some(line) = lines.next() {
+        let line_end = line_start + line.len();
+        let mut in_line: Vec<Span> = Vec::new();
+        while i < spans.len() && spans[i].0 < line_end {
+            in_line.push((spans[i].0 - line_start, spans[i].1 - line_start));
+            i += 1;
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        if !in_line.is_empty() {
+            total += 1;
+            let next = lines.peek().copied().unwrap_or("");
+            if credit_line(text, &in_line, prev, next)
+                && (manifest || !manifest_entry(text, in_line[0].0, in_line[0].1, prev, next))
+            {
+                credits += 1;
+            }
+        }
+        if !text.trim().is_empty() {
+            prev = text;
+        }
+        line_start = line_end;
+    }
+    total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
+}
+
+/// A package manifest naming its people (`authors`, `contributors`, `maintainers`
+/// keys): only there are `name`/`email` entries credits.
+fn is_manifest(s: &str) -> bool {
+    let head = &s.as_bytes()[..s.len().min(1 << 20)];
+    ["authors", "contributors", "maintainers", "author", "maintainer"].iter().any(|k| {
+        memchr::memmem::find(head, format!("\"{k}\"").as_bytes()).is_some()
+            || memchr::memmem::find(head, format!("\n{k} =").as_bytes()).is_some()
+            || memchr::memmem::find(head, format!("\n{k}=").as_bytes()).is_some()
+    })
+}
+
+/// Words that introduce a credited person in prose or trailers.
+const CREDIT_WORDS: &[&str] = &[
+    "by",
+    "thanks",
+    "thank",
+    "to",
+    "from",
+    "author",
+    "authors",
+    "maintainer",
+    "maintainers",
+    "translator",
+    "reported-by:",
+    "signed-off-by:",
+    "co-authored-by:",
+    "reviewed-by:",
+    "acked-by:",
+    "tested-by:",
+    "suggested-by:",
+    "helped-by:",
+    "author:",
+    "maintainer:",
+    "contact:",
+    "credit",
+    "credits",
+    "courtesy",
+];
+
+/// One line crediting one person: `Name <addr>` or `Name (addr)` after a short label,
+/// a bullet or a crediting phrase (`… by`, `(thanks`), before nothing but a date, a
+/// year or a second address (`.mailmap`); an `E: addr` under `N: Name`; a manifest
+/// entry `{name = "…", email = "…"}` or `"email": "…"` beside `"name": "…"`; or a
+/// copyright notice.
+pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
+    let Some(&(s, e)) = spans.first() else { return false };
+    let lower = line.to_ascii_lowercase();
+    if lower.contains("copyright") || line.contains('©') || lower.contains("(c)") {
+        return true;
+    }
+    if spans.len() > 2 {
+        return false;
+    }
+    let before = line[..s].trim_end();
+    // `E: addr` under `N: Name` (kernel CREDITS).
+    if matches!(before, "E:" | "E:\t") && prev.trim_start().starts_with("N:") {
+        return line[e..].trim().is_empty();
+    }
+    // Manifest entries: the line holds only name/email keys, quotes and the name.
+    if manifest_entry(line, s, e, prev, next) {
+        return true;
+    }
+    let close = match before.chars().last() {
+        Some('<') => '>',
+        Some('(') => ')',
+        _ => return false,
+    };
+    let before = before[..before.len() - 1].trim_end();
+    let run_start = before
+        .rfind(|c: char| !(c.is_alphabetic() || " .'-".contains(c)))
+        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    // The name: the trailing capitalised words (with particles such as `van`, `de`);
+    // lower-case words before it (`… by`, `thanks`) belong to the label.
+    const PARTICLES: &[&str] = &["van", "von", "de", "der", "den", "da", "di", "du", "del", "dos", "das", "la", "le"];
+    let mut name_start = before.len();
+    for (i, w) in before[run_start..].split_whitespace().rev().map(|w| {
+        let off = w.as_ptr() as usize - before.as_ptr() as usize;
+        (off, w)
+    }) {
+        if w.chars().next().is_some_and(char::is_uppercase) || (name_start < before.len() && PARTICLES.contains(&w)) {
+            name_start = i;
+        } else {
+            break;
+        }
+    }
+    while before[name_start..].split_whitespace().next().is_some_and(|w| PARTICLES.contains(&w)) {
+        name_start += before[name_start..].find(' ').map_or(0, |k| k + 1);
+    }
+    let name = before[name_start..].trim();
+    let words = name.split_whitespace().count();
+    if !(1..=5).contains(&words) || !name.chars().next().is_some_and(char::is_uppercase) || fields::is_company(name) {
+        return false;
+    }
+    let label = before[..name_start].trim();
+    let label_lower = label.to_lowercase();
+    let last_word = label_lower.split_whitespace().last().unwrap_or("").trim_start_matches('(');
+    let label_ok = label.chars().all(|c| c.is_whitespace() || "*#/;\"'-–,[(".contains(c))
+        || (label.chars().count() <= 30 && (label.ends_with(':') || label.ends_with(']')) && !label.contains('@'))
+        || CREDIT_WORDS.contains(&last_word);
+    if !label_ok {
+        return false;
+    }
+    let mut after = line[e..].trim_start();
+    after = after.strip_prefix(close).unwrap_or(after).trim_start();
+    // `.mailmap`: a second address in brackets.
+    if let Some(&(s2, e2)) = spans.get(1) {
+        let between = line[e..s2].trim();
+        if !(between.starts_with('>') && between.ends_with('<')) {
+            return false;
+        }
+        after = line[e2..].trim_start_matches('>').trim_start();
+    }
+    let after = after.trim_matches(|c: char| c.is_whitespace() || "\"',;.)]>".contains(c));
+    after.is_empty() || is_date(after)
+}
+
+/// `{name = "Jane Doe", email = "j@x.io"}` on one line, or `"email": "j@x.io"` next to
+/// `"name": "Jane Doe"`: an author entry of a package manifest.
+fn manifest_entry(line: &str, s: usize, e: usize, prev: &str, next: &str) -> bool {
+    let key = |t: &str| {
+        let t = t.trim().trim_matches(['{', '}', ',', ' ']);
+        let t = t.trim_start_matches(['"', '\'']);
+        let k: String = t.chars().take_while(|c| c.is_ascii_alphabetic() || *c == '_').collect();
+        k.to_ascii_lowercase()
+    };
+    let outside = format!("{}{}", &line[..s], &line[e..]);
+    let is_name_key = |t: &str| matches!(key(t).as_str(), "name" | "author" | "maintainer");
+    if outside.contains("name") && key(&outside) != "email" {
+        // One line: every word outside quotes is a key; the name is capitalised.
+        let keys_ok = outside
+            .split(['{', '}', ',', '=', ':'])
+            .map(|p| p.trim().trim_matches(['"', '\'']).trim())
+            .filter(|p| !p.is_empty())
+            .all(|p| {
+                matches!(p, "name" | "email" | "mail" | "url")
+                    || fields::looks_like_name(p)
+                    || p.split_whitespace().count() == 1 && p.chars().next().is_some_and(char::is_uppercase)
+            });
+        return keys_ok && is_name_key(outside.trim_start_matches(['{', ' ', '\t']));
+    }
+    let k = key(&line[..s]);
+    matches!(k.as_str(), "email" | "mail")
+        && line[e..].trim().trim_matches(['"', '\'', ',', '}', ' ']).is_empty()
+        && (is_name_key(prev) || is_name_key(next))
+}
+
+/// `Mon, 01 Jan 2024 10:00:00 +0000`, `2024-01-01`, `2010`: digits and calendar words.
+pub fn is_date(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+        "oct", "nov", "dec", "utc", "gmt",
+    ];
+    s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).all(|t| {
+        t.chars().all(|c| c.is_ascii_digit() || ":+-./T".contains(c))
+            || WORDS.contains(&t.to_ascii_lowercase().as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::emails;
+
+    fn credits(s: &str) -> bool {
+        is_credits_text(s, &emails::find(s))
+    }
+
+    #[test]
+    fn people_lists_of_projects_are_credits() {
+        for s in [
+            "# Authors\nOlga Jorlan <olga@ravbrook.pl>\nGreta Ulfsson <greta@verstone.dk>\nFarid Vikander <farid@verline.be>\n",
+            "Olga Jorlan <olga@ravbrook.pl> <olga@old-0.io>\nGreta Ulfsson <greta@verstone.dk> <greta@old-1.de>\nWim Quennet <wim@orrgate.net> <wim@old.de>\n",
+            "Thanks to:\n  Keiko Morvell (keiko@kesworks.net)\n  Olga Pellinor (olga@jorbrook.pl)\n  Dmitri Ostrand (d@ashridge.de)\n",
+            "* Change 0 by Greta Iversby <greta@keswick.pl>\n* Change 1 by Dmitri Norsk <dn@xanforge.dk>\n* Change 2 by Ben Iv <ben@cor.nl>\n",
+            "- Fix #100 (thanks Olga Jorlan <olga@ravbrook.pl>)\n- Fix #101 (thanks Greta Ulfsson <g@verstone.dk>)\n- Fix #102 (thanks Wim Q <w@o.net>)\n",
+            "N: Olga Jorlan\nE: olga@ravbrook.pl\nD: testing\n\nN: Greta Ulfsson\nE: greta@verstone.dk\n\nN: Wim Q\nE: w@o.net\n",
+            "# German translation.\n# Olga Jorlan <olga@ravbrook.pl>, 2010.\n# Greta Ulfsson <greta@verstone.dk>, 2011.\n# Wim Q <w@o.net>, 2012.\n",
+            "[project]\nauthors = [\n  {name = \"Olga Jorlan\", email = \"olga@ravbrook.pl\"},\n  {name = \"Greta Ulfsson\", email = \"g@verstone.dk\"},\n  {name = \"Wim Q\", email = \"w@o.net\"},\n]\n",
+            "\"contributors\": [\n {\n  \"name\": \"Olga Jorlan\",\n  \"email\": \"olga@ravbrook.pl\"\n },\n {\n  \"name\": \"Greta U\",\n  \"email\": \"g@verstone.dk\"\n },\n {\n  \"name\": \"Wim Q\",\n  \"email\": \"w@o.net\"\n }\n]\n",
+        ] {
+            assert!(credits(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn tables_and_customer_notes_are_not_credits() {
+        for s in [
+            "company,email\nAcme GmbH,ops@acme.de\nBolt Ltd,it@bolt.co.uk\nCorvane,admin@corvane.io\n",
+            "Zenpoint AG: freya@zenpoint.fr\nAldstone Holdings: jonas@aldstone.de\nRavpoint S.A.: secops@ravpoint.nl\n",
+            "Harworks GmbH (gw@harworks.nl)\nFenline S.A. (hk@fenline.es)\nBrogate AB (cw@brogate.no)\n",
+            "Jane Doe <jane@acme.io>, premium-eu, t-1\nBob Roe <bob@bolt.io>, premium-us, t-2\nCy Poe <cy@corvane.io>, basic, t-3\n",
+        ] {
+            assert!(!credits(s), "{s}");
+        }
+    }
+}

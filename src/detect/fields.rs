@@ -1,0 +1,872 @@
+//! Field types of personal records: what a column holds, from its header name (en, de,
+//! fr, es, it, nl, pt) or from its values through real validators — payment cards
+//! (Luhn and issuer ranges), IBANs (ISO 7064 mod 97), national ids with a checksum (US
+//! SSN ranges, UK NINO, ES DNI/NIE, NL BSN 11-test, BR CPF), phone numbers (a
+//! documented plausibility check, not libphonenumber), street addresses (house number
+//! and a street word), companies (legal forms).
+//!
+//! Owns the vocabulary and validators only: no table reading, no thresholds. Must not
+//! import the policy model, the engine or reports.
+
+/// What one field of a record holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Email,
+    Phone,
+    Card,
+    Iban,
+    NationalId,
+    Name,
+    Address,
+    Postcode,
+    Birthdate,
+    Company,
+    /// A column known to hold something else (product codes, order numbers): its
+    /// values are not typed, though a card validator might pass one in ten.
+    Other,
+}
+
+impl Field {
+    /// A direct identifier: one value names one person.
+    pub fn direct(self) -> bool {
+        matches!(self, Field::Email | Field::Phone | Field::Card | Field::Iban | Field::NationalId)
+    }
+
+    /// A quasi-identifier: with a name, it singles out one person.
+    pub fn quasi(self) -> bool {
+        matches!(self, Field::Address | Field::Postcode | Field::Birthdate)
+    }
+
+    /// The name used in evidence.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Email => "e-mail",
+            Field::Phone => "phone",
+            Field::Card => "payment card",
+            Field::Iban => "IBAN",
+            Field::NationalId => "national id",
+            Field::Name => "name",
+            Field::Address => "street address",
+            Field::Postcode => "postcode",
+            Field::Birthdate => "date of birth",
+            Field::Company => "company",
+            Field::Other => "other",
+        }
+    }
+}
+
+/// Header words per field type, lower-case, compared after folding `-`, ` `, `.` to
+/// `_`. A header matches when it equals a word or holds it as an `_`-separated part
+/// (`admin_email`, `contact_phone`, `billing_street`).
+const VOCAB: &[(Field, &[&str])] = &[
+    (
+        Field::Email,
+        &[
+            "email",
+            "e_mail",
+            "mail",
+            "emailaddress",
+            "email_address",
+            "courriel",
+            "correo",
+            "correo_electronico",
+            "posta_elettronica",
+            "emailadres",
+            "e_mailadres",
+            "mailadresse",
+        ],
+    ),
+    (
+        Field::Phone,
+        &[
+            "phone",
+            "telephone",
+            "tel",
+            "mobile",
+            "cell",
+            "cellphone",
+            "msisdn",
+            "phonenumber",
+            "phone_number",
+            "telefon",
+            "telefonnummer",
+            "handy",
+            "mobil",
+            "mobilnummer",
+            "téléphone",
+            "portable",
+            "teléfono",
+            "telefono",
+            "móvil",
+            "movil",
+            "celular",
+            "cellulare",
+            "telefoon",
+            "telefoonnummer",
+            "mobiel",
+            "telemóvel",
+            "telemovel",
+            "telefone",
+        ],
+    ),
+    (
+        Field::Card,
+        &[
+            "card_number",
+            "cardnumber",
+            "card_no",
+            "cc_number",
+            "ccnumber",
+            "credit_card",
+            "creditcard",
+            "pan",
+            "kreditkarte",
+            "kartennummer",
+            "carte_bancaire",
+            "numero_carte",
+            "tarjeta",
+            "numero_tarjeta",
+            "carta_di_credito",
+            "creditcardnummer",
+            "cartao",
+            "cartão",
+        ],
+    ),
+    (Field::Iban, &["iban", "account_number", "kontonummer", "bankverbindung", "rekeningnummer", "conto", "cuenta"]),
+    (
+        Field::NationalId,
+        &[
+            "ssn",
+            "social_security",
+            "social_security_number",
+            "national_id",
+            "nino",
+            "ni_number",
+            "dni",
+            "nie",
+            "nif",
+            "bsn",
+            "cpf",
+            "codice_fiscale",
+            "steuer_id",
+            "steuerid",
+            "steuernummer",
+            "tax_id",
+            "taxid",
+            "nir",
+            "aadhaar",
+            "personalausweis",
+            "sozialversicherungsnummer",
+            "burgerservicenummer",
+        ],
+    ),
+    (
+        Field::Name,
+        &[
+            "name",
+            "full_name",
+            "fullname",
+            "first_name",
+            "firstname",
+            "given_name",
+            "givenname",
+            "last_name",
+            "lastname",
+            "surname",
+            "family_name",
+            "contact_name",
+            "contactname",
+            "customer_name",
+            "vorname",
+            "nachname",
+            "familienname",
+            "nom",
+            "prénom",
+            "prenom",
+            "nom_complet",
+            "nombre",
+            "apellido",
+            "apellidos",
+            "nome",
+            "cognome",
+            "naam",
+            "voornaam",
+            "achternaam",
+            "sobrenome",
+            "ansprechpartner",
+            "contact",
+            "contactfirstname",
+            "contactlastname",
+            "empfänger",
+            "empfaenger",
+            "kontoinhaber",
+            "beneficiary",
+            "payee",
+            "account_holder",
+            "titular",
+            "intestatario",
+            "begunstigde",
+        ],
+    ),
+    (
+        Field::Address,
+        &[
+            "address",
+            "street",
+            "street_address",
+            "address1",
+            "address_line1",
+            "addressline1",
+            "adresse",
+            "anschrift",
+            "straße",
+            "strasse",
+            "rue",
+            "dirección",
+            "direccion",
+            "calle",
+            "domicilio",
+            "indirizzo",
+            "via",
+            "adres",
+            "straat",
+            "endereço",
+            "endereco",
+            "rua",
+            "morada",
+        ],
+    ),
+    (
+        Field::Postcode,
+        &[
+            "zip",
+            "zipcode",
+            "zip_code",
+            "postcode",
+            "postal_code",
+            "postalcode",
+            "plz",
+            "postleitzahl",
+            "code_postal",
+            "codigo_postal",
+            "código_postal",
+            "cap",
+            "cep",
+            "postcode",
+        ],
+    ),
+    (
+        Field::Birthdate,
+        &[
+            "dob",
+            "date_of_birth",
+            "birthdate",
+            "birth_date",
+            "birthday",
+            "geburtsdatum",
+            "geburtstag",
+            "date_de_naissance",
+            "date_naissance",
+            "fecha_de_nacimiento",
+            "fecha_nacimiento",
+            "data_di_nascita",
+            "data_nascita",
+            "geboortedatum",
+            "data_de_nascimento",
+            "data_nascimento",
+        ],
+    ),
+    (
+        Field::Other,
+        &[
+            "id",
+            "ean",
+            "ean13",
+            "gtin",
+            "upc",
+            "isbn",
+            "sku",
+            "barcode",
+            "serial",
+            "serial_number",
+            "imei",
+            "order",
+            "order_id",
+            "order_number",
+            "invoice",
+            "invoice_number",
+            "tracking",
+            "tracking_number",
+            "product",
+            "product_id",
+            "price",
+            "amount",
+            "qty",
+            "quantity",
+            "version",
+            "timestamp",
+            "hash",
+            "checksum",
+            "uuid",
+        ],
+    ),
+    (
+        Field::Company,
+        &[
+            "company",
+            "company_name",
+            "companyname",
+            "organisation",
+            "organization",
+            "org",
+            "firma",
+            "unternehmen",
+            "société",
+            "societe",
+            "entreprise",
+            "empresa",
+            "azienda",
+            "società",
+            "societa",
+            "bedrijf",
+            "customer",
+            "customers",
+            "client",
+            "clients",
+            "kunde",
+            "kunden",
+            "cliente",
+            "clientes",
+            "klant",
+            "tenant",
+            "account",
+        ],
+    ),
+];
+
+/// The field type a header name announces.
+pub fn from_header(name: &str) -> Option<Field> {
+    let n: String = name
+        .trim()
+        .trim_matches(['"', '\'', '`', '[', ']'])
+        .chars()
+        .map(|c| if matches!(c, '-' | ' ' | '.') { '_' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect();
+    if n.is_empty() || n.len() > 40 {
+        return None;
+    }
+    // Whole name first (`company_name` is a company, not a name), then its parts from the end.
+    for (f, words) in VOCAB {
+        if words.contains(&n.as_str()) {
+            return Some(*f);
+        }
+    }
+    for part in n.rsplit('_') {
+        for (f, words) in VOCAB {
+            if words.contains(&part) {
+                return Some(*f);
+            }
+        }
+    }
+    None
+}
+
+/// The field type a value proves by itself (a validator passes). Phones only where
+/// `phone_ok` (a phone column, or a value written the international way).
+pub fn from_value(v: &str) -> Option<Field> {
+    let v = v.trim();
+    if v.len() < 7 || v.len() > 120 {
+        return None;
+    }
+    if is_card(v) {
+        return Some(Field::Card);
+    }
+    if is_iban(v) {
+        return Some(Field::Iban);
+    }
+    if is_national_id(v) {
+        return Some(Field::NationalId);
+    }
+    if v.starts_with('+') && is_phone(v) {
+        return Some(Field::Phone);
+    }
+    if is_street_address(v) {
+        return Some(Field::Address);
+    }
+    if is_company(v) {
+        return Some(Field::Company);
+    }
+    None
+}
+
+fn digits(v: &str) -> Vec<u8> {
+    v.bytes().filter(u8::is_ascii_digit).map(|c| c - b'0').collect()
+}
+
+/// Luhn checksum over digits.
+pub fn luhn(d: &[u8]) -> bool {
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            let x = x as u32;
+            if i % 2 == 1 {
+                let y = x * 2;
+                if y > 9 {
+                    y - 9
+                } else {
+                    y
+                }
+            } else {
+                x
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// A payment card number: 13–19 digits in groups of digits, spaces or dashes, a known
+/// issuer range (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro) and
+/// a valid Luhn check digit.
+pub fn is_card(v: &str) -> bool {
+    if !v.bytes().all(|c| c.is_ascii_digit() || c == b' ' || c == b'-') {
+        return false;
+    }
+    let d = digits(v);
+    if !(13..=19).contains(&d.len()) || d.iter().all(|&x| x == d[0]) {
+        return false;
+    }
+    let p = |n: usize| d[..n].iter().fold(0u32, |a, &x| a * 10 + x as u32);
+    let issuer = d[0] == 4
+        || (51..=55).contains(&p(2))
+        || (2221..=2720).contains(&p(4))
+        || matches!(p(2), 34 | 37 | 36 | 38 | 39 | 62 | 65)
+        || p(4) == 6011
+        || (644..=649).contains(&p(3))
+        || (300..=305).contains(&p(3))
+        || (3528..=3589).contains(&p(4))
+        || matches!(p(2), 50 | 56..=58 | 63 | 67);
+    issuer && luhn(&d)
+}
+
+/// An IBAN: country code, two check digits, 11–30 alphanumerics (spaces allowed),
+/// the length of its country when known, and ISO 7064 mod 97 = 1.
+pub fn is_iban(v: &str) -> bool {
+    let s: String = v.chars().filter(|c| *c != ' ').collect();
+    let b = s.as_bytes();
+    if !(15..=34).contains(&b.len())
+        || !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2..4].iter().all(u8::is_ascii_digit)
+        || !b[4..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    const LEN: &[(&str, usize)] = &[
+        ("DE", 22),
+        ("FR", 27),
+        ("GB", 22),
+        ("ES", 24),
+        ("IT", 27),
+        ("NL", 18),
+        ("BE", 16),
+        ("AT", 20),
+        ("CH", 21),
+        ("PL", 28),
+        ("SE", 24),
+        ("DK", 18),
+        ("FI", 18),
+        ("NO", 15),
+        ("IE", 22),
+        ("PT", 25),
+        ("LU", 20),
+        ("BR", 29),
+    ];
+    if let Some((_, n)) = LEN.iter().find(|(c, _)| c.as_bytes() == &b[..2]) {
+        if b.len() != *n {
+            return false;
+        }
+    }
+    let mut rem = 0u32;
+    for &c in b[4..].iter().chain(&b[..4]) {
+        let n = if c.is_ascii_digit() { (c - b'0') as u32 } else { (c - b'A') as u32 + 10 };
+        rem = if n >= 10 { (rem * 100 + n) % 97 } else { (rem * 10 + n) % 97 };
+    }
+    rem == 1
+}
+
+/// National ids with a format and a checksum (or issuing ranges): US SSN
+/// `AAA-GG-SSSS`, UK NINO, ES DNI/NIE, BR CPF. (NL BSN's 11-test passes one nine-digit
+/// number in eleven: only under a header naming it, see [`is_bsn`].)
+pub fn is_national_id(v: &str) -> bool {
+    is_ssn(v) || is_nino(v) || is_dni(v) || is_cpf(v)
+}
+
+pub fn is_ssn(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() != 11 || b[3] != b'-' || b[6] != b'-' {
+        return false;
+    }
+    let (a, g, s) = (&v[..3], &v[4..6], &v[7..]);
+    if ![a, g, s].iter().all(|p| p.bytes().all(|c| c.is_ascii_digit())) {
+        return false;
+    }
+    let area: u32 = a.parse().unwrap_or(0);
+    area != 0 && area != 666 && area < 900 && g != "00" && s != "0000"
+}
+
+pub fn is_nino(v: &str) -> bool {
+    let s: String = v.chars().filter(|c| *c != ' ').collect();
+    let b = s.as_bytes();
+    if b.len() != 9 || !b[..2].iter().all(u8::is_ascii_uppercase) || !b[2..8].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let bad_first = b"DFIQUV";
+    let bad_second = b"DFIOQUV";
+    let prefix = &s[..2];
+    !bad_first.contains(&b[0])
+        && !bad_second.contains(&b[1])
+        && !matches!(prefix, "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ")
+        && matches!(b[8], b'A'..=b'D')
+}
+
+pub fn is_dni(v: &str) -> bool {
+    const LETTERS: &[u8] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    let b = v.as_bytes();
+    if b.len() != 9 || !b[8].is_ascii_uppercase() {
+        return false;
+    }
+    let lead = match b[0] {
+        b'X' => 0,
+        b'Y' => 1,
+        b'Z' => 2,
+        c if c.is_ascii_digit() => (c - b'0') as u64 + 100,
+        _ => return false,
+    };
+    if !b[1..8].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let rest: u64 = v[1..8].parse().unwrap_or(0);
+    let n = if lead >= 100 { (lead - 100) * 10_000_000 + rest } else { lead * 10_000_000 + rest };
+    LETTERS[(n % 23) as usize] == b[8]
+}
+
+pub fn is_cpf(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() != 14 || b[3] != b'.' || b[7] != b'.' || b[11] != b'-' {
+        return false;
+    }
+    let d = digits(v);
+    if d.len() != 11 || d.iter().all(|&x| x == d[0]) {
+        return false;
+    }
+    let check = |n: usize| {
+        let s: u32 = (0..n).map(|i| d[i] as u32 * (n as u32 + 1 - i as u32)).sum();
+        let r = (s * 10) % 11;
+        (if r == 10 { 0 } else { r }) as u8
+    };
+    check(9) == d[9] && check(10) == d[10]
+}
+
+/// Dutch BSN: nine digits passing the 11-test (used under a header naming it).
+pub fn is_bsn(v: &str) -> bool {
+    let d = digits(v);
+    if d.len() != 9 || !v.bytes().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let s: i32 = (0..8).map(|i| d[i] as i32 * (9 - i as i32)).sum::<i32>() - d[8] as i32;
+    s % 11 == 0 && s != 0
+}
+
+/// A plausible phone number: 7–15 digits (E.164's maximum), only digits and
+/// `+ - ( ) . /` and spaces, a leading `+` or `0` or `(` or a separator, not a date or
+/// a version, not one repeated digit. Documented in `policy explain`: a plausibility
+/// check rather than libphonenumber's per-country metadata (that crate's build cost
+/// was not justified for candidate columns; headers and row context decide).
+pub fn is_phone(f: &str) -> bool {
+    let f = f.trim();
+    let f = f.strip_prefix("tel:").unwrap_or(f);
+    let d = digits(f);
+    (7..=15).contains(&d.len())
+        && f.bytes().all(|c| c.is_ascii_digit() || b" +-().x/".contains(&c))
+        && (f.starts_with('+') || f.starts_with('(') || f.starts_with('0') || f.contains(['-', ' ', '.', '/']))
+        && !d.iter().all(|&x| x == d[0])
+        && !is_date_like(f)
+}
+
+fn is_date_like(f: &str) -> bool {
+    let parts: Vec<&str> = f.split(['-', '/', '.']).collect();
+    parts.len() == 3 && parts.iter().all(|p| (1..=4).contains(&p.len())) && parts.iter().any(|p| p.len() == 4)
+}
+
+/// Street words (en, de, fr, es, it, nl, pt), lower-case.
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "st.",
+    "road",
+    "rd",
+    "rd.",
+    "avenue",
+    "ave",
+    "ave.",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "dr.",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "boulevard",
+    "blvd",
+    "terrace",
+    "close",
+    "square",
+    "highway",
+    "parkway",
+    "crescent",
+    "straße",
+    "strasse",
+    "str.",
+    "weg",
+    "allee",
+    "platz",
+    "gasse",
+    "ring",
+    "damm",
+    "ufer",
+    "rue",
+    "avenue",
+    "chemin",
+    "boulevard",
+    "impasse",
+    "allée",
+    "calle",
+    "avenida",
+    "plaza",
+    "paseo",
+    "camino",
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "vicolo",
+    "straat",
+    "laan",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "rua",
+    "travessa",
+    "largo",
+    "praça",
+];
+
+/// A street address: a house number and a street word (`12 Baker Street`,
+/// `Hauptstraße 5`, `rue de Rivoli 4`, `Calle Mayor, 3`), at most a dozen words.
+pub fn is_street_address(v: &str) -> bool {
+    let words: Vec<&str> = v.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    if !(2..=12).contains(&words.len()) || v.contains('@') || v.contains("://") {
+        return false;
+    }
+    let number = words.iter().any(|w| {
+        let d = w.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=5).contains(&d) && w.len() - d <= 2
+    });
+    number
+        && words.iter().any(|w| {
+            let l = w.to_lowercase();
+            STREET_WORDS.contains(&l.as_str())
+                || ["straße", "strasse", "weg", "straat", "laan", "gasse", "allee", "platz"]
+                    .iter()
+                    .any(|s| l.ends_with(s) && l.len() > s.len() + 2)
+        })
+}
+
+/// Legal forms that end (or start) a company name.
+const LEGAL_FORMS: &[&str] = &[
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "se",
+    "ltd",
+    "ltd.",
+    "limited",
+    "plc",
+    "llp",
+    "inc",
+    "inc.",
+    "llc",
+    "l.l.c.",
+    "corp",
+    "corp.",
+    "corporation",
+    "co.",
+    "s.a.",
+    "sa",
+    "s.a.s.",
+    "sas",
+    "sarl",
+    "s.a.r.l.",
+    "s.l.",
+    "sl",
+    "s.p.a.",
+    "spa",
+    "s.r.l.",
+    "srl",
+    "b.v.",
+    "bv",
+    "n.v.",
+    "nv",
+    "k.k.",
+    "kk",
+    "oy",
+    "ab",
+    "as",
+    "a/s",
+    "aps",
+    "pty",
+    "lda",
+    "ltda",
+    "sp.",
+    "z",
+    "o.o.",
+];
+
+/// A company name: two to eight words, the last (or second-to-last) a legal form.
+pub fn is_company(v: &str) -> bool {
+    let words: Vec<String> = v.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
+    if !(2..=8).contains(&words.len()) || !v.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    let last = &words[words.len() - 1];
+    let strong =
+        |w: &str| LEGAL_FORMS.contains(&w) && !matches!(w, "z" | "as" | "se" | "sa" | "sl" | "ab" | "ag" | "kg");
+    strong(last)
+        || (matches!(last.as_str(), "ag" | "kg" | "se" | "sa" | "ab" | "as")
+            && v.split_whitespace().last().is_some_and(|w| w.chars().all(|c| c.is_uppercase())))
+        || (words.len() >= 3 && strong(&words[words.len() - 2]))
+}
+
+/// A person's name as a value: two to four capitalised words of letters (with `.'-`),
+/// used only in a column whose header names it or in a row with a direct identifier.
+pub fn looks_like_name(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && v.len() <= 60
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || ".'-".contains(c))
+        })
+}
+
+/// A date that can be a date of birth: `YYYY-MM-DD`, `DD.MM.YYYY`, `DD/MM/YYYY`,
+/// `MM/DD/YYYY`, year 1900–2025.
+pub fn is_birthdate(v: &str) -> bool {
+    let parts: Vec<&str> = v.trim().split(['-', '.', '/']).collect();
+    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())) {
+        return false;
+    }
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+    let (y, a, b) = if parts[0].len() == 4 {
+        (n[0], n[1], n[2])
+    } else if parts[2].len() == 4 {
+        (n[2], n[0], n[1])
+    } else {
+        return false;
+    };
+    (1900..=2025).contains(&y) && (1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12)
+}
+
+/// Lines holding a payment card number (up to `cap`): the gate that lets a list of
+/// cards without a header be parsed at all. Linear in the text.
+pub fn card_lines(s: &str, cap: usize) -> usize {
+    let b = s.as_bytes();
+    let (mut n, mut i, mut last_line) = (0, 0, usize::MAX);
+    while i < b.len() && n < cap {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut count = 0;
+        while i < b.len() && (b[i].is_ascii_digit() || ((b[i] == b' ' || b[i] == b'-') && count > 0)) && count <= 19 {
+            count += usize::from(b[i].is_ascii_digit());
+            i += 1;
+        }
+        if (13..=19).contains(&count) && is_card(s[start..i].trim_end_matches([' ', '-'])) {
+            let line = memchr::memrchr(b'\n', &b[..start]).map_or(0, |k| k + 1);
+            if line != last_line {
+                n += 1;
+                last_line = line;
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_in_seven_languages() {
+        for (h, f) in [
+            ("E-Mail", Field::Email),
+            ("courriel", Field::Email),
+            ("admin_email", Field::Email),
+            ("Telefon", Field::Phone),
+            ("teléfono", Field::Phone),
+            ("Mobile Phone", Field::Phone),
+            ("adresse", Field::Address),
+            ("Straße", Field::Address),
+            ("date_of_birth", Field::Birthdate),
+            ("Geburtsdatum", Field::Birthdate),
+            ("IBAN", Field::Iban),
+            ("card_number", Field::Card),
+            ("customer", Field::Company),
+            ("Kunde", Field::Company),
+            ("client", Field::Company),
+            ("company_name", Field::Company),
+            ("first_name", Field::Name),
+            ("Nachname", Field::Name),
+            ("SSN", Field::NationalId),
+        ] {
+            assert_eq!(from_header(h), Some(f), "{h}");
+        }
+        for h in ["id", "sku", "price", "customer_id", "EAN"] {
+            assert_eq!(from_header(h), Some(Field::Other), "{h}");
+        }
+        for h in ["created_at", "Jane Doe", "plan"] {
+            assert_eq!(from_header(h), None, "{h}");
+        }
+    }
+
+    #[test]
+    fn validators() {
+        assert!(is_card("4111 1111 1111 1111") && is_card("5555-5555-5555-4444") && is_card("378282246310005"));
+        assert!(!is_card("4111 1111 1111 1112") && !is_card("1234567812345670") && !is_card("0000000000000000"));
+        assert!(is_iban("DE89 3704 0044 0532 0130 00") && is_iban("GB82WEST12345698765432"));
+        assert!(!is_iban("DE89 3704 0044 0532 0130 01"));
+        assert!(is_ssn("078-05-1121") && !is_ssn("000-12-3456") && !is_ssn("666-12-3456"));
+        assert!(is_nino("AB123456C") && !is_nino("QQ123456C") && !is_nino("AB123456E"));
+        assert!(is_dni("12345678Z") && !is_dni("12345678A") && is_dni("X1234567L"));
+        assert!(is_cpf("111.444.777-35") && !is_cpf("111.444.777-36"));
+        assert!(is_bsn("111222333") && !is_bsn("111222334"));
+        assert!(is_phone("+49 30 1234567") && is_phone("(030) 123-4567") && is_phone("0171/2345678"));
+        assert!(!is_phone("2024-01-15") && !is_phone("1.2.3") && !is_phone("0000000"));
+        assert!(is_street_address("12 Baker Street") && is_street_address("Hauptstraße 5"));
+        assert!(is_street_address("rue de Rivoli 4") && is_street_address("Calle Mayor, 3"));
+        assert!(!is_street_address("Street Fighter") && !is_street_address("version 2 of it"));
+        assert!(is_company("Kestrelmark GmbH") && is_company("Acme Holdings Ltd.") && is_company("Norvale B.V."));
+        assert!(!is_company("The End") && !is_company("Ltd"));
+        assert!(is_birthdate("1984-03-12") && is_birthdate("12.03.1984") && !is_birthdate("2024-13-45"));
+    }
+}
