@@ -64,6 +64,10 @@ pub fn run(g: &Global, a: InitArgs) -> u8 {
             eprintln!("error: --approver wants NAME=KEYFILE (e.g. carol@corp.test=carol.pub), got `{spec}`");
             return exit::USAGE;
         };
+        if name.trim().contains(|c: char| c.is_whitespace() || matches!(c, ',' | '"' | '*' | '?' | '!')) {
+            eprintln!("error: --approver {spec}: the principal is one name (an e-mail), without spaces, commas, quotes or patterns");
+            return exit::USAGE;
+        }
         let file = expand_home(file);
         match read_key(&file) {
             Ok(k) => keys.push((name.trim().to_string(), k, file)),
@@ -209,7 +213,7 @@ fn read_key(file: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
     let key = ssh_key::PublicKey::from_openssh(line)
-        .map_err(|e| format!("{} is not an OpenSSH public key: {e}", file.display()))?;
+        .map_err(|e| format!("{} is not an OpenSSH public key (give the `.pub` file): {e}", file.display()))?;
     match key.algorithm() {
         ssh_key::Algorithm::Ed25519 | ssh_key::Algorithm::Ecdsa { curve: ssh_key::EcdsaCurve::NistP256 } => {}
         other => {

@@ -33,7 +33,8 @@ pub mod exit {
 const ABOUT: &str = "Keeps customer lists and secrets inside the places they may live";
 const LONG_ABOUT: &str = "leakguard enforces YAML policies such as \"customer lists never leave role-scoped stores\" \
 at every moment data leaves: git commit, git push, server-side receive, admin exports and uploads. \
-Without a policy file it uses the built-in pack (customer lists, secrets, bulk PII).";
+The built-in pack (customer lists, secrets, bulk PII) is the base every policy file builds on; \
+`leakguard init` sets up a team, `leakguard policy show` prints the policy in force.";
 const EXAMPLES: &str = "Examples:
   leakguard scan .                       scan the working directory with the policy in force
   leakguard scan --format json exports/  one JSON object on stdout
@@ -56,7 +57,9 @@ pub struct Cli {
 /// Flags every subcommand takes.
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Policy file or directory (repeatable; `builtin` names the built-in pack).
+    /// Policy file or directory instead of the repository's `.leakguard/` (repeatable: each
+    /// is a layer on top of the built-in pack, later ones replacing earlier items by id;
+    /// `builtin` names the pack).
     #[arg(long, global = true, value_name = "PATH")]
     pub policy: Vec<PathBuf>,
     /// Output format.
@@ -106,7 +109,7 @@ pub enum Command {
     /// Two-person approvals: request, sign, verify, list.
     #[command(subcommand)]
     Approval(approval::ApprovalCmd),
-    /// Validate, test, explain policies and print their JSON Schema.
+    /// Validate, show, test and explain policies; print their JSON Schema.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCmd),
     /// Exact-data-match sets (keyed hashes, never plaintext).
@@ -139,7 +142,11 @@ pub enum Command {
 /// Parses the command line and runs it; the process exit code.
 pub fn main() -> ExitCode {
     use clap::FromArgMatches;
-    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+    let mut name = String::new();
+    let cli = match command().try_get_matches().and_then(|m| {
+        name = m.subcommand_name().unwrap_or_default().to_string();
+        Cli::from_arg_matches(&m)
+    }) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { exit::USAGE } else { exit::ALLOW };
@@ -148,7 +155,10 @@ pub fn main() -> ExitCode {
         }
     };
     crate::report::log::set_level(if cli.global.debug { 2 } else { cli.global.verbose });
-    crate::report::log::info("start", &[("command", &std::env::args().nth(1).unwrap_or_default())]);
+    crate::report::log::info(
+        "start",
+        &[("command", &name), ("version", &env!("CARGO_PKG_VERSION")), ("pid", &std::process::id())],
+    );
     let code = match cli.command {
         Command::Scan(a) => scan::run(&cli.global, a),
         Command::Policy(c) => policy_cmd::run(&cli.global, c),
@@ -222,11 +232,14 @@ impl Global {
             exit::USAGE
         })?;
         if crate::report::log::enabled(1) {
-            let files: Vec<String> = p.sources.iter().map(|s| format!("{}:{}", s.kind.name(), s.name)).collect();
+            let files: Vec<&str> = p.sources.iter().map(|s| s.name.as_str()).collect();
+            let mut layers: Vec<&str> = p.sources.iter().map(|s| s.kind.name()).collect();
+            layers.dedup();
             crate::report::log::info(
                 "policy.loaded",
                 &[
                     ("root", &root.display()),
+                    ("layers", &layers.join(",")),
                     ("files", &files.join(",")),
                     ("classes", &p.classes.len()),
                     ("rules", &p.rules.len()),

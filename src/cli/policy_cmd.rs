@@ -26,7 +26,7 @@ pub enum PolicyCmd {
         deny_warnings: bool,
     },
     /// Print the effective policy: every layer composed, each item with the file (and
-    /// line) it came from and what it replaced.
+    /// line) it came from and what it replaced (`--format json` for tooling).
     #[command(
         after_help = "Examples:\n  leakguard policy show\n  leakguard --policy builtin --policy ci.yaml policy show"
     )]
@@ -62,7 +62,7 @@ pub fn run(g: &Global, cmd: PolicyCmd) -> u8 {
         }
         PolicyCmd::Show { path } => match load(g, path) {
             Ok(p) => {
-                let text = show(&p);
+                let text = if g.format == crate::report::Format::Json { show_json(&p) } else { show(&p) };
                 let _ = crate::report::to_stdout(|w| w.write_all(text.as_bytes()));
                 super::print_reports(g, p.warnings.iter().cloned().map(miette::Report::new).collect());
                 exit::ALLOW
@@ -369,6 +369,59 @@ fn show(p: &Policy) -> String {
         let _ = writeln!(o, "  audit_log: {}{}", l.display(), set("audit_log"));
     }
     o
+}
+
+/// `policy show --format json`: the effective policy, every item with `origin` (file:line:col)
+/// and `replaces` (what a later layer replaced).
+fn show_json(p: &Policy) -> String {
+    use serde_json::json;
+    let origin = |key: &str, o: Option<crate::policy::Origin>| {
+        json!({
+            "origin": o.map(|o| p.origin_str(o)),
+            "replaces": p.replaced.get(key).map(|v| v.iter().map(|o| p.origin_str(*o)).collect::<Vec<_>>()).unwrap_or_default(),
+        })
+    };
+    let with = |mut v: serde_json::Value, key: &str, o: Option<crate::policy::Origin>| {
+        if let (Some(m), serde_json::Value::Object(extra)) = (v.as_object_mut(), origin(key, o)) {
+            m.extend(extra);
+        }
+        v
+    };
+    let doc = json!({
+        "layers": p.sources.iter().map(|s| json!({"layer": s.kind.name(), "file": s.name})).collect::<Vec<_>>(),
+        "digest": p.digest,
+        "roles": p.roles.iter().map(|(r, m)| {
+            let k = format!("role:{r}");
+            with(json!({"id": r, "members": m}), &k, p.origins.get(&k).copied())
+        }).collect::<Vec<_>>(),
+        "approvals": {
+            "allowed_signers": p.approvals.allowed_signers.as_ref().map(|f| f.display().to_string()),
+            "namespace": p.approvals.namespace,
+            "default_ttl_secs": p.approvals.default_ttl.as_secs(),
+            "break_glass": p.approvals.break_glass.as_ref().map(|b| json!({"approvers": b.approvers})),
+        },
+        "classes": p.classes.iter().map(|c| with(
+            json!({"id": c.id, "detectors": c.detectors.iter().map(detector).collect::<Vec<_>>()}),
+            &format!("class:{}", c.id), Some(c.origin))).collect::<Vec<_>>(),
+        "stores": p.stores.iter().map(|s| {
+            let k = format!("store:{}", s.id);
+            with(json!({"id": s.id, "paths": s.paths, "git": s.git, "destinations": s.destinations, "roles": s.roles, "private": s.private}),
+                &k, p.origins.get(&k).copied())
+        }).collect::<Vec<_>>(),
+        "actions": p.actions.iter().map(|x| {
+            let k = format!("action:{}", x.id);
+            with(json!({"id": x.id, "command": x.command, "roles": x.roles}), &k, p.origins.get(&k).copied())
+        }).collect::<Vec<_>>(),
+        "rules": p.rules.iter().map(|r| with(json!({
+            "id": r.id, "class": r.class, "allow_in": r.allow_in, "severity": r.severity.as_str(),
+            "override": r.override_.as_ref().map(|o| json!({
+                "approvals": o.approvals, "approvers": o.approvers, "members": p.members(&o.approvers),
+                "ttl_secs": o.ttl.as_secs(), "reason_required": o.reason_required,
+            })),
+        }), &format!("rule:{}", r.id), Some(r.origin))).collect::<Vec<_>>(),
+        "allow": {"paths": p.allow.paths, "digests": p.allow.digests, "markers": p.allow.markers},
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 fn duration(d: std::time::Duration) -> String {

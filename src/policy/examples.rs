@@ -26,7 +26,7 @@ pub const MAX_EXAMPLE_LINES: usize = 20;
 /// An example larger than this is scanned.
 pub const MAX_EXAMPLE_BYTES: usize = 4096;
 /// Lines of examples blanked per file at most.
-pub const MAX_FILE_LINES: usize = 100;
+pub const MAX_FILE_LINES: usize = 64;
 /// Files larger than this are not looked at as policies.
 const MAX_POLICY_BYTES: usize = 1 << 20;
 

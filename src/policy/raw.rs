@@ -335,7 +335,8 @@ pub struct RawOverride {
     #[schemars(with = "Option<String>")]
     pub ttl: Option<S<String>>,
     /// `required` or `optional`.
-    pub reason: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub reason: Option<S<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -429,6 +429,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                     Severity::Block
                 }),
             };
+            let rule_id = r.id.value.clone();
             let override_ = r.override_.map(|o| {
                 o.approvers.iter().for_each(|a| check_role(&mut cx, a));
                 if o.approvals == 0 {
@@ -442,13 +443,23 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                         );
                     }
                 }
+                if let Some(r) = o.reason.as_ref().filter(|r| !matches!(r.value.as_str(), "required" | "optional")) {
+                    cx.err(
+                        Code::BadOverride,
+                        &r.referenced,
+                        format!("invalid reason `{}` in the override of rule `{}`", r.value, rule_id),
+                        "expected required or optional",
+                        None,
+                    );
+                }
                 let ttl = o.ttl.as_ref().and_then(|t| cx.duration(t)).unwrap_or(approvals.default_ttl);
                 Override {
                     approvals: o.approvals,
                     approvers: o.approvers.into_iter().map(|a| a.value).collect(),
                     ttl,
-                    reason_required: o.reason.as_deref() != Some("optional"),
-                    reason_enforced: o.reason.as_deref() == Some("required"),
+                    // Anything but `optional` asks for a reason (a typo is reported above).
+                    reason_required: o.reason.as_ref().is_none_or(|r| r.value != "optional"),
+                    reason_enforced: o.reason.as_ref().is_some_and(|r| r.value == "required"),
                 }
             });
             let path_set = (!r.paths.is_empty()).then(|| cx.glob_set(&r.paths, "rule path"));

@@ -127,6 +127,10 @@ fn way_through(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                         out,
                         "  a reason is required: leakguard approval request --reason \"why it must go through\""
                     )?;
+                    writeln!(
+                        out,
+                        "    (that is for what is staged; for a push, set LEAKGUARD_REASON=\"…\" on the run that first writes the request)"
+                    )?;
                 }
                 writeln!(out, "  each approver: leakguard approval sign {id} --key ~/.ssh/id_ed25519 --approvals .leakguard/approvals")?;
                 writeln!(

@@ -57,6 +57,17 @@ fn policy_show_names_the_file_of_every_item_and_what_it_replaced() {
     );
     assert!(text.contains("  - id: customer-lists-stay-in-stores  # builtin:customer-lists.yaml:"), "{text}");
     assert!(text.contains("# members: carol@corp.test, dave@corp.test"), "{text}");
+    // The same as JSON, for tooling.
+    let o = r.lg().args(["--format", "json", "policy", "show"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let role = &v["roles"].as_array().expect("roles")[0];
+    assert_eq!(role["id"], "security-officer");
+    assert_eq!(role["members"], serde_json::json!(["carol@corp.test", "dave@corp.test"]));
+    assert!(role["origin"].as_str().is_some_and(|o| o.ends_with(".leakguard/policy.yaml:3:3")), "{role}");
+    assert!(role["replaces"][0].as_str().is_some_and(|o| o.starts_with("builtin:customer-lists.yaml:")), "{role}");
+    let rule = &v["rules"].as_array().expect("rules")[0];
+    assert_eq!(rule["override"]["members"], serde_json::json!(["carol@corp.test", "dave@corp.test"]));
 }
 
 #[test]
@@ -155,7 +166,10 @@ fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
         "pol/a.yaml",
         "version: 1\nrolez:\n  admins: [a@corp.test]\nclasses:\n  c:\n    detect:\n      - records: { min_rows: 5, feilds: [email] }\n      - pattrn: { regex: 'x' }\n      - pattern: { regex: '(' }\n    exmples: [a]\nrules:\n  - id: r\n    clas: c\n    class: nope\n    override: { approvals: 1, approvers: [admins], ttl: 24x, reasn: required }\n",
     );
-    d.write("pol/b.yaml", "version: 1\nsettings:\n  max_file_sise: 1GiB\nstores:\n  s:\n    paths: ['[']\n");
+    d.write(
+        "pol/b.yaml",
+        "version: 1\nsettings:\n  max_file_sise: 1GiB\n  unscannable: blok\n  max_archive_bytes: lots\nstores:\n  s:\n    paths: ['[']\n",
+    );
     let o = lg().args(["policy", "check"]).arg(d.path().join("pol")).output().expect("runs");
     assert_eq!(o.status.code(), Some(2));
     let text = stable(&err(&o), d.path());
@@ -171,14 +185,16 @@ fn policy_check_reports_every_typo_and_every_semantic_problem_in_one_run() {
         ("rule `r` names unknown class `nope`", "[TMP]/pol/a.yaml:14:12", "known:"),
         ("unknown role `admins`", "[TMP]/pol/a.yaml:15:43", "known: security-officer"),
         ("invalid duration `24x`", "[TMP]/pol/a.yaml:15:57", ""),
-        ("invalid store path glob `[`", "[TMP]/pol/b.yaml:6:13", ""),
+        ("invalid store path glob `[`", "[TMP]/pol/b.yaml:8:13", ""),
+        ("invalid value `blok` for settings.unscannable", "[TMP]/pol/b.yaml:4:16", "did you mean `block`?"),
+        ("invalid value `lots` for settings.max_archive_bytes", "[TMP]/pol/b.yaml:5:22", ""),
     ];
     for (msg, place, help) in want {
         assert!(text.contains(msg), "missing `{msg}`:\n{text}");
         assert!(text.contains(&format!("╭─[{place}]")), "missing place {place} of `{msg}`:\n{text}");
         assert!(text.contains(help), "missing help `{help}`:\n{text}");
     }
-    assert!(text.contains("12 problems"), "{text}");
+    assert!(text.contains("14 problems"), "{text}");
 }
 
 #[test]
@@ -525,4 +541,19 @@ fn the_first_hour_walkthrough_runs_end_to_end() {
         assert!(text.contains(step), "missing `{step}` in:\n{text}");
     }
     assert!(!text.contains("admin1@customer1"), "a value leaked:\n{text}");
+}
+
+#[test]
+fn a_rule_without_override_says_no_approval_opens_it() {
+    let d = Dir::new();
+    d.write("list.csv", customer_csv(30));
+    d.write(
+        "strict.yaml",
+        "version: 1\nrules:\n  - id: customer-lists-stay-in-stores\n    class: customer-list\n    allow_in: [customer-exports]\n",
+    );
+    let o = lg().current_dir(d.path()).args(["--policy", "strict.yaml", "scan", "."]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let text = out(&o);
+    assert!(text.contains("rule customer-lists-stay-in-stores has no override: no approval opens it"), "{text}");
+    assert!(!text.contains("request: "), "{text}");
 }
