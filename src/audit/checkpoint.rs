@@ -246,7 +246,7 @@ pub fn verify(text: &str, policy: &Policy) -> Outcome {
             None => String::new(),
         };
         let from = pinned.as_ref().map_or(1, |(m, _)| m + 1);
-        if n + 1 != line as u64 {
+        if n.checked_add(1) != Some(line as u64) {
             out.problems.push(problem(
                 Code::AuditCheckpointMismatch,
                 format!(

@@ -406,6 +406,21 @@ fn forged_and_unauthorised_checkpoints_fail_verify_with_a_code() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("[leakguard::audit-checkpoint-signature]"), "{text}");
 
+    // Malformed: the checkpoint object gone, or absurd numbers.
+    let mut forged = good.clone();
+    forged[3]["checkpoint"] = serde_json::Value::Null;
+    s.write_rechained(forged);
+    let (code, text) = s.verify();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("malformed checkpoint entry") && text.contains("audit-checkpoint-signature"), "{text}");
+    let mut forged = good.clone();
+    forged[3]["checkpoint"]["lines"] = serde_json::json!(u64::MAX);
+    forged[3]["checkpoint"]["time"] = serde_json::json!("yesterday");
+    s.write_rechained(forged);
+    let (code, text) = s.verify();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("audit-checkpoint-signature"), "{text}");
+
     // Every code is explained.
     for code in [
         "audit-checkpoint-signature",
