@@ -171,8 +171,13 @@ pub fn append(path: &Path, policy: &Policy, key: &Path, principal: &str) -> Resu
             ))
         })?;
         let claim = Claim { log: log_id(&text), lines: lines as u64, head: head(&text), time: super::now_rfc3339() };
-        let (signature, fingerprint) =
-            approval::sign(claim.text().as_bytes(), key, NAMESPACE).map_err(std::io::Error::other)?;
+        let (signature, fingerprint) = approval::sign(claim.text().as_bytes(), key, NAMESPACE).map_err(|e| {
+            std::io::Error::other(if e.contains("passphrase-protected") {
+                format!("{} is passphrase-protected: audit checkpoint signs with an unencrypted key (use a dedicated one, readable only by the job that checkpoints)", key.display())
+            } else {
+                e
+            })
+        })?;
         judge(policy, principal, &claim, &signature).map_err(|(code, why)| {
             std::io::Error::other(format!(
                 "this checkpoint would not verify: {why} [leakguard::{}]; nothing written",
@@ -286,4 +291,21 @@ pub fn verify(text: &str, policy: &Policy) -> Outcome {
         out.valid.push(e);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signed_text_is_stable() {
+        let c = Claim { log: "none".into(), lines: 0, head: GENESIS.into(), time: "2026-12-02T00:00:00Z".into() };
+        assert_eq!(
+            c.text(),
+            format!("leakguard-audit-checkpoint v1\nlog none\nlines 0\nhead {GENESIS}\ntime 2026-12-02T00:00:00Z\n")
+        );
+        assert_eq!(log_id(""), "none");
+        assert!(!any("{\"event\":\"block\"}\nnot json\n"));
+        assert!(any("{\"event\":\"checkpoint\"}\n"));
+    }
 }

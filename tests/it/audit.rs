@@ -491,3 +491,28 @@ fn a_broken_chain_is_not_checkpointed() {
     assert!(err(&o).contains("refusing to sign a broken chain"), "{}", err(&o));
     assert_eq!(s.lines().len(), 3);
 }
+
+#[test]
+fn settings_audit_signers_names_the_roles_that_may_checkpoint() {
+    let s = Signed::new();
+    s.append(2);
+    let policy = std::fs::read_to_string(s.repo.path().join(".leakguard/policy.yaml")).expect("policy");
+    s.repo.write(".leakguard/policy.yaml", format!("{policy}settings:\n  audit_signers: [developer]\n"));
+    // carol is a security officer, but the setting names only developers now.
+    let o = s.checkpoint("carol", "carol@corp.test");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("holds none of the audit signer roles (developer)"), "{}", err(&o));
+    let o = s.checkpoint("dave", "dave@corp.test");
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(s.verify().0, Some(0));
+    // Back to the default: dave's checkpoint no longer counts.
+    s.repo.write(".leakguard/policy.yaml", &policy);
+    let (code, text) = s.verify();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("[leakguard::audit-checkpoint-role]"), "{text}");
+    // An unknown role is a policy error at its place.
+    s.repo.write(".leakguard/policy.yaml", format!("{policy}settings:\n  audit_signers: [auditors]\n"));
+    let o = s.checkpoint("carol", "carol@corp.test");
+    assert_ne!(o.status.code(), Some(0));
+    assert!(err(&o).contains("unknown role `auditors`"), "{}", err(&o));
+}
