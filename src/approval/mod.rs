@@ -310,7 +310,7 @@ pub struct Verdict {
 }
 
 /// The policy's allowed signers, or why there are none.
-fn load_signers(policy: &Policy) -> Result<Vec<signers::Signer>, String> {
+pub fn load_signers(policy: &Policy) -> Result<Vec<signers::Signer>, String> {
     let Some(p) = &policy.approvals.allowed_signers else {
         return Err("the policy names no approvals.allowed_signers file".into());
     };
@@ -393,47 +393,7 @@ impl Check<'_> {
     ) -> Result<(), (Code, String)> {
         use Code::*;
         let ns = self.ns;
-        let sig = SshSig::from_pem(data).map_err(|e| (ApprovalUnreadable, format!("unreadable signature: {e}")))?;
-        *key_out = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
-        if sig.namespace() != ns {
-            return Err((ApprovalNamespace, format!("signed for namespace `{}`, not `{ns}`", sig.namespace())));
-        }
-        let candidates: Vec<&signers::Signer> = signers
-            .iter()
-            .filter(|s| s.key.key_data() == sig.public_key() && signers::principal_matches(&s.principals, principal))
-            .collect();
-        let Some(signer) = candidates.first() else {
-            return Err((ApprovalUnlisted, format!("key {key_out} is not listed for {principal} in allowed_signers")));
-        };
-        if signer.cert_authority {
-            return Err((
-                ApprovalCertAuthority,
-                format!(
-                    "allowed_signers line {}: cert-authority lines are not supported; list the approver's own key",
-                    signer.line
-                ),
-            ));
-        }
-        if let Some(nss) = &signer.namespaces {
-            if !nss.iter().any(|n| signers::pattern_match(n, ns)) {
-                return Err((
-                    ApprovalNamespace,
-                    format!("allowed_signers line {} limits this key to namespaces {}", signer.line, nss.join(",")),
-                ));
-            }
-        }
-        if signer.valid_after.is_some_and(|t| self.now < t) {
-            return Err((
-                ApprovalKeyValidity,
-                format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line),
-            ));
-        }
-        if signer.valid_before.is_some_and(|t| self.now > t) {
-            return Err((
-                ApprovalKeyValidity,
-                format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line),
-            ));
-        }
+        let (sig, signer) = listed_signer(data, principal, ns, signers, self.now, key_out)?;
         // The request file this signature is over (the subject is the same in all).
         let Some(req) = self.reqs.iter().find(|r| signer.key.verify(ns, &r.bytes, &sig).is_ok()) else {
             return Err((ApprovalOtherRequest, "the signature does not verify over this request".into()));
@@ -482,6 +442,64 @@ impl Check<'_> {
         }
         Ok(())
     }
+}
+
+/// The allowed_signers line a signature's key is listed under for `principal`, judged
+/// as of `now`: the signature parses and is in namespace `ns`, the key is listed for the
+/// principal (not as a cert-authority), may sign `ns` and is inside its validity window.
+/// Whether the signature verifies over the signed bytes is the caller's (`signer.key.
+/// verify(ns, bytes, &sig)`). Shared by approvals and audit checkpoints.
+pub fn listed_signer<'a>(
+    data: &[u8],
+    principal: &str,
+    ns: &str,
+    signers: &'a [signers::Signer],
+    now: i64,
+    key_out: &mut String,
+) -> Result<(SshSig, &'a signers::Signer), (Code, String)> {
+    use Code::*;
+    let sig = SshSig::from_pem(data).map_err(|e| (ApprovalUnreadable, format!("unreadable signature: {e}")))?;
+    *key_out = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
+    if sig.namespace() != ns {
+        return Err((ApprovalNamespace, format!("signed for namespace `{}`, not `{ns}`", sig.namespace())));
+    }
+    let candidates: Vec<&signers::Signer> = signers
+        .iter()
+        .filter(|s| s.key.key_data() == sig.public_key() && signers::principal_matches(&s.principals, principal))
+        .collect();
+    let Some(&signer) = candidates.first() else {
+        return Err((ApprovalUnlisted, format!("key {key_out} is not listed for {principal} in allowed_signers")));
+    };
+    if signer.cert_authority {
+        return Err((
+            ApprovalCertAuthority,
+            format!(
+                "allowed_signers line {}: cert-authority lines are not supported; list the approver's own key",
+                signer.line
+            ),
+        ));
+    }
+    if let Some(nss) = &signer.namespaces {
+        if !nss.iter().any(|n| signers::pattern_match(n, ns)) {
+            return Err((
+                ApprovalNamespace,
+                format!("allowed_signers line {} limits this key to namespaces {}", signer.line, nss.join(",")),
+            ));
+        }
+    }
+    if signer.valid_after.is_some_and(|t| now < t) {
+        return Err((
+            ApprovalKeyValidity,
+            format!("allowed_signers line {}: key not valid yet (valid-after)", signer.line),
+        ));
+    }
+    if signer.valid_before.is_some_and(|t| now > t) {
+        return Err((
+            ApprovalKeyValidity,
+            format!("allowed_signers line {}: key no longer valid (valid-before)", signer.line),
+        ));
+    }
+    Ok((sig, signer))
 }
 
 fn human_secs(s: i64) -> String {

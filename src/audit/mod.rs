@@ -6,7 +6,12 @@
 //!
 //! Lines and hashes use RFC 8785 canonical JSON ([`crate::approval::jcs`]).
 //!
+//! Signed checkpoints ([`checkpoint`]) pin a prefix of the log against someone who can
+//! rewrite it and recompute the chain.
+//!
 //! Owns the log format. Must not import git2.
+
+pub mod checkpoint;
 
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -65,6 +70,11 @@ fn locked<T>(path: &Path, op: impl FnOnce(&mut std::fs::File) -> std::io::Result
 }
 
 fn append_locked(f: &mut std::fs::File, ev: &Event) -> std::io::Result<String> {
+    append_entry(f, ev, Map::new())
+}
+
+/// Appends `ev` with `extra` fields (hashed like the rest) to the locked log.
+fn append_entry(f: &mut std::fs::File, ev: &Event, extra: Map<String, Value>) -> std::io::Result<String> {
     let (seq, prev) = last(f)?;
     let mut entry = Map::new();
     entry.insert("seq".into(), json!(seq));
@@ -78,6 +88,7 @@ fn append_locked(f: &mut std::fs::File, ev: &Event) -> std::io::Result<String> {
     entry.insert("digests".into(), json!(ev.digests));
     entry.insert("destination".into(), json!(ev.destination));
     entry.insert("detail".into(), json!(ev.detail));
+    entry.extend(extra);
     entry.insert("prev".into(), json!(prev));
     let hash = entry_hash(&entry);
     entry.insert("hash".into(), json!(hash));

@@ -1,6 +1,8 @@
-//! `leakguard audit verify|show`: the hash-chained decision log.
+//! `leakguard audit verify|show|checkpoint`: the hash-chained decision log and its
+//! signed checkpoints.
 //!
-//! Owns the audit subcommands' arguments and output; the format is [`crate::audit`].
+//! Owns the audit subcommands' arguments and output; the format and the verification are
+//! [`crate::audit`] and [`crate::audit::checkpoint`].
 
 use std::path::PathBuf;
 
@@ -16,15 +18,38 @@ pub enum AuditCmd {
         leakguard audit verify\n  \
         leakguard audit verify --log ~/.local/state/leakguard/audit.jsonl\n  \
         leakguard audit verify --anchor 3f1c…   # a head printed earlier must still be in the log\n\n\
-        Exit 0: the chain is intact; 1: it is not (the first bad line is named as FILE:LINE);\n\
-        2: the log cannot be read. The head hash printed on success can be kept elsewhere:\n\
-        --anchor then also catches lines removed from the end.")]
+        Exit 0: the chain is intact and every signed checkpoint verifies; 1: it is not (the\n\
+        first bad line is named as FILE:LINE), or a checkpoint does not verify (its line and a\n\
+        leakguard::audit-checkpoint-* code); 2: the log cannot be read. Checkpoints are checked\n\
+        against the policy's approvals.allowed_signers (namespace leakguard-audit). The head\n\
+        hash printed on success can be kept elsewhere: --anchor then also catches lines\n\
+        removed from the end.")]
     Verify {
         #[command(flatten)]
         log: LogArg,
         /// A head hash printed by an earlier verify: the log must still hold that entry.
         #[arg(long, value_name = "HASH")]
         anchor: Option<String>,
+    },
+    /// Sign the log's current head (SSHSIG, namespace `leakguard-audit`) and append it as a
+    /// checkpoint entry: lines up to it can no longer be rewritten unnoticed.
+    #[command(after_help = "Examples:\n  \
+        leakguard audit checkpoint --key ~/.ssh/id_ed25519\n  \
+        leakguard audit checkpoint --key /etc/leakguard/audit_ed25519 --principal audit-bot@corp.test --log /var/lib/leakguard/audit.jsonl\n\n\
+        The principal (default: the actor, git's user.email) must be listed with the key in the\n\
+        policy's approvals.allowed_signers and hold a role of settings.audit_signers (default:\n\
+        the roles that approve every rule with an override). Refused, writing nothing, when the\n\
+        chain is broken or the checkpoint would not verify. The key must be unencrypted\n\
+        (a dedicated key, e.g. for cron).")]
+    Checkpoint {
+        #[command(flatten)]
+        log: LogArg,
+        /// OpenSSH private key to sign with.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// Principal the key is listed under in allowed_signers (default: the actor).
+        #[arg(long, value_name = "NAME")]
+        principal: Option<String>,
     },
     /// Print the log readably (`--format json`: the raw JSON lines).
     #[command(after_help = "Examples:\n  \
@@ -92,11 +117,80 @@ pub fn run(g: &Global, cmd: AuditCmd) -> u8 {
                         );
                         return exit::BLOCK;
                     }
+                    if audit::checkpoint::any(&text) {
+                        let policy = match g.load_here() {
+                            Ok((_, p)) => p,
+                            Err(c) => return c,
+                        };
+                        let o = audit::checkpoint::verify(&text, &policy);
+                        for p in &o.problems {
+                            println!(
+                                "{}:{}: checkpoint of {} by {}: {} [leakguard::{}]",
+                                path.display(),
+                                p.line,
+                                if p.time.is_empty() { "?" } else { &p.time },
+                                if p.principal.is_empty() { "?" } else { &p.principal },
+                                p.why,
+                                p.code.name()
+                            );
+                        }
+                        if !o.problems.is_empty() {
+                            return exit::BLOCK;
+                        }
+                        if let Some(last) = o.valid.last() {
+                            println!(
+                                "{} signed checkpoint(s) verified; the last, line {} by {}, pins lines 1–{}",
+                                o.valid.len(),
+                                last.line,
+                                last.principal,
+                                last.claim.lines
+                            );
+                            println!(
+                                "{} lines after the last checkpoint at {} are protected by the hash chain only",
+                                n - last.line,
+                                last.claim.time
+                            );
+                        }
+                    } else {
+                        println!(
+                            "no signed checkpoint: all {n} lines are protected by the hash chain only (leakguard audit checkpoint)"
+                        );
+                    }
                     println!("ok: {n} entries, chain intact ({}); head {}", path.display(), audit::head(&text));
                     exit::ALLOW
                 }
                 Err((line, why)) => {
                     println!("{}:{line}: {why}", path.display());
+                    exit::BLOCK
+                }
+            }
+        }
+        AuditCmd::Checkpoint { log, key, principal } => {
+            let path = match resolve(&log) {
+                Ok(p) => p,
+                Err(c) => return c,
+            };
+            let (root, policy) = match g.load_here() {
+                Ok(x) => x,
+                Err(c) => return c,
+            };
+            let principal = principal.unwrap_or_else(|| crate::approval::actor(Some(&root)));
+            match audit::checkpoint::append(&path, &policy, &key, &principal) {
+                Ok(e) => {
+                    println!(
+                        "checkpoint at {}:{} by {principal}: pins lines 1–{}, head {}",
+                        path.display(),
+                        e.line,
+                        e.claim.lines,
+                        e.claim.head
+                    );
+                    // Kept elsewhere, the checkpoint's own hash also catches the checkpoint
+                    // being stripped and the chain recomputed (`audit verify --anchor`).
+                    println!("anchor: {}", e.hash);
+                    exit::ALLOW
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
                     exit::BLOCK
                 }
             }

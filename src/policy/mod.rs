@@ -267,6 +267,9 @@ pub struct Settings {
     pub state_dir: Option<PathBuf>,
     /// `settings.pusher_env`: variables naming the authenticated pusher on a server.
     pub pusher_env: Vec<String>,
+    /// `settings.audit_signers`: roles that may sign audit checkpoints (`None`: the
+    /// default, [`Policy::audit_signer_roles`]).
+    pub audit_signers: Option<Vec<String>>,
 }
 
 /// Variables hosting setups set to the authenticated pusher: GitLab server hooks,
@@ -329,6 +332,24 @@ impl Policy {
                 .max_by_key(|o| (o.approvals, std::cmp::Reverse(o.ttl), o.reason_required));
         }
         self.rule(id)?.override_.as_ref()
+    }
+
+    /// Roles whose members may sign audit checkpoints: `settings.audit_signers`, else the
+    /// roles that may approve anything — named by the override of every rule that has
+    /// one (the built-in pack: `security-officer`). No rule with an override: none.
+    pub fn audit_signer_roles(&self) -> Vec<String> {
+        if let Some(r) = &self.settings.audit_signers {
+            return r.clone();
+        }
+        let mut overrides = self.rules.iter().filter_map(|r| r.override_.as_ref());
+        let Some(first) = overrides.next() else { return Vec::new() };
+        let mut roles = first.approvers.clone();
+        for o in overrides {
+            roles.retain(|r| o.approvers.contains(r));
+        }
+        roles.sort();
+        roles.dedup();
+        roles
     }
 
     /// Roles held by a principal (case-insensitive match).

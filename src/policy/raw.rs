@@ -387,6 +387,11 @@ pub struct RawSettings {
     /// `REMOTE_USER`, `LEAKGUARD_PUSHER`). The pusher is the requester of a push: they
     /// may not approve it.
     pub pusher_env: Option<Vec<String>>,
+    /// Roles whose members may sign audit checkpoints (`leakguard audit checkpoint`);
+    /// default: the roles that approve every rule with an override (the built-in pack's
+    /// `security-officer`).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub audit_signers: Option<Vec<S<String>>>,
 }
 
 /// A map that keeps document order and the place of every key, so duplicates (within

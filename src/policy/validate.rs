@@ -192,6 +192,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
         audit_log: None,
         state_dir: None,
         pusher_env: super::DEFAULT_PUSHER_ENV.iter().map(|s| s.to_string()).collect(),
+        audit_signers: None,
     };
 
     for (i, raw) in raws {
@@ -515,6 +516,7 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
                 ("audit_log", s.audit_log.is_some()),
                 ("state_dir", s.state_dir.is_some()),
                 ("pusher_env", s.pusher_env.is_some()),
+                ("audit_signers", s.audit_signers.is_some()),
             ];
             for (k, set) in keys {
                 if set {
@@ -560,6 +562,10 @@ pub(super) fn validate(sources: &[Source], raws: Vec<(usize, RawPolicy)>) -> Res
             }
             if let Some(v) = s.pusher_env {
                 settings.pusher_env = v;
+            }
+            if let Some(v) = s.audit_signers {
+                v.iter().for_each(|r| check_role(&mut cx, r));
+                settings.audit_signers = Some(v.into_iter().map(|r| r.value).collect());
             }
             if let Some(u) = &s.exec_unknown {
                 match u.value.as_str() {
