@@ -38,6 +38,9 @@ pub struct Part<'a> {
     /// `utf-8`, `utf-16le`, `windows-1252`, `binary` …
     pub encoding: &'static str,
     pub binary: bool,
+    /// A decoded copy of escaped text (`\u0040`, `&#64;`, `%40` …): read by the people
+    /// detectors only, so a secret is not reported twice.
+    pub people_only: bool,
 }
 
 /// Something that could not be opened or decoded: reported, never skipped silently.
@@ -103,7 +106,18 @@ impl Expander<'_> {
         }
         let (text, encoding, binary) = decode_text(data);
         let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
-        (self.f)(Part { path: path.to_string(), text, encoding, binary });
+        let unescaped = if binary { None } else { super::unescape::decoded(&text) };
+        (self.f)(Part { path: path.to_string(), text, encoding, binary, people_only: false });
+        if let Some(u) = unescaped {
+            self.budget = self.budget.saturating_sub(u.len() as u64);
+            (self.f)(Part {
+                path: format!("{path}!unescaped"),
+                text: Cow::Owned(u),
+                encoding: "unescaped",
+                binary: false,
+                people_only: true,
+            });
+        }
         for (line, bytes) in blocks {
             if depth < self.limits.max_depth && (bytes.len() as u64) <= self.budget {
                 self.budget -= bytes.len() as u64;

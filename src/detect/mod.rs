@@ -16,6 +16,7 @@ pub mod lines;
 pub mod mask;
 pub mod pattern;
 pub mod records;
+pub mod unescape;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -154,6 +155,8 @@ pub struct Text<'a> {
     shapes: OnceCell<records::Shapes>,
     index: OnceCell<lines::LineIndex>,
     credits: OnceCell<bool>,
+    /// A decoded copy of escaped text: only the people detectors read it.
+    pub people_only: bool,
 }
 
 impl<'a> Text<'a> {
@@ -168,6 +171,7 @@ impl<'a> Text<'a> {
             shapes: OnceCell::new(),
             index: OnceCell::new(),
             credits: OnceCell::new(),
+            people_only: false,
         }
     }
 
@@ -354,6 +358,7 @@ impl Scanner {
         decode::expand(path, data, &self.limits, &mut out.problems, &mut |part| {
             let mut text = Text::new(&part.text, part.binary);
             text.redact = self.redact;
+            text.people_only = part.people_only;
             let mut state = self.fresh_state();
             self.observe(&text, &mut state);
             parts.push(PartScan {
@@ -466,6 +471,7 @@ impl Scanner {
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
+                    (Detector::Pattern(_), _) if t.people_only => {}
                     (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() => p.observe(t, o),
                     (Detector::Pattern(p), Obs::Pattern(o)) => {
                         // Volume patterns (min_count > 1) use the keyword as a hint for the

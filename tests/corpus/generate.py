@@ -269,6 +269,25 @@ def personal_leaks(add):
         json.dumps([{"nome": name(), "cpf": cpf(r), "cidade": "São Paulo"} for _ in range(40)], ensure_ascii=False))
 
 
+def escaped_leaks(add):
+    """Customer lists whose addresses hide behind escapes (issue #10 item 4)."""
+    rs = rows(40, 1101)
+    add("escaped.json", "json-escaped", "JSON with every @ written as \\u0040",
+        json.dumps([{"company": r["company"], "email": r["admin_email"]} for r in rs]).replace("@", "\\u0040"))
+    rs = rows(30, 1102)
+    add("entities.html", "html-entities", "HTML list with &#64; and &commat;",
+        "<ul>\n" + "".join(f"<li>{xml_escape(r['company'])}: {r['admin_email'].replace('@', '&#64;' if i % 2 else '&commat;')}</li>\n" for i, r in enumerate(rs)) + "</ul>\n")
+    rs = rows(25, 1103)
+    add("form_posts.log", "url-encoded", "logged form posts with URL-encoded addresses",
+        "".join(f"POST /signup company={r['company'].replace(' ', '+')}&email={r['admin_email'].replace('@', '%40')}&plan=pro\n" for r in rs))
+    rs = rows(30, 1104)
+    add("qp_mail.eml", "quoted-printable", "a mail body in quoted-printable with a pasted list",
+        "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nList as asked:\n" + "".join(f"{r['company']}, {r['admin_email'].replace('@', '=40')}\n" for r in rs))
+    rs = rows(30, 1105)
+    add("obfuscated.txt", "obfuscated", "addresses written as name [at] host [dot] tld",
+        "".join(f"{r['company']} - {r['admin_email'].replace('@', ' [at] ').replace('.', ' [dot] ')}\n" for r in rs))
+
+
 def personal_benign(add):
     """Numbers that look like cards or phones, addresses without people (issue #10)."""
     r = random.Random(2020)
@@ -287,6 +306,8 @@ def personal_benign(add):
             ("Diners", "3056 9300 0902 0004"), ("JCB", "3566 0020 2036 0505")]))
     add("offices.csv", "reference", "office addresses of one company, no people",
         "office,street,city\n" + "".join(f"{city} office,{st.format(n=r.randint(1, 99))},{city}\n" for st, city in STREETS))
+    add("contact_page.html", "docs", "a contact page with three obfuscated addresses",
+        "<p>Sales: sales&#64;ourservice.io</p><p>Support: support&#64;ourservice.io</p><p>Press: press [at] ourservice [dot] io</p>\n")
     add("build_log.txt", "log", "a build log with versions, sizes and timings",
         "".join(f"[{r.randint(0, 59):02d}.{r.randint(0, 999):03d}] compiled crate-{i} v1.{i}.{r.randint(0, 9)} ({r.randint(1000000, 99999999)} bytes) in {r.randint(1, 900)} ms\n" for i in range(200)))
 
@@ -462,6 +483,7 @@ def leaks():
     rs = rows(500, 80)
     add("big_export.tar.txt", "csv-renamed", "a 500-row export saved with a misleading name", csv_text(rs, base))
     personal_leaks(add)
+    escaped_leaks(add)
     return L
 
 
