@@ -652,7 +652,12 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn decode_first_window_is_container(d: &[u8]) -> bool {
-    d.starts_with(b"PK\x03\x04") || d.starts_with(&[0x1f, 0x8b])
+    d.starts_with(b"PK\x03\x04")
+        || d.starts_with(&[0x1f, 0x8b])
+        || d.starts_with(b"BZh")
+        || d.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
+        || d.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (d.len() >= 512 && &d[257..262] == b"ustar")
 }
 
 fn observe_canaries(c: &Canaries, t: &Text, o: &mut CanaryObs) {

@@ -10,7 +10,7 @@ archive timestamps).
     python3 tests/corpus/generate.py            # regenerate in place
     python3 tests/corpus/generate.py --out DIR  # write elsewhere (determinism test)
 """
-import argparse, base64, gzip, hashlib, io, json, os, random, shutil, zipfile
+import argparse, base64, bz2, gzip, hashlib, io, json, lzma, os, random, shutil, tarfile, zipfile
 
 R = random.Random(20261122)
 SYL = ["bri", "kes", "nor", "quil", "tarn", "umb", "vel", "wex", "yar", "zen", "ald", "bro", "cal", "dun", "elm",
@@ -269,6 +269,41 @@ def personal_leaks(add):
         json.dumps([{"nome": name(), "cpf": cpf(r), "cidade": "São Paulo"} for _ in range(40)], ensure_ascii=False))
 
 
+def zstd_raw(data):
+    """A zstd frame of raw blocks (Python has no zstd module): valid, uncompressed."""
+    assert 256 <= len(data) < 65792
+    out = bytearray(b"\x28\xb5\x2f\xfd\x60") + (len(data) - 256).to_bytes(2, "little")
+    for i in range(0, len(data), 1 << 16):
+        chunk = data[i:i + (1 << 16)]
+        last = 1 if i + (1 << 16) >= len(data) else 0
+        out += (last | (len(chunk) << 3)).to_bytes(3, "little") + chunk
+    return bytes(out)
+
+
+def tar_bytes(members):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime, ti.mode, ti.uname, ti.gname = len(data), 0, 0o644, "", ""
+            t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def compressed_leaks(add):
+    """Customer lists in the compressions and archives of the field (issue #10 item 4)."""
+    base = ["company", "group", "admin_email"]
+    csv = lambda n, seed: csv_text(rows(n, seed), base).encode()
+    add("customers.csv.bz2", "bzip2", "bzip2-compressed CSV", bz2.compress(csv(60, 1201), 9))
+    add("customers.csv.xz", "xz", "xz-compressed CSV", lzma.compress(csv(60, 1202), format=lzma.FORMAT_XZ))
+    add("customers.csv.lzma", "lzma", "legacy lzma-compressed CSV", lzma.compress(csv(60, 1203), format=lzma.FORMAT_ALONE))
+    add("customers.csv.zst", "zstd", "zstd frame with a CSV", zstd_raw(csv(60, 1204)))
+    add("export.tar.gz", "tgz", "a gzip-compressed tar with a CSV", gzip_bytes(tar_bytes([("export/readme.txt", b"monthly export\n"), ("export/customers.csv", csv(50, 1205))])))
+    add("export.tar.bz2", "tar.bz2", "a bzip2-compressed tar with a CSV", bz2.compress(tar_bytes([("customers.csv", csv(50, 1206))]), 9))
+    add("export.tar.xz", "tar.xz", "an xz-compressed tar with a CSV", lzma.compress(tar_bytes([("customers.csv", csv(50, 1207))]), format=lzma.FORMAT_XZ))
+    add("export.tar", "tar", "a plain tar with a CSV", tar_bytes([("a/b/customers.csv", csv(50, 1208))]))
+
+
 def escaped_leaks(add):
     """Customer lists whose addresses hide behind escapes (issue #10 item 4)."""
     rs = rows(40, 1101)
@@ -306,6 +341,8 @@ def personal_benign(add):
             ("Diners", "3056 9300 0902 0004"), ("JCB", "3566 0020 2036 0505")]))
     add("offices.csv", "reference", "office addresses of one company, no people",
         "office,street,city\n" + "".join(f"{city} office,{st.format(n=r.randint(1, 99))},{city}\n" for st, city in STREETS))
+    add("logs.tar.xz", "tar.xz", "an xz-compressed tar of access logs",
+        lzma.compress(tar_bytes([("logs/access.log", "".join(f"10.0.{i % 250}.{i % 200} - - GET /p/{i} 200\n" for i in range(500)).encode())]), format=lzma.FORMAT_XZ))
     add("contact_page.html", "docs", "a contact page with three obfuscated addresses",
         "<p>Sales: sales&#64;ourservice.io</p><p>Support: support&#64;ourservice.io</p><p>Press: press [at] ourservice [dot] io</p>\n")
     add("build_log.txt", "log", "a build log with versions, sizes and timings",
@@ -484,6 +521,7 @@ def leaks():
     add("big_export.tar.txt", "csv-renamed", "a 500-row export saved with a misleading name", csv_text(rs, base))
     personal_leaks(add)
     escaped_leaks(add)
+    compressed_leaks(add)
     return L
 
 

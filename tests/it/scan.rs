@@ -484,3 +484,33 @@ fn secret_findings_are_aggregated_per_file_and_pattern() {
     );
     assert!(!v.to_string().contains("ghp_Zx9Q"), "no token printed: {v:#}");
 }
+
+/// bzip2, xz and zstd are opened within the same limits: a bomb and a corrupt stream
+/// are unscannable findings, never skipped silently, never a crash.
+#[test]
+fn compressed_bombs_and_corrupt_streams_are_unscannable() {
+    let d = Dir::new();
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    enc.write_all(&vec![0u8; 8 << 20]).expect("bzip2");
+    let bomb = enc.finish().expect("bzip2");
+    assert!(bomb.len() < 4096, "{}", bomb.len());
+    d.write("zeros.bin.bz2", bomb);
+    let mut xz = vec![0xfd, b'7', b'z', b'X', b'Z', 0x00];
+    xz.extend_from_slice(b"not an xz stream at all, only its magic");
+    d.write("broken.csv.xz", xz);
+    let mut zst = vec![0x28, 0xb5, 0x2f, 0xfd];
+    zst.extend_from_slice(&[0xff; 40]);
+    d.write("broken.csv.zst", zst);
+    let (_, v) = scan_json(&d, &["--policy", "builtin"]);
+    let f = v["findings"].as_array().expect("findings");
+    let ev = |p: &str| {
+        f.iter()
+            .find(|x| x["path"] == p && x["rule"] == "unscannable")
+            .and_then(|x| x["evidence"].as_str())
+            .unwrap_or_else(|| panic!("{p} unscannable: {v:#}"))
+            .to_string()
+    };
+    assert!(ev("zeros.bin.bz2!zeros.bin").contains("compression bomb"), "{v:#}");
+    assert!(ev("broken.csv.xz!broken.csv").contains("corrupt"), "{v:#}");
+    assert!(ev("broken.csv.zst!broken.csv").contains("corrupt"), "{v:#}");
+}
