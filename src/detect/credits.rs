@@ -22,6 +22,8 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     let mut prev: &str = "";
     let mut lines = s.split_inclusive('\n').peekable();
     let manifest = is_manifest(s);
+    let archive = is_mail_archive(s);
+    let mut in_header = false;
     while let Some(line) = lines.next() {
         let line_end = line_start + line.len();
         let mut in_line: Vec<Span> = Vec::new();
@@ -30,7 +32,15 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
             i += 1;
         }
         let text = line.trim_end_matches(['\n', '\r']);
-        if !in_line.is_empty() {
+        // In a mail archive, header fields (and their continuation lines) name the
+        // correspondents of one message: correspondence, not a list.
+        let header =
+            archive && (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])));
+        in_header = header;
+        if header && !in_line.is_empty() {
+            total += 1;
+            credits += 1;
+        } else if !in_line.is_empty() {
             total += 1;
             let next = lines.peek().copied().unwrap_or("");
             if credit_line(text, &in_line, prev, next)
@@ -45,6 +55,51 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
         line_start = line_end;
     }
     total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
+}
+
+/// Several mails (an mbox, a mailing-list archive) or a patch series: `From:` and
+/// `Subject:` headers twice or more, or a diff with sign-offs.
+fn is_mail_archive(s: &str) -> bool {
+    let b = s.as_bytes();
+    let count = |p: &[u8]| memchr::memmem::find_iter(b, p).take(2).count() + usize::from(b.starts_with(&p[1..]));
+    (count(b"\nFrom: ") >= 2 && count(b"\nSubject: ") >= 2)
+        || (memchr::memmem::find(b, b"\ndiff --git ").is_some()
+            && memchr::memmem::find(b, b"Signed-off-by: ").is_some())
+}
+
+/// A header field of a mail naming people or messages.
+fn mail_header(line: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "sender",
+        "return-path",
+        "delivered-to",
+        "message-id",
+        "in-reply-to",
+        "references",
+        "x-original-to",
+        "list-id",
+        "list-post",
+        "mail-followup-to",
+        "envelope-to",
+        "x-mailing-list",
+        "signed-off-by",
+        "reviewed-by",
+        "acked-by",
+        "tested-by",
+        "reported-by",
+        "cc-by",
+        "suggested-by",
+        "co-developed-by",
+        "link",
+    ];
+    let Some((k, _)) = line.split_once(':') else { return false };
+    let k = k.trim_start_matches(['>', ' ']).to_ascii_lowercase();
+    NAMES.contains(&k.as_str())
 }
 
 /// A package manifest naming its people (`authors`, `contributors`, `maintainers`

@@ -290,6 +290,14 @@ def tar_bytes(members):
     return buf.getvalue()
 
 
+def pasted_in_mail_leak(add):
+    rs = rows(30, 1301)
+    body = "".join(f"{r['company']}; {r['admin_email']}\n" for r in rs)
+    mails = [f"From a@ourservice.io Mon Jan  1 00:00:00 2024\nFrom: Ops <ops@ourservice.io>\nTo: sales@ourservice.io\nSubject: premium admins {i}\n\n"
+             + (f"Here is the list:\n{body}" if i == 1 else "see next mail\n") for i in range(3)]
+    add("forwarded_list.mbox", "mbox-pasted", "a mail archive whose second mail pastes a 30-row customer list", "\n".join(mails))
+
+
 def compressed_leaks(add):
     """Customer lists in the compressions and archives of the field (issue #10 item 4)."""
     base = ["company", "group", "admin_email"]
@@ -321,6 +329,30 @@ def escaped_leaks(add):
     rs = rows(30, 1105)
     add("obfuscated.txt", "obfuscated", "addresses written as name [at] host [dot] tld",
         "".join(f"{r['company']} - {r['admin_email'].replace('@', ' [at] ').replace('.', ' [dot] ')}\n" for r in rs))
+
+
+def correspondence_benign(add):
+    """Mail archives, patch series and message-id links: correspondence, not lists."""
+    r = random.Random(3030)
+    people = [(f, l, f"{f.lower()}.{l.lower()}@{d}") for (f, l), (_, d) in zip((person(r) for _ in range(40)), companies(40, 3031))]
+    msgs = []
+    for i in range(15):
+        a = people[i]
+        cc = ", ".join(f"{f} {l} <{m}>" for f, l, m in people[i + 1:i + 7])
+        msgs.append(f"From {a[2]} Mon Jan  1 00:00:00 2024\nFrom: {a[0]} {a[1]} <{a[2]}>\nTo: dev@lists.ourproject.org\nCc: {cc}\n"
+                    f"Subject: Re: [PATCH v{i}] parser: fix edge case\nMessage-ID: <2024010{i}.{i}-1-{a[2]}>\n"
+                    f"In-Reply-To: <2024010{i}.0-1-{people[i + 1][2]}>\n\nLooks good to me.\n\nThanks,\n{a[0]}\n")
+    add("list_archive.mbox", "mbox", "a mailing-list archive: 15 mails with 6 Cc each", "\n".join(msgs))
+    patches = []
+    for i in range(8):
+        a = people[20 + i]
+        patches.append(f"From 1234567890abcdef{i:04d} Mon Sep 17 00:00:00 2001\nFrom: {a[0]} {a[1]} <{a[2]}>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n"
+                       f"Subject: [PATCH {i}/8] core: tidy\nTo: dev@lists.ourproject.org\nCc: {people[i][2]},\n {people[i + 1][2]},\n {people[i + 2][2]}\n\n"
+                       f"Tidy.\n\nSigned-off-by: {a[0]} {a[1]} <{a[2]}>\nReviewed-by: {people[i + 3][0]} {people[i + 3][1]} <{people[i + 3][2]}>\n---\n"
+                       f"diff --git a/core.c b/core.c\n--- a/core.c\n+++ b/core.c\n@@ -1 +1 @@\n-int x;\n+int y;\n")
+    add("series.patch", "patch", "a format-patch series of 8 patches with Cc and trailers", "\n".join(patches))
+    add("lore_links.md", "docs", "release notes linking 40 lore.kernel.org threads by message id",
+        "# Threads\n\n" + "".join(f"- fix {i}: https://lore.kernel.org/r/2024{i:04d}.{i}-1-{m}/\n" for i, (_, _, m) in enumerate(people)))
 
 
 def personal_benign(add):
@@ -522,6 +554,7 @@ def leaks():
     personal_leaks(add)
     escaped_leaks(add)
     compressed_leaks(add)
+    pasted_in_mail_leak(add)
     return L
 
 
@@ -642,6 +675,7 @@ def benign():
         ("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Dear Anna, reach me at anna.varlow@kestrelmark.de.</w:t></w:r></w:p></w:body></w:document>')]))
     add("gpg_uids.txt", "keys", "gpg --list-keys output of a few maintainers", "".join(f"pub   rsa4096 2020-01-01 [SC]\n      {hashlib.sha1(m.encode()).hexdigest().upper()}\nuid           [ultimate] {f} {l} <{m}>\n\n" for f, l, m in people[:5]))
     personal_benign(add)
+    correspondence_benign(add)
     return B
 
 
