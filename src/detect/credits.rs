@@ -11,7 +11,7 @@ use super::emails::Span;
 use super::fields;
 
 /// Share of address-bearing lines that must be credit lines for a text to be credits.
-const CREDIT_SHARE: f64 = 0.9;
+const CREDIT_SHARE: f64 = 0.8;
 
 /// True when nearly every line carrying an address credits one person: the text is a
 /// people list of a project, not a table of records.
@@ -24,6 +24,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     let manifest = is_manifest(s);
     let archive = is_mail_archive(s);
     let mut in_header = false;
+    let mut in_recipients = false;
     while let Some(line) = lines.next() {
         let line_end = line_start + line.len();
         let mut in_line: Vec<Span> = Vec::new();
@@ -37,9 +38,14 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
         let header =
             archive && (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])));
         in_header = header;
+        // In a single mail, recipients are a contact list: never credits.
+        let recipient = !archive && (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t'])));
+        in_recipients = recipient;
         if header && !in_line.is_empty() {
             total += 1;
             credits += 1;
+        } else if recipient && !in_line.is_empty() {
+            total += 1;
         } else if !in_line.is_empty() {
             total += 1;
             let next = lines.peek().copied().unwrap_or("");
@@ -65,6 +71,12 @@ fn is_mail_archive(s: &str) -> bool {
     (count(b"\nFrom: ") >= 2 && count(b"\nSubject: ") >= 2)
         || (memchr::memmem::find(b, b"\ndiff --git ").is_some()
             && memchr::memmem::find(b, b"Signed-off-by: ").is_some())
+}
+
+/// `To:`, `Cc:`, `Bcc:` of a mail.
+fn is_recipient_field(line: &str) -> bool {
+    let l = line.as_bytes();
+    [&b"to:"[..], b"cc:", b"bcc:"].iter().any(|p| l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p))
 }
 
 /// A header field of a mail naming people or messages.
@@ -164,12 +176,27 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
     if manifest_entry(line, s, e, prev, next) {
         return true;
     }
+    // `Name<two or more spaces>addr` (aligned THANKS columns): the bare form.
+    let gap = line[..s].len() - line[..s].trim_end().len();
+    let bare = (gap >= 2 || line[..s].ends_with('\t')) && line[e..].trim().is_empty();
     let close = match before.chars().last() {
         Some('<') => '>',
         Some('(') => ')',
+        _ if bare => ' ',
         _ => return false,
     };
-    let before = before[..before.len() - 1].trim_end();
+    // Markdown emphasis and doubled brackets: `**Jane Doe** <<jane@x.io>>`.
+    let before =
+        if bare { before } else { before.trim_end_matches(['<', '(']).trim_end().trim_end_matches(['*', '_']) };
+    // An aligned `Surname, Given (Nick)  addr` column: the whole cell is the name.
+    if bare
+        && before.chars().count() <= 40
+        && before.chars().next().is_some_and(char::is_uppercase)
+        && before.chars().all(|c| c.is_alphabetic() || " .,'()-".contains(c))
+        && !fields::is_company(before)
+    {
+        return true;
+    }
     let run_start = before
         .rfind(|c: char| !(c.is_alphabetic() || " .'-".contains(c)))
         .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
@@ -198,9 +225,14 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
     let label = before[..name_start].trim();
     let label_lower = label.to_lowercase();
     let last_word = label_lower.split_whitespace().last().unwrap_or("").trim_start_matches('(');
-    let label_ok = label.chars().all(|c| c.is_whitespace() || "*#/;\"'-–,[(".contains(c))
+    let label_ok = label.chars().all(|c| c.is_whitespace() || "*_#/;\"'-–,[(".contains(c))
         || (label.chars().count() <= 30 && (label.ends_with(':') || label.ends_with(']')) && !label.contains('@'))
-        || CREDIT_WORDS.contains(&last_word);
+        || CREDIT_WORDS.contains(&last_word)
+        // GNU ChangeLog: `2022-10-10  Werner Koch  <wk@gnupg.org>`, `Fri Apr  7 15:14:43 PDT 2017  …`.
+        || (!label.is_empty() && is_date(label));
+    if bare && (words < 2 || !label.is_empty()) {
+        return false;
+    }
     if !label_ok {
         return false;
     }
@@ -214,8 +246,23 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
         }
         after = line[e2..].trim_start_matches('>').trim_start();
     }
-    let after = after.trim_matches(|c: char| c.is_whitespace() || "\"',;.)]>".contains(c));
-    after.is_empty() || is_date(after)
+    let after = after.trim_matches(|c: char| c.is_whitespace() || "\"',;.)]>*_".contains(c));
+    after.is_empty() || is_date(after) || prose(after)
+}
+
+/// A remark after a credited address: in parentheses (`(he/him)`, `(on IRC)`) or a
+/// phrase opened by a function word (`for discovering this bug`, `- automake update`),
+/// without delimiters or addresses — not a further field of a record.
+fn prose(s: &str) -> bool {
+    if s.contains(['@', ',', ';', '|', '\t']) || s.chars().count() > 80 {
+        return false;
+    }
+    let first = s.split_whitespace().next().unwrap_or("").to_lowercase();
+    s.starts_with('(')
+        || matches!(
+            first.as_str(),
+            "for" | "in" | "on" | "and" | "who" | "with" | "at" | "from" | "via" | "-" | "–" | "—"
+        )
 }
 
 /// `{name = "Jane Doe", email = "j@x.io"}` on one line, or `"email": "j@x.io"` next to
@@ -252,7 +299,8 @@ fn manifest_entry(line: &str, s: usize, e: usize, prev: &str, next: &str) -> boo
 pub fn is_date(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-        "oct", "nov", "dec", "utc", "gmt",
+        "oct", "nov", "dec", "utc", "gmt", "pst", "pdt", "est", "edt", "cst", "cdt", "mst", "mdt", "cet", "cest",
+        "bst", "met", "mest", "jst", "ist",
     ];
     s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).all(|t| {
         t.chars().all(|c| c.is_ascii_digit() || ":+-./T".contains(c))
