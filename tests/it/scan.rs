@@ -514,3 +514,41 @@ fn compressed_bombs_and_corrupt_streams_are_unscannable() {
     assert!(ev("broken.csv.xz!broken.csv").contains("corrupt"), "{v:#}");
     assert!(ev("broken.csv.zst!broken.csv").contains("corrupt"), "{v:#}");
 }
+
+/// Nothing guarded is printed: a first row of data is not shown as a header, keys that
+/// are addresses are not shown as a header, and a snippet masks every value on its
+/// line that a detector would type (other keys, addresses, phones), not only its hit.
+#[test]
+fn evidence_and_snippets_never_print_guarded_values() {
+    let d = Dir::new();
+    let mut phones = String::new();
+    for i in 0..30 {
+        phones.push_str(&format!("Jane Doe{i},+44 20 7946 {:04},{} Baker Street\n", i, i + 1));
+    }
+    d.write("phones.csv", &phones);
+    let mut keyed = String::from("{");
+    for i in 0..30 {
+        let (name, domain) = company(i);
+        keyed.push_str(&format!("\"admin{i}@{domain}\": \"{name}\","));
+    }
+    keyed.push_str("\"x\": \"y\"}");
+    d.write("keyed.json", &keyed);
+    d.write(
+        "config.env",
+        "GITHUB_TOKEN=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN OTHER=sk_live_51Hx9Qw8Er7Ty6Ui5Op4As3Df owner=jane@acme-corp.io tel=+44 20 7946 0000\n",
+    );
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    let o = lg().current_dir(d.path()).args(["--policy", "builtin", "scan", "."]).output().expect("runs");
+    let all = format!("{}\n{}", v, out(&o));
+    for guarded in
+        ["Jane Doe", "7946", "Baker", "admin0@", "@brightfalcon", "Zx9Qw8Er", "51Hx9Qw8", "jane@acme", "acme-corp"]
+    {
+        assert!(!all.contains(guarded), "{guarded} printed:\n{all}");
+    }
+    let ev = |p: &str| {
+        v["findings"].as_array().expect("findings").iter().find(|f| f["path"] == p).map(|f| f["evidence"].to_string())
+    };
+    let phones_ev = ev("phones.csv").unwrap_or_else(|| panic!("phones.csv: {v:#}"));
+    assert!(phones_ev.contains("30 personal records") && phones_ev.contains("phone"), "{phones_ev}");
+}
