@@ -177,8 +177,10 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
         return true;
     }
     // `Name<two or more spaces>addr` (aligned THANKS columns): the bare form.
-    let gap = line[..s].len() - line[..s].trim_end().len();
-    let bare = (gap >= 2 || line[..s].ends_with('\t')) && line[e..].trim().is_empty();
+    let lead = line[..s].trim_end_matches(['*', '_']);
+    let gap = lead.len() - lead.trim_end().len();
+    let bare = (gap >= 2 || lead.ends_with('\t')) && line[e..].trim().trim_matches(['*', '_']).is_empty();
+    let before = if bare { lead.trim_end() } else { before };
     let close = match before.chars().last() {
         Some('<') => '>',
         Some('(') => ')',
