@@ -232,7 +232,7 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
         || CREDIT_WORDS.contains(&last_word)
         // GNU ChangeLog: `2022-10-10  Werner Koch  <wk@gnupg.org>`, `Fri Apr  7 15:14:43 PDT 2017  …`.
         || (!label.is_empty() && is_date(label));
-    if bare && (words < 2 || !label.is_empty()) {
+    if bare && (words < 2 || !(label.is_empty() || is_date(label))) {
         return false;
     }
     if !label_ok {
