@@ -16,6 +16,14 @@ const CREDIT_SHARE: f64 = 0.8;
 /// True when nearly every line carrying an address credits one person: the text is a
 /// people list of a project, not a table of records.
 pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
+    // A header naming an e-mail column makes a table, whatever its rows look like.
+    let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.len() <= 400
+        && first.split([',', ';', '\t', '|']).filter(|f| !f.trim().is_empty()).count() >= 2
+        && first.split([',', ';', '\t', '|']).any(|f| fields::from_header(f) == Some(fields::Field::Email))
+    {
+        return false;
+    }
     let (mut total, mut credits) = (0usize, 0usize);
     let mut i = 0;
     let mut line_start = 0;
@@ -178,8 +186,10 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
     }
     // `Name<two or more spaces>addr` (aligned THANKS columns): the bare form.
     let lead = line[..s].trim_end_matches(['*', '_']);
-    let gap = lead.len() - lead.trim_end().len();
-    let bare = (gap >= 2 || lead.ends_with('\t')) && line[e..].trim().trim_matches(['*', '_']).is_empty();
+    let gap = lead.len() - lead.trim_end_matches(' ').len();
+    // Two or more spaces: an aligned column. Tabs are not counted: they delimit TSV
+    // rows (with empty cells), and a two-column `Company<TAB>addr` table is no credit.
+    let bare = gap >= 2 && line[..s].len() > gap && line[e..].trim().trim_matches(['*', '_']).is_empty();
     let before = if bare { lead.trim_end() } else { before };
     let close = match before.chars().last() {
         Some('<') => '>',

@@ -298,6 +298,16 @@ def pasted_in_mail_leak(add):
     add("forwarded_list.mbox", "mbox-pasted", "a mail archive whose second mail pastes a 30-row customer list", "\n".join(mails))
 
 
+def two_column_leaks(add):
+    """Two columns, company and address: a table, not credits, however it is aligned."""
+    rs = rows(40, 1401)
+    add("two_columns.tsv", "tsv-2col", "company<TAB>address, no header", "".join(f"{r['company']}\t{r['admin_email']}\n" for r in rs))
+    rs = rows(40, 1402)
+    w = max(len(r["company"]) for r in rs) + 4
+    add("aligned_admins.txt", "aligned", "company and address aligned with spaces, as pasted from a terminal",
+        "".join(f"{r['company'].ljust(w)}{r['admin_email']}\n" for r in rs))
+
+
 def compressed_leaks(add):
     """Customer lists in the compressions and archives of the field (issue #10 item 4)."""
     base = ["company", "group", "admin_email"]
@@ -555,6 +565,7 @@ def leaks():
     escaped_leaks(add)
     compressed_leaks(add)
     pasted_in_mail_leak(add)
+    two_column_leaks(add)
     return L
 
 
