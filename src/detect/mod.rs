@@ -368,6 +368,17 @@ impl Scanner {
                 markers: markers(&text),
             });
         });
+        // A decoded copy reports only what its original did not: no second finding of
+        // the same class for the same content.
+        let fired: BTreeSet<(String, String)> = parts
+            .iter()
+            .flat_map(|p: &PartScan| p.hits.iter().map(move |h| (p.path.clone(), h.class.clone())))
+            .collect();
+        for p in parts.iter_mut() {
+            if let Some(orig) = p.path.strip_suffix("!unescaped") {
+                p.hits.retain(|h| !fired.contains(&(orig.to_string(), h.class.clone())));
+            }
+        }
         out.parts = parts;
         out
     }

@@ -552,3 +552,16 @@ fn evidence_and_snippets_never_print_guarded_values() {
     let phones_ev = ev("phones.csv").unwrap_or_else(|| panic!("phones.csv: {v:#}"));
     assert!(phones_ev.contains("30 personal records") && phones_ev.contains("phone"), "{phones_ev}");
 }
+
+/// A decoded copy (`!unescaped`) adds what its original hides, never a second finding
+/// of the same class for the same file.
+#[test]
+fn a_decoded_copy_does_not_repeat_its_original() {
+    let d = Dir::new();
+    let mut s = customer_csv(30);
+    s.push_str("Contact: sales&#64;ourservice.io, support&#64;ourservice.io, press&#64;ourservice.io\n");
+    d.write("page.csv", &s);
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(rules(&v), ["customer-lists-stay-in-stores:page.csv"], "{v:#}");
+}
