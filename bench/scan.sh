@@ -54,3 +54,26 @@ echo "|---|---|"
 echo "| leakguard scan of one small file (built-in pack) | $(echo "scale=2; $su_scan/1000" | bc) |"
 echo "| leakguard policy check (built-in pack) | $(echo "scale=2; $su_check/1000" | bc) |"
 echo "| rg on one small file | $(echo "scale=2; $su_rg/1000" | bc) |"
+# One-line inputs (issue #10 item 7): every detector is linear, so these take time
+# proportional to their size. Median of 3, one thread.
+python3 - "$W" <<'PY'
+import sys
+w = sys.argv[1]
+js, sql = [], []
+for i in range(200000):
+    d = f"co{i}.example-corp{i % 97}.io"
+    js.append('{"company":"Co %d","email":"c%d@%s","tel":"+49 30 %07d"}' % (i, i, d, i))
+    if i < 60000:
+        sql.append("('Co %d','c%d@%s')" % (i, i, d))
+open(f"{w}/oneline.json", "w").write("[" + ",".join(js) + "]")
+open(f"{w}/oneline.sql", "w").write("INSERT INTO customers (company, email) VALUES " + ",".join(sql) + ";")
+open(f"{w}/markers.txt", "w").write("/* leakguard:allow no-such-rule -- reason */ " * 200000 + "\n")
+PY
+echo
+echo "| one-line input | MB | wall s (1 thread) | MB/s |"
+echo "|---|---|---|---|"
+for f in oneline.json oneline.sql markers.txt; do
+  mb=$(echo "scale=1; $(stat -c %s "$W/$f")/1000000" | bc)
+  s=$(for _ in 1 2 3; do /usr/bin/time -f "%e" -o "$W/t1" env RAYON_NUM_THREADS=1 "$L" --policy builtin scan "$W/$f" --format json >/dev/null 2>&1 || true; cat "$W/t1"; done | sort -n | sed -n 2p)
+  echo "| $f | $mb | $s | $(echo "scale=0; $mb/$s" | bc 2>/dev/null || echo -) |"
+done

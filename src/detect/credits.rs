@@ -11,17 +11,28 @@ use super::emails::Span;
 use super::fields;
 
 /// Share of address-bearing lines that must be credit lines for a text to be credits.
-const CREDIT_SHARE: f64 = 0.9;
+const CREDIT_SHARE: f64 = 0.8;
 
 /// True when nearly every line carrying an address credits one person: the text is a
 /// people list of a project, not a table of records.
 pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
+    // A header naming an e-mail column makes a table, whatever its rows look like.
+    let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.len() <= 400
+        && first.split([',', ';', '\t', '|']).filter(|f| !f.trim().is_empty()).count() >= 2
+        && first.split([',', ';', '\t', '|']).any(|f| fields::from_header(f) == Some(fields::Field::Email))
+    {
+        return false;
+    }
     let (mut total, mut credits) = (0usize, 0usize);
     let mut i = 0;
     let mut line_start = 0;
     let mut prev: &str = "";
     let mut lines = s.split_inclusive('\n').peekable();
     let manifest = is_manifest(s);
+    let archive = is_mail_archive(s);
+    let mut in_header = false;
+    let mut in_recipients = false;
     while let Some(line) = lines.next() {
         let line_end = line_start + line.len();
         let mut in_line: Vec<Span> = Vec::new();
@@ -30,7 +41,20 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
             i += 1;
         }
         let text = line.trim_end_matches(['\n', '\r']);
-        if !in_line.is_empty() {
+        // In a mail archive, header fields (and their continuation lines) name the
+        // correspondents of one message: correspondence, not a list.
+        let header =
+            archive && (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])));
+        in_header = header;
+        // In a single mail, recipients are a contact list: never credits.
+        let recipient = !archive && (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t'])));
+        in_recipients = recipient;
+        if header && !in_line.is_empty() {
+            total += 1;
+            credits += 1;
+        } else if recipient && !in_line.is_empty() {
+            total += 1;
+        } else if !in_line.is_empty() {
             total += 1;
             let next = lines.peek().copied().unwrap_or("");
             if credit_line(text, &in_line, prev, next)
@@ -45,6 +69,57 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
         line_start = line_end;
     }
     total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
+}
+
+/// Several mails (an mbox, a mailing-list archive) or a patch series: `From:` and
+/// `Subject:` headers twice or more, or a diff with sign-offs.
+fn is_mail_archive(s: &str) -> bool {
+    let b = s.as_bytes();
+    let count = |p: &[u8]| memchr::memmem::find_iter(b, p).take(2).count() + usize::from(b.starts_with(&p[1..]));
+    (count(b"\nFrom: ") >= 2 && count(b"\nSubject: ") >= 2)
+        || (memchr::memmem::find(b, b"\ndiff --git ").is_some()
+            && memchr::memmem::find(b, b"Signed-off-by: ").is_some())
+}
+
+/// `To:`, `Cc:`, `Bcc:` of a mail.
+fn is_recipient_field(line: &str) -> bool {
+    let l = line.as_bytes();
+    [&b"to:"[..], b"cc:", b"bcc:"].iter().any(|p| l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// A header field of a mail naming people or messages.
+fn mail_header(line: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "sender",
+        "return-path",
+        "delivered-to",
+        "message-id",
+        "in-reply-to",
+        "references",
+        "x-original-to",
+        "list-id",
+        "list-post",
+        "mail-followup-to",
+        "envelope-to",
+        "x-mailing-list",
+        "signed-off-by",
+        "reviewed-by",
+        "acked-by",
+        "tested-by",
+        "reported-by",
+        "cc-by",
+        "suggested-by",
+        "co-developed-by",
+        "link",
+    ];
+    let Some((k, _)) = line.split_once(':') else { return false };
+    let k = k.trim_start_matches(['>', ' ']).to_ascii_lowercase();
+    NAMES.contains(&k.as_str())
 }
 
 /// A package manifest naming its people (`authors`, `contributors`, `maintainers`
@@ -109,12 +184,31 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
     if manifest_entry(line, s, e, prev, next) {
         return true;
     }
+    // `Name<two or more spaces>addr` (aligned THANKS columns): the bare form.
+    let lead = line[..s].trim_end_matches(['*', '_']);
+    let gap = lead.len() - lead.trim_end_matches(' ').len();
+    // Two or more spaces: an aligned column. Tabs are not counted: they delimit TSV
+    // rows (with empty cells), and a two-column `Company<TAB>addr` table is no credit.
+    let bare = gap >= 2 && line[..s].len() > gap && line[e..].trim().trim_matches(['*', '_']).is_empty();
+    let before = if bare { lead.trim_end() } else { before };
     let close = match before.chars().last() {
         Some('<') => '>',
         Some('(') => ')',
+        _ if bare => ' ',
         _ => return false,
     };
-    let before = before[..before.len() - 1].trim_end();
+    // Markdown emphasis and doubled brackets: `**Jane Doe** <<jane@x.io>>`.
+    let before =
+        if bare { before } else { before.trim_end_matches(['<', '(']).trim_end().trim_end_matches(['*', '_']) };
+    // An aligned `Surname, Given (Nick)  addr` column: the whole cell is the name.
+    if bare
+        && before.chars().count() <= 40
+        && before.chars().next().is_some_and(char::is_uppercase)
+        && before.chars().all(|c| c.is_alphabetic() || " .,'()-".contains(c))
+        && !fields::is_company(before)
+    {
+        return true;
+    }
     let run_start = before
         .rfind(|c: char| !(c.is_alphabetic() || " .'-".contains(c)))
         .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
@@ -143,9 +237,14 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
     let label = before[..name_start].trim();
     let label_lower = label.to_lowercase();
     let last_word = label_lower.split_whitespace().last().unwrap_or("").trim_start_matches('(');
-    let label_ok = label.chars().all(|c| c.is_whitespace() || "*#/;\"'-–,[(".contains(c))
+    let label_ok = label.chars().all(|c| c.is_whitespace() || "*_#/;\"'-–,[(".contains(c))
         || (label.chars().count() <= 30 && (label.ends_with(':') || label.ends_with(']')) && !label.contains('@'))
-        || CREDIT_WORDS.contains(&last_word);
+        || CREDIT_WORDS.contains(&last_word)
+        // GNU ChangeLog: `2022-10-10  Werner Koch  <wk@gnupg.org>`, `Fri Apr  7 15:14:43 PDT 2017  …`.
+        || (!label.is_empty() && is_date(label));
+    if bare && (words < 2 || !(label.is_empty() || is_date(label))) {
+        return false;
+    }
     if !label_ok {
         return false;
     }
@@ -159,8 +258,23 @@ pub fn credit_line(line: &str, spans: &[Span], prev: &str, next: &str) -> bool {
         }
         after = line[e2..].trim_start_matches('>').trim_start();
     }
-    let after = after.trim_matches(|c: char| c.is_whitespace() || "\"',;.)]>".contains(c));
-    after.is_empty() || is_date(after)
+    let after = after.trim_matches(|c: char| c.is_whitespace() || "\"',;.)]>*_".contains(c));
+    after.is_empty() || is_date(after) || prose(after)
+}
+
+/// A remark after a credited address: in parentheses (`(he/him)`, `(on IRC)`) or a
+/// phrase opened by a function word (`for discovering this bug`, `- automake update`),
+/// without delimiters or addresses — not a further field of a record.
+fn prose(s: &str) -> bool {
+    if s.contains(['@', ',', ';', '|', '\t']) || s.chars().count() > 80 {
+        return false;
+    }
+    let first = s.split_whitespace().next().unwrap_or("").to_lowercase();
+    s.starts_with('(')
+        || matches!(
+            first.as_str(),
+            "for" | "in" | "on" | "and" | "who" | "with" | "at" | "from" | "via" | "-" | "–" | "—"
+        )
 }
 
 /// `{name = "Jane Doe", email = "j@x.io"}` on one line, or `"email": "j@x.io"` next to
@@ -197,7 +311,8 @@ fn manifest_entry(line: &str, s: usize, e: usize, prev: &str, next: &str) -> boo
 pub fn is_date(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
-        "oct", "nov", "dec", "utc", "gmt",
+        "oct", "nov", "dec", "utc", "gmt", "pst", "pdt", "est", "edt", "cst", "cdt", "mst", "mdt", "cet", "cest",
+        "bst", "met", "mest", "jst", "ist",
     ];
     s.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()).all(|t| {
         t.chars().all(|c| c.is_ascii_digit() || ":+-./T".contains(c))

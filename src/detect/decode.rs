@@ -1,5 +1,5 @@
-//! Decoding: bytes → the texts to scan. Opens containers (zip, xlsx, gzip, long
-//! base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
+//! Decoding: bytes → the texts to scan. Opens containers (zip, xlsx, gzip, bzip2, xz,
+//! lzma, zstd, tar, long base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
 //! BOM, UTF-16 LE/BE with or without BOM, Windows-1252 fallback). Binary content is
 //! reduced to its printable runs, so tokens inside binaries are still seen.
 //!
@@ -38,6 +38,9 @@ pub struct Part<'a> {
     /// `utf-8`, `utf-16le`, `windows-1252`, `binary` …
     pub encoding: &'static str,
     pub binary: bool,
+    /// A decoded copy of escaped text (`\u0040`, `&#64;`, `%40` …): read by the people
+    /// detectors only, so a secret is not reported twice.
+    pub people_only: bool,
 }
 
 /// Something that could not be opened or decoded: reported, never skipped silently.
@@ -93,7 +96,8 @@ impl Expander<'_> {
         }
         if data.starts_with(&[0x1f, 0x8b]) {
             if !self.too_deep(path, depth) {
-                let inner = format!("{path}!{}", path.rsplit('/').next().unwrap_or(path).trim_end_matches(".gz"));
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let inner = format!("{path}!{}", strip_ext(name, &[".gz", ".tgz"]));
                 match self.read_limited(flate2::read::MultiGzDecoder::new(data), data.len() as u64) {
                     Ok(out) => self.at(&inner, &out, depth + 1),
                     Err(reason) => self.problem(inner, reason),
@@ -101,9 +105,37 @@ impl Expander<'_> {
             }
             return;
         }
+        if let Some(kind) = compression(path, data) {
+            if !self.too_deep(path, depth) {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let inner = format!("{path}!{}", strip_ext(name, kind.ext()));
+                match self.decompress(kind, data) {
+                    Ok(out) => self.at(&inner, &out, depth + 1),
+                    Err(reason) => self.problem(inner, reason),
+                }
+            }
+            return;
+        }
+        if is_tar(data) {
+            if !self.too_deep(path, depth) {
+                self.tar(path, data, depth);
+            }
+            return;
+        }
         let (text, encoding, binary) = decode_text(data);
         let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
-        (self.f)(Part { path: path.to_string(), text, encoding, binary });
+        let unescaped = if binary { None } else { super::unescape::decoded(&text) };
+        (self.f)(Part { path: path.to_string(), text, encoding, binary, people_only: false });
+        if let Some(u) = unescaped {
+            self.budget = self.budget.saturating_sub(u.len() as u64);
+            (self.f)(Part {
+                path: format!("{path}!unescaped"),
+                text: Cow::Owned(u),
+                encoding: "unescaped",
+                binary: false,
+                people_only: true,
+            });
+        }
         for (line, bytes) in blocks {
             if depth < self.limits.max_depth && (bytes.len() as u64) <= self.budget {
                 self.budget -= bytes.len() as u64;
@@ -166,6 +198,80 @@ impl Expander<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Decompresses one stream within the ratio and size limits.
+    fn decompress(&mut self, kind: Compression, data: &[u8]) -> Result<Vec<u8>, String> {
+        let compressed = data.len() as u64;
+        match kind {
+            Compression::Bzip2 => self.read_limited(bzip2::read::MultiBzDecoder::new(data), compressed),
+            Compression::Zstd => match ruzstd::decoding::StreamingDecoder::new(data) {
+                Ok(d) => self.read_limited(d, compressed),
+                Err(e) => Err(format!("corrupt compressed data: {e}")),
+            },
+            Compression::Xz | Compression::Lzma => {
+                let by_ratio = compressed.saturating_mul(self.limits.max_ratio).max(1 << 20);
+                let cap = by_ratio.min(self.budget);
+                let mut w = CappedWriter { out: Vec::new(), cap };
+                let mut input = std::io::BufReader::new(data);
+                let r = if kind == Compression::Xz {
+                    lzma_rs::xz_decompress(&mut input, &mut w)
+                } else {
+                    lzma_rs::lzma_decompress(&mut input, &mut w)
+                };
+                match r {
+                    Ok(()) => {
+                        self.budget -= w.out.len() as u64;
+                        Ok(w.out)
+                    }
+                    Err(_) if w.out.len() as u64 >= cap => {
+                        self.budget = self.budget.saturating_sub(cap);
+                        Err(if cap == by_ratio {
+                            format!("compression bomb: expands more than {}x (limit)", self.limits.max_ratio)
+                        } else {
+                            "archive expands beyond the size limit".to_string()
+                        })
+                    }
+                    Err(e) => Err(format!("corrupt compressed data: {e:?}")),
+                }
+            }
+        }
+    }
+
+    /// Every regular file of a tar archive.
+    fn tar(&mut self, path: &str, data: &[u8], depth: u32) {
+        let mut ar = tar::Archive::new(Cursor::new(data));
+        let entries = match ar.entries() {
+            Ok(e) => e,
+            Err(e) => return self.problem(path, format!("unreadable tar archive: {e}")),
+        };
+        for (n, entry) in entries.enumerate() {
+            if n >= self.limits.max_entries {
+                return self
+                    .problem(path, format!("tar archive has more than {} members (limit)", self.limits.max_entries));
+            }
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => return self.problem(format!("{path}!#{n}"), format!("unreadable tar member: {e}")),
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let name = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| format!("#{n}"));
+            let inner = format!("{path}!{name}");
+            let size = entry.size();
+            if size > self.budget {
+                self.problem(inner, "archive expands beyond the size limit");
+                return;
+            }
+            let mut out = Vec::with_capacity(size as usize);
+            if let Err(e) = (&mut entry).take(size).read_to_end(&mut out) {
+                self.problem(inner, format!("unreadable tar member: {e}"));
+                continue;
+            }
+            self.budget -= out.len() as u64;
+            self.at(&inner, &out, depth + 1);
         }
     }
 
@@ -298,6 +404,87 @@ impl Expander<'_> {
         }
         self.budget -= out.len() as u64;
         Ok(out)
+    }
+}
+
+/// Compressed single streams recognised by their magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    Bzip2,
+    Xz,
+    Lzma,
+    Zstd,
+}
+
+impl Compression {
+    fn ext(self) -> &'static [&'static str] {
+        match self {
+            Compression::Bzip2 => &[".bz2", ".tbz2", ".tbz"],
+            Compression::Xz => &[".xz", ".txz"],
+            Compression::Lzma => &[".lzma"],
+            Compression::Zstd => &[".zst", ".zstd", ".tzst"],
+        }
+    }
+}
+
+/// The compression of `data`, from its magic bytes (legacy `.lzma` has none: its
+/// properties byte and the file name).
+fn compression(path: &str, data: &[u8]) -> Option<Compression> {
+    if data.len() >= 10
+        && data.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&data[3])
+        && data[4..10] == *b"\x31\x41\x59\x26\x53\x59"
+    {
+        return Some(Compression::Bzip2);
+    }
+    if data.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+        return Some(Compression::Xz);
+    }
+    if data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Some(Compression::Zstd);
+    }
+    if data.len() >= 13 && data[0] == 0x5d && path.to_ascii_lowercase().ends_with(".lzma") {
+        return Some(Compression::Lzma);
+    }
+    None
+}
+
+/// `name` without the first matching extension (`x.tar.xz` → `x.tar`, `x.tbz2` → `x.tar`).
+fn strip_ext(name: &str, exts: &[&str]) -> String {
+    let lower = name.to_ascii_lowercase();
+    for e in exts {
+        if lower.ends_with(e) && name.len() > e.len() {
+            let base = &name[..name.len() - e.len()];
+            return if e.starts_with(".t") && *e != ".tar" { format!("{base}.tar") } else { base.to_string() };
+        }
+    }
+    name.to_string()
+}
+
+/// A POSIX (ustar) or GNU tar archive: `ustar` at offset 257.
+fn is_tar(d: &[u8]) -> bool {
+    d.len() >= 512 && &d[257..262] == b"ustar"
+}
+
+/// A writer that refuses more than `cap` bytes (decoders that only write).
+struct CappedWriter {
+    out: Vec<u8>,
+    cap: u64,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() as u64 + buf.len() as u64 > self.cap {
+            let room = (self.cap - self.out.len() as u64) as usize;
+            self.out.extend_from_slice(&buf[..room]);
+            return Err(std::io::Error::other("size limit"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

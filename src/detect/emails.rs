@@ -29,6 +29,12 @@ pub fn find(s: &str) -> Vec<Span> {
         if start == at {
             continue;
         }
+        // `lore.kernel.org/r/<id@host>`, `https://user@host/`: a message id or a
+        // login inside a URL, not an address.
+        if start > 0 && b[start - 1] == b'/' {
+            last_end = at + 1;
+            continue;
+        }
         let mut end = at + 1;
         while end < b.len() && is_domain(b[end]) && end - at < 254 {
             end += 1;
@@ -305,6 +311,7 @@ mod tests {
         );
         assert!(all("icon@2x.png lodash@4.17.21 @media x@y").is_empty());
         assert_eq!(all("<a href=\"mailto:a@b.de\">"), ["a@b.de"]);
+        assert!(all("https://lore.kernel.org/r/20240101.1234-1-jane@acme.io/").is_empty());
     }
 
     #[test]

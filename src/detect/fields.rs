@@ -753,7 +753,67 @@ pub fn is_company(v: &str) -> bool {
         || (matches!(last.as_str(), "ag" | "kg" | "se" | "sa" | "ab" | "as")
             && v.split_whitespace().last().is_some_and(|w| w.chars().all(|c| c.is_uppercase())))
         || (words.len() >= 3 && strong(&words[words.len() - 2]))
+        || COMPANY_WORDS.contains(&last.as_str())
 }
+
+/// Last words of company names without a legal form (`Brightfalcon Analytics`).
+const COMPANY_WORDS: &[&str] = &[
+    "analytics",
+    "systems",
+    "solutions",
+    "technologies",
+    "technology",
+    "labs",
+    "group",
+    "holdings",
+    "partners",
+    "consulting",
+    "services",
+    "software",
+    "media",
+    "health",
+    "healthcare",
+    "logistics",
+    "retail",
+    "foods",
+    "energy",
+    "finance",
+    "financial",
+    "freight",
+    "robotics",
+    "bank",
+    "insurance",
+    "studios",
+    "studio",
+    "networks",
+    "industries",
+    "international",
+    "enterprises",
+    "ventures",
+    "capital",
+    "digital",
+    "pharma",
+    "motors",
+    "airlines",
+    "hotels",
+    "telecom",
+    "communications",
+    "manufacturing",
+    "trading",
+    "investments",
+    "realty",
+    "properties",
+    "agency",
+    "electronics",
+    "semiconductors",
+    "biotech",
+    "therapeutics",
+    "dynamics",
+    "security",
+    "data",
+    "cloud",
+    "works",
+];
 
 /// A person's name as a value: two to four capitalised words of letters (with `.'-`),
 /// used only in a column whose header names it or in a row with a direct identifier.
@@ -866,7 +926,8 @@ mod tests {
         assert!(is_street_address("rue de Rivoli 4") && is_street_address("Calle Mayor, 3"));
         assert!(!is_street_address("Street Fighter") && !is_street_address("version 2 of it"));
         assert!(is_company("Kestrelmark GmbH") && is_company("Acme Holdings Ltd.") && is_company("Norvale B.V."));
-        assert!(!is_company("The End") && !is_company("Ltd"));
+        assert!(!is_company("The End") && !is_company("Ltd") && !is_company("Jane Doe"));
+        assert!(is_company("Brightfalcon Analytics"));
         assert!(is_birthdate("1984-03-12") && is_birthdate("12.03.1984") && !is_birthdate("2024-13-45"));
     }
 }

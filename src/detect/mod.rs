@@ -16,6 +16,7 @@ pub mod lines;
 pub mod mask;
 pub mod pattern;
 pub mod records;
+pub mod unescape;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -187,6 +188,8 @@ pub struct Text<'a> {
     shapes: OnceCell<records::Shapes>,
     index: OnceCell<lines::LineIndex>,
     credits: OnceCell<bool>,
+    /// A decoded copy of escaped text: only the people detectors read it.
+    pub people_only: bool,
 }
 
 impl<'a> Text<'a> {
@@ -201,6 +204,7 @@ impl<'a> Text<'a> {
             shapes: OnceCell::new(),
             index: OnceCell::new(),
             credits: OnceCell::new(),
+            people_only: false,
         }
     }
 
@@ -395,6 +399,7 @@ impl Scanner {
         decode::expand(path, data, &self.limits, &mut out.problems, &mut |part| {
             let mut text = Text::new(&part.text, part.binary);
             text.redact = self.redact;
+            text.people_only = part.people_only;
             let mut state = self.fresh_state();
             self.observe(&text, &mut state);
             parts.push(PartScan {
@@ -404,6 +409,17 @@ impl Scanner {
                 markers: markers(&text),
             });
         });
+        // A decoded copy reports only what its original did not: no second finding of
+        // the same class for the same content.
+        let fired: BTreeSet<(String, String)> = parts
+            .iter()
+            .flat_map(|p: &PartScan| p.hits.iter().map(move |h| (p.path.clone(), h.class.clone())))
+            .collect();
+        for p in parts.iter_mut() {
+            if let Some(orig) = p.path.strip_suffix("!unescaped") {
+                p.hits.retain(|h| !fired.contains(&(orig.to_string(), h.class.clone())));
+            }
+        }
         out.parts = parts;
         out
     }
@@ -507,6 +523,7 @@ impl Scanner {
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
+                    (Detector::Pattern(_), _) if t.people_only => {}
                     (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() => p.observe(t, o),
                     (Detector::Pattern(p), Obs::Pattern(o)) => {
                         // Volume patterns (min_count > 1) use the keyword as a hint for the
@@ -698,7 +715,12 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 fn decode_first_window_is_container(d: &[u8]) -> bool {
-    d.starts_with(b"PK\x03\x04") || d.starts_with(&[0x1f, 0x8b])
+    d.starts_with(b"PK\x03\x04")
+        || d.starts_with(&[0x1f, 0x8b])
+        || d.starts_with(b"BZh")
+        || d.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
+        || d.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (d.len() >= 512 && &d[257..262] == b"ustar")
 }
 
 fn observe_canaries(c: &Canaries, t: &Text, o: &mut CanaryObs) {

@@ -10,7 +10,7 @@ archive timestamps).
     python3 tests/corpus/generate.py            # regenerate in place
     python3 tests/corpus/generate.py --out DIR  # write elsewhere (determinism test)
 """
-import argparse, base64, gzip, hashlib, io, json, os, random, shutil, zipfile
+import argparse, base64, bz2, gzip, hashlib, io, json, lzma, os, random, shutil, tarfile, zipfile
 
 R = random.Random(20261122)
 SYL = ["bri", "kes", "nor", "quil", "tarn", "umb", "vel", "wex", "yar", "zen", "ald", "bro", "cal", "dun", "elm",
@@ -269,6 +269,102 @@ def personal_leaks(add):
         json.dumps([{"nome": name(), "cpf": cpf(r), "cidade": "São Paulo"} for _ in range(40)], ensure_ascii=False))
 
 
+def zstd_raw(data):
+    """A zstd frame of raw blocks (Python has no zstd module): valid, uncompressed."""
+    assert 256 <= len(data) < 65792
+    out = bytearray(b"\x28\xb5\x2f\xfd\x60") + (len(data) - 256).to_bytes(2, "little")
+    for i in range(0, len(data), 1 << 16):
+        chunk = data[i:i + (1 << 16)]
+        last = 1 if i + (1 << 16) >= len(data) else 0
+        out += (last | (len(chunk) << 3)).to_bytes(3, "little") + chunk
+    return bytes(out)
+
+
+def tar_bytes(members):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime, ti.mode, ti.uname, ti.gname = len(data), 0, 0o644, "", ""
+            t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def pasted_in_mail_leak(add):
+    rs = rows(30, 1301)
+    body = "".join(f"{r['company']}; {r['admin_email']}\n" for r in rs)
+    mails = [f"From a@ourservice.io Mon Jan  1 00:00:00 2024\nFrom: Ops <ops@ourservice.io>\nTo: sales@ourservice.io\nSubject: premium admins {i}\n\n"
+             + (f"Here is the list:\n{body}" if i == 1 else "see next mail\n") for i in range(3)]
+    add("forwarded_list.mbox", "mbox-pasted", "a mail archive whose second mail pastes a 30-row customer list", "\n".join(mails))
+
+
+def two_column_leaks(add):
+    """Two columns, company and address: a table, not credits, however it is aligned."""
+    rs = rows(40, 1401)
+    add("two_columns.tsv", "tsv-2col", "company<TAB>address, no header", "".join(f"{r['company']}\t{r['admin_email']}\n" for r in rs))
+    rs = rows(40, 1402)
+    w = max(len(r["company"]) for r in rs) + 4
+    add("aligned_admins.txt", "aligned", "company and address aligned with spaces, as pasted from a terminal",
+        "".join(f"{r['company'].ljust(w)}{r['admin_email']}\n" for r in rs))
+
+
+def compressed_leaks(add):
+    """Customer lists in the compressions and archives of the field (issue #10 item 4)."""
+    base = ["company", "group", "admin_email"]
+    csv = lambda n, seed: csv_text(rows(n, seed), base).encode()
+    add("customers.csv.bz2", "bzip2", "bzip2-compressed CSV", bz2.compress(csv(60, 1201), 9))
+    add("customers.csv.xz", "xz", "xz-compressed CSV", lzma.compress(csv(60, 1202), format=lzma.FORMAT_XZ))
+    add("customers.csv.lzma", "lzma", "legacy lzma-compressed CSV", lzma.compress(csv(60, 1203), format=lzma.FORMAT_ALONE))
+    add("customers.csv.zst", "zstd", "zstd frame with a CSV", zstd_raw(csv(60, 1204)))
+    add("export.tar.gz", "tgz", "a gzip-compressed tar with a CSV", gzip_bytes(tar_bytes([("export/readme.txt", b"monthly export\n"), ("export/customers.csv", csv(50, 1205))])))
+    add("export.tar.bz2", "tar.bz2", "a bzip2-compressed tar with a CSV", bz2.compress(tar_bytes([("customers.csv", csv(50, 1206))]), 9))
+    add("export.tar.xz", "tar.xz", "an xz-compressed tar with a CSV", lzma.compress(tar_bytes([("customers.csv", csv(50, 1207))]), format=lzma.FORMAT_XZ))
+    add("export.tar", "tar", "a plain tar with a CSV", tar_bytes([("a/b/customers.csv", csv(50, 1208))]))
+
+
+def escaped_leaks(add):
+    """Customer lists whose addresses hide behind escapes (issue #10 item 4)."""
+    rs = rows(40, 1101)
+    add("escaped.json", "json-escaped", "JSON with every @ written as \\u0040",
+        json.dumps([{"company": r["company"], "email": r["admin_email"]} for r in rs]).replace("@", "\\u0040"))
+    rs = rows(30, 1102)
+    add("entities.html", "html-entities", "HTML list with &#64; and &commat;",
+        "<ul>\n" + "".join(f"<li>{xml_escape(r['company'])}: {r['admin_email'].replace('@', '&#64;' if i % 2 else '&commat;')}</li>\n" for i, r in enumerate(rs)) + "</ul>\n")
+    rs = rows(25, 1103)
+    add("form_posts.log", "url-encoded", "logged form posts with URL-encoded addresses",
+        "".join(f"POST /signup company={r['company'].replace(' ', '+')}&email={r['admin_email'].replace('@', '%40')}&plan=pro\n" for r in rs))
+    rs = rows(30, 1104)
+    add("qp_mail.eml", "quoted-printable", "a mail body in quoted-printable with a pasted list",
+        "Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nList as asked:\n" + "".join(f"{r['company']}, {r['admin_email'].replace('@', '=40')}\n" for r in rs))
+    rs = rows(30, 1105)
+    add("obfuscated.txt", "obfuscated", "addresses written as name [at] host [dot] tld",
+        "".join(f"{r['company']} - {r['admin_email'].replace('@', ' [at] ').replace('.', ' [dot] ')}\n" for r in rs))
+
+
+def correspondence_benign(add):
+    """Mail archives, patch series and message-id links: correspondence, not lists."""
+    r = random.Random(3030)
+    people = [(f, l, f"{f.lower()}.{l.lower()}@{d}") for (f, l), (_, d) in zip((person(r) for _ in range(40)), companies(40, 3031))]
+    msgs = []
+    for i in range(15):
+        a = people[i]
+        cc = ", ".join(f"{f} {l} <{m}>" for f, l, m in people[i + 1:i + 7])
+        msgs.append(f"From {a[2]} Mon Jan  1 00:00:00 2024\nFrom: {a[0]} {a[1]} <{a[2]}>\nTo: dev@lists.ourproject.org\nCc: {cc}\n"
+                    f"Subject: Re: [PATCH v{i}] parser: fix edge case\nMessage-ID: <2024010{i}.{i}-1-{a[2]}>\n"
+                    f"In-Reply-To: <2024010{i}.0-1-{people[i + 1][2]}>\n\nLooks good to me.\n\nThanks,\n{a[0]}\n")
+    add("list_archive.mbox", "mbox", "a mailing-list archive: 15 mails with 6 Cc each", "\n".join(msgs))
+    patches = []
+    for i in range(8):
+        a = people[20 + i]
+        patches.append(f"From 1234567890abcdef{i:04d} Mon Sep 17 00:00:00 2001\nFrom: {a[0]} {a[1]} <{a[2]}>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n"
+                       f"Subject: [PATCH {i}/8] core: tidy\nTo: dev@lists.ourproject.org\nCc: {people[i][2]},\n {people[i + 1][2]},\n {people[i + 2][2]}\n\n"
+                       f"Tidy.\n\nSigned-off-by: {a[0]} {a[1]} <{a[2]}>\nReviewed-by: {people[i + 3][0]} {people[i + 3][1]} <{people[i + 3][2]}>\n---\n"
+                       f"diff --git a/core.c b/core.c\n--- a/core.c\n+++ b/core.c\n@@ -1 +1 @@\n-int x;\n+int y;\n")
+    add("series.patch", "patch", "a format-patch series of 8 patches with Cc and trailers", "\n".join(patches))
+    add("lore_links.md", "docs", "release notes linking 40 lore.kernel.org threads by message id",
+        "# Threads\n\n" + "".join(f"- fix {i}: https://lore.kernel.org/r/2024{i:04d}.{i}-1-{m}/\n" for i, (_, _, m) in enumerate(people)))
+
+
 def personal_benign(add):
     """Numbers that look like cards or phones, addresses without people (issue #10)."""
     r = random.Random(2020)
@@ -287,6 +383,10 @@ def personal_benign(add):
             ("Diners", "3056 9300 0902 0004"), ("JCB", "3566 0020 2036 0505")]))
     add("offices.csv", "reference", "office addresses of one company, no people",
         "office,street,city\n" + "".join(f"{city} office,{st.format(n=r.randint(1, 99))},{city}\n" for st, city in STREETS))
+    add("logs.tar.xz", "tar.xz", "an xz-compressed tar of access logs",
+        lzma.compress(tar_bytes([("logs/access.log", "".join(f"10.0.{i % 250}.{i % 200} - - GET /p/{i} 200\n" for i in range(500)).encode())]), format=lzma.FORMAT_XZ))
+    add("contact_page.html", "docs", "a contact page with three obfuscated addresses",
+        "<p>Sales: sales&#64;ourservice.io</p><p>Support: support&#64;ourservice.io</p><p>Press: press [at] ourservice [dot] io</p>\n")
     add("build_log.txt", "log", "a build log with versions, sizes and timings",
         "".join(f"[{r.randint(0, 59):02d}.{r.randint(0, 999):03d}] compiled crate-{i} v1.{i}.{r.randint(0, 9)} ({r.randint(1000000, 99999999)} bytes) in {r.randint(1, 900)} ms\n" for i in range(200)))
 
@@ -462,6 +562,10 @@ def leaks():
     rs = rows(500, 80)
     add("big_export.tar.txt", "csv-renamed", "a 500-row export saved with a misleading name", csv_text(rs, base))
     personal_leaks(add)
+    escaped_leaks(add)
+    compressed_leaks(add)
+    pasted_in_mail_leak(add)
+    two_column_leaks(add)
     return L
 
 
@@ -582,6 +686,7 @@ def benign():
         ("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Dear Anna, reach me at anna.varlow@kestrelmark.de.</w:t></w:r></w:p></w:body></w:document>')]))
     add("gpg_uids.txt", "keys", "gpg --list-keys output of a few maintainers", "".join(f"pub   rsa4096 2020-01-01 [SC]\n      {hashlib.sha1(m.encode()).hexdigest().upper()}\nuid           [ultimate] {f} {l} <{m}>\n\n" for f, l, m in people[:5]))
     personal_benign(add)
+    correspondence_benign(add)
     return B
 
 

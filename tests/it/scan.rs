@@ -515,3 +515,84 @@ fn secret_findings_are_aggregated_per_file_and_pattern() {
     );
     assert!(!v.to_string().contains("ghp_Zx9Q"), "no token printed: {v:#}");
 }
+
+/// bzip2, xz and zstd are opened within the same limits: a bomb and a corrupt stream
+/// are unscannable findings, never skipped silently, never a crash.
+#[test]
+fn compressed_bombs_and_corrupt_streams_are_unscannable() {
+    let d = Dir::new();
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    enc.write_all(&vec![0u8; 8 << 20]).expect("bzip2");
+    let bomb = enc.finish().expect("bzip2");
+    assert!(bomb.len() < 4096, "{}", bomb.len());
+    d.write("zeros.bin.bz2", bomb);
+    let mut xz = vec![0xfd, b'7', b'z', b'X', b'Z', 0x00];
+    xz.extend_from_slice(b"not an xz stream at all, only its magic");
+    d.write("broken.csv.xz", xz);
+    let mut zst = vec![0x28, 0xb5, 0x2f, 0xfd];
+    zst.extend_from_slice(&[0xff; 40]);
+    d.write("broken.csv.zst", zst);
+    let (_, v) = scan_json(&d, &["--policy", "builtin"]);
+    let f = v["findings"].as_array().expect("findings");
+    let ev = |p: &str| {
+        f.iter()
+            .find(|x| x["path"] == p && x["rule"] == "unscannable")
+            .and_then(|x| x["evidence"].as_str())
+            .unwrap_or_else(|| panic!("{p} unscannable: {v:#}"))
+            .to_string()
+    };
+    assert!(ev("zeros.bin.bz2!zeros.bin").contains("compression bomb"), "{v:#}");
+    assert!(ev("broken.csv.xz!broken.csv").contains("corrupt"), "{v:#}");
+    assert!(ev("broken.csv.zst!broken.csv").contains("corrupt"), "{v:#}");
+}
+
+/// Nothing guarded is printed: a first row of data is not shown as a header, keys that
+/// are addresses are not shown as a header, and a snippet masks every value on its
+/// line that a detector would type (other keys, addresses, phones), not only its hit.
+#[test]
+fn evidence_and_snippets_never_print_guarded_values() {
+    let d = Dir::new();
+    let mut phones = String::new();
+    for i in 0..30 {
+        phones.push_str(&format!("Jane Doe{i},+44 20 7946 {:04},{} Baker Street\n", i, i + 1));
+    }
+    d.write("phones.csv", &phones);
+    let mut keyed = String::from("{");
+    for i in 0..30 {
+        let (name, domain) = company(i);
+        keyed.push_str(&format!("\"admin{i}@{domain}\": \"{name}\","));
+    }
+    keyed.push_str("\"x\": \"y\"}");
+    d.write("keyed.json", &keyed);
+    d.write(
+        "config.env",
+        "GITHUB_TOKEN=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN OTHER=sk_live_51Hx9Qw8Er7Ty6Ui5Op4As3Df owner=jane@acme-corp.io tel=+44 20 7946 0000\n",
+    );
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    let o = lg().current_dir(d.path()).args(["--policy", "builtin", "scan", "."]).output().expect("runs");
+    let all = format!("{}\n{}", v, out(&o));
+    for guarded in
+        ["Jane Doe", "7946", "Baker", "admin0@", "@brightfalcon", "Zx9Qw8Er", "51Hx9Qw8", "jane@acme", "acme-corp"]
+    {
+        assert!(!all.contains(guarded), "{guarded} printed:\n{all}");
+    }
+    let ev = |p: &str| {
+        v["findings"].as_array().expect("findings").iter().find(|f| f["path"] == p).map(|f| f["evidence"].to_string())
+    };
+    let phones_ev = ev("phones.csv").unwrap_or_else(|| panic!("phones.csv: {v:#}"));
+    assert!(phones_ev.contains("30 personal records") && phones_ev.contains("phone"), "{phones_ev}");
+}
+
+/// A decoded copy (`!unescaped`) adds what its original hides, never a second finding
+/// of the same class for the same file.
+#[test]
+fn a_decoded_copy_does_not_repeat_its_original() {
+    let d = Dir::new();
+    let mut s = customer_csv(30);
+    s.push_str("Contact: sales&#64;ourservice.io, support&#64;ourservice.io, press&#64;ourservice.io\n");
+    d.write("page.csv", &s);
+    let (code, v) = scan_json(&d, &["--policy", "builtin"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(rules(&v), ["customer-lists-stay-in-stores:page.csv"], "{v:#}");
+}

@@ -1,0 +1,180 @@
+//! Text escapes that hide addresses from a plain reading: JSON `\u0040`, HTML entities
+//! (`&#64;`, `&#x40;`, `&commat;`), URL-encoding (`%40`, form pairs), quoted-printable
+//! (`=40`, soft line breaks), fullwidth `＠`/`．`, and `[at]`/`(at)`/`{at}` with
+//! `[dot]`/`(dot)` obfuscation. A text holding enough of them gets a decoded copy that
+//! the people detectors read (patterns read the original only).
+//!
+//! Owns these decoders; linear in the text, no allocation unless a copy is made.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+/// Escapes announcing a hidden `@` (or `.`), case-insensitive.
+const MARKERS: &[&str] =
+    &["\\u0040", "&#64;", "&#x40;", "&commat;", "%40", "=40", "＠", "[at]", "(at)", "{at}", " at ] ", "&#46;"];
+
+/// Fewest escapes that make a decoded copy worth reading.
+const MIN_ESCAPES: usize = 3;
+
+/// The decoded copy of `s`, when `s` hides at least [`MIN_ESCAPES`] addresses' `@`.
+pub fn decoded(s: &str) -> Option<String> {
+    static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(MARKERS)
+            // Fixed literals: building cannot fail.
+            .expect("static automaton")
+    });
+    let n = AC.find_iter(s).take(MIN_ESCAPES).count();
+    if n < MIN_ESCAPES {
+        return None;
+    }
+    let qp = s.contains("=\n") || s.contains("=\r\n") || s.to_ascii_lowercase().contains("quoted-printable");
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let rest = &b[i..];
+        // JSON \uXXXX
+        if c == b'\\' && rest.len() >= 6 && (rest[1] == b'u' || rest[1] == b'U') {
+            if let Some(ch) = hex(&rest[2..6]).and_then(char::from_u32) {
+                push_char(&mut out, ch);
+                i += 6;
+                continue;
+            }
+        }
+        // HTML entities
+        if c == b'&' {
+            if let Some((ch, len)) = entity(rest) {
+                push_char(&mut out, ch);
+                i += len;
+                continue;
+            }
+        }
+        // URL-encoding
+        if c == b'%' && rest.len() >= 3 {
+            if let Some(v) = hex(&rest[1..3]) {
+                out.push(v as u8);
+                i += 3;
+                continue;
+            }
+        }
+        // Quoted-printable
+        if qp && c == b'=' {
+            if rest.starts_with(b"=\r\n") {
+                i += 3;
+                continue;
+            }
+            if rest.starts_with(b"=\n") {
+                i += 2;
+                continue;
+            }
+            if rest.len() >= 3 && rest[1..3].iter().all(|x| x.is_ascii_digit() || (b'A'..=b'F').contains(x)) {
+                if let Some(v) = hex(&rest[1..3]) {
+                    out.push(v as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        // Obfuscation: ` [at] `, `(at)`, `{dot}` (spaces around are dropped).
+        if matches!(c, b'[' | b'(' | b'{' | b' ') {
+            if let Some((ch, len)) = obfuscated(rest) {
+                while out.last() == Some(&b' ') {
+                    out.pop();
+                }
+                out.push(ch);
+                i += len;
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        // Fullwidth ＠ (EF BC A0) and ．(EF BC 8E)
+        if c == 0xEF && rest.len() >= 3 && rest[1] == 0xBC && (rest[2] == 0xA0 || rest[2] == 0x8E) {
+            out.push(if rest[2] == 0xA0 { b'@' } else { b'.' });
+            i += 3;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn hex(h: &[u8]) -> Option<u32> {
+    std::str::from_utf8(h).ok().and_then(|t| u32::from_str_radix(t, 16).ok())
+}
+
+fn push_char(out: &mut Vec<u8>, ch: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+}
+
+/// `&#64;`, `&#x40;`, `&commat;` … at the start of `b`: the character and the length.
+fn entity(b: &[u8]) -> Option<(char, usize)> {
+    let end = b.iter().take(12).position(|&c| c == b';')?;
+    let body = std::str::from_utf8(&b[1..end]).ok()?;
+    let ch = if let Some(num) = body.strip_prefix('#') {
+        match num.strip_prefix(['x', 'X']) {
+            Some(h) => u32::from_str_radix(h, 16).ok().and_then(char::from_u32)?,
+            None => num.parse::<u32>().ok().and_then(char::from_u32)?,
+        }
+    } else {
+        match body {
+            "commat" => '@',
+            "period" => '.',
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => ' ',
+            _ => return None,
+        }
+    };
+    Some((ch, end + 1))
+}
+
+/// `[at]`, `(at)`, `{at}`, `[dot]`, `(dot)`, `{dot}`, optionally after spaces.
+fn obfuscated(b: &[u8]) -> Option<(u8, usize)> {
+    let lead = b.iter().take_while(|&&c| c == b' ').count();
+    let r = &b[lead..];
+    for (word, ch) in [(&b"at"[..], b'@'), (&b"dot"[..], b'.')] {
+        for (o, c) in [(b'[', b']'), (b'(', b')'), (b'{', b'}')] {
+            if r.len() >= word.len() + 2
+                && r[0] == o
+                && r[1..1 + word.len()].eq_ignore_ascii_case(word)
+                && r[1 + word.len()] == c
+            {
+                return Some((ch, lead + word.len() + 2));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::emails;
+
+    #[test]
+    fn hidden_addresses_are_decoded() {
+        for (s, want) in [
+            (r#"{"e":"a\u0040acme.io","f":"b\u0040bolt.io","g":"c\u0040cor.io"}"#, 3),
+            ("a&#64;acme.io b&#x40;bolt.io c&commat;cor.io", 3),
+            ("email=a%40acme.io&x=1&email=b%40bolt.io&email=c%40cor.io", 3),
+            ("Content-Transfer-Encoding: quoted-printable\n\na=40acme.io b=40bolt.io c=40cor=\n.io", 3),
+            ("a＠acme．io b＠bolt.io c＠cor.io", 3),
+            ("a [at] acme [dot] io, b(at)bolt(dot)io, c {at} cor {dot} io", 3),
+        ] {
+            let d = decoded(s).unwrap_or_default();
+            assert_eq!(emails::find(&d).len(), want, "{s} -> {d}");
+        }
+        assert!(decoded("plain text with one a@b.io and 100%40 nothing").is_none());
+    }
+}
