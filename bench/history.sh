@@ -79,7 +79,8 @@ l=$(load)
 floor=$(timed sh -c "git -C '$REPO' cat-file --batch-all-objects --unordered --batch-check='%(objectname) %(objecttype)' | awk '\$2==\"blob\" {print \$1}' | git -C '$REPO' cat-file --batch")
 echo "| git cat-file --batch, every blob (floor) | ${floor// / | } | $l |"
 l=$(load)
-lg=$(timed env GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
+lg=$(timed env LEAKGUARD_TIMINGS=1 GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
+grep "^leakguard: " "$W/stderr.out" > "$W/timings.out" || true
 echo "| leakguard scan --history | ${lg// / | } | $l |"
 l=$(load)
 rss=$(sampled env GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
@@ -102,6 +103,7 @@ if command -v gitleaks >/dev/null; then
 fi
 echo
 echo "leakguard findings: $n"
+cat "$W/timings.out"
 fi
 
 if [ -n "${PUSH:-}" ]; then
