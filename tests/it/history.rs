@@ -258,3 +258,26 @@ fn a_blob_missing_from_the_object_database_blocks_a_history_scan() {
         assert!(f.contains("unscannable") && f.contains("gone.txt") && f.contains("\"block\""), "{extra:?}: {f}");
     }
 }
+
+#[test]
+fn replace_refs_do_not_hide_what_is_stored() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    commit_all(&r, "root");
+    r.write("q.csv", customer_csv(20));
+    commit_all(&r, "list");
+    let listed = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let tree = r.git(&["rev-parse", "HEAD~1^{tree}"]).trim().to_string();
+    let parent = r.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let clean = r.commit_tree(&tree, Some(&parent), "list");
+    r.git(&["replace", &listed, &clean]);
+    for i in 0..40 {
+        r.write("n.txt", format!("{i}\n"));
+        commit_all(&r, &format!("n{i}"));
+    }
+    for args in [&["--history"][..], &["--history", "--per-commit"][..], &["--range", "HEAD~41..HEAD"][..]] {
+        let o = r.lg().arg("scan").args(args).args(["--format", "json"]).output().expect("runs");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", out(&o));
+        assert!(findings(&o).join("\n").contains("q.csv"), "{args:?}");
+    }
+}

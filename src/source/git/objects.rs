@@ -21,6 +21,9 @@ pub fn git_command(git_dir: Option<&Path>) -> Command {
     if let Some(d) = git_dir {
         c.env("GIT_DIR", d);
     }
+    // The objects as stored, as libgit2 reads them: a pushed `refs/replace/*` must not
+    // swap what is judged for something else.
+    c.env("GIT_NO_REPLACE_OBJECTS", "1");
     c.args([
         "-c",
         "core.packedGitLimit=192m",
