@@ -281,3 +281,18 @@ fn replace_refs_do_not_hide_what_is_stored() {
         assert!(findings(&o).join("\n").contains("q.csv"), "{args:?}");
     }
 }
+
+#[test]
+fn a_large_staged_blob_is_streamed_and_still_judged() {
+    let r = Repo::new();
+    // Over the 32 MiB whole-read size: read from `git cat-file` in windows.
+    let mut big = "plain text line without anything of note\n".repeat(900_000).into_bytes();
+    big.extend_from_slice(b"AWS_KEY=AKIAZ5QWERTYUIOPASDF\n");
+    assert!(big.len() > 32 << 20);
+    r.write("big.env", &big);
+    r.git(&["add", "big.env"]);
+    let o = r.lg().args(["scan", "--staged", "--format", "json"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let f = findings(&o).join("\n");
+    assert!(f.contains("secret") && f.contains("big.env") && f.contains("900001:"), "{f}");
+}
