@@ -140,6 +140,9 @@ fn history_filters_by_branch_and_time() {
     assert_eq!(past.status.code(), Some(0), "{}", out(&past));
     let now = r.lg().args(["scan", "--history", "--since", "1971-01-01", "--format", "json"]).output().expect("runs");
     assert_eq!(now.status.code(), Some(1), "{}", out(&now));
+    let empty = Repo::new();
+    let o = empty.lg().args(["scan", "--history"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "an unborn repository has no history: {}", err(&o));
     let bad = r.lg().args(["scan", "--history", "--since", "yesterday-ish"]).output().expect("runs");
     assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
 }

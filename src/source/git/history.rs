@@ -279,6 +279,10 @@ pub fn introduced_by_log(
     only: Option<&(dyn Fn(&Oid) -> bool + Sync)>,
 ) -> Result<Vec<GitItem>, String> {
     let targets = only;
+    if commits.is_empty() {
+        // `git log --stdin` with no revision would fall back to HEAD.
+        return Ok(Vec::new());
+    }
     use std::io::BufRead;
     let pos: HashMap<Oid, u32> = commits.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let mut child = objects::git_command(Some(git_dir))
