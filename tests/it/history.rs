@@ -120,6 +120,11 @@ fn object_database_enumeration_matches_the_per_commit_strategy() {
     let dated_old = r.lg().args(args).arg("--per-commit").output().expect("runs");
     assert_eq!(findings(&dated), findings(&dated_old));
     assert!(findings(&dated).len() >= 6, "{:#?}", findings(&dated));
+    // From a subdirectory, with `diff.relative` set: the same paths, nothing hidden.
+    r.git(&["config", "diff.relative", "true"]);
+    let sub = r.lg().current_dir(r.path().join("src")).args(args).output().expect("runs");
+    assert_eq!(findings(&sub), findings(&dated_old));
+    r.git(&["config", "--unset", "diff.relative"]);
     // The same on a repacked repository (pack order, deltas).
     r.git(&["repack", "-adq"]);
     let packed = r.lg().args(["scan", "--history", "--format", "json"]).output().expect("runs");

@@ -303,6 +303,7 @@ pub fn introduced_by_log(
             "-r",
             "--raw",
             "--no-renames",
+            "--no-relative",
             "--no-abbrev",
             "--root",
             "--no-color",

@@ -19,7 +19,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 pub fn git_command(git_dir: Option<&Path>) -> Command {
     let mut c = Command::new("git");
     if let Some(d) = git_dir {
-        c.env("GIT_DIR", d);
+        // Run from the git directory: paths are never relative to where we were started
+        // (`diff.relative`), and no work tree is needed.
+        c.env("GIT_DIR", d).current_dir(d);
     }
     // The objects as stored, as libgit2 reads them: a pushed `refs/replace/*` must not
     // swap what is judged for something else.
