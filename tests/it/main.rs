@@ -10,5 +10,6 @@ mod exec;
 mod gate;
 mod git;
 mod history;
+mod history;
 mod policy;
 mod scan;
