@@ -10,6 +10,5 @@ mod exec;
 mod gate;
 mod git;
 mod history;
-mod history;
 mod policy;
 mod scan;
