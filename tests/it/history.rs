@@ -309,3 +309,23 @@ fn a_large_staged_blob_is_streamed_and_still_judged() {
     let f = findings(&o).join("\n");
     assert!(f.contains("secret") && f.contains("big.env") && f.contains("900001:"), "{f}");
 }
+
+#[test]
+fn relative_object_directories_from_the_environment_are_honoured() {
+    let r = Repo::new();
+    r.write("q.csv", customer_csv(20));
+    commit_all(&r, "list");
+    // The objects live elsewhere, named relative to where leakguard is started (as a
+    // caller's environment may; a receive quarantine names its directories likewise).
+    std::fs::rename(r.path().join(".git/objects"), r.path().join("odb")).expect("move objects");
+    std::fs::create_dir_all(r.path().join(".git/objects/info")).expect("empty objects");
+    std::fs::create_dir_all(r.path().join(".git/objects/pack")).expect("empty objects");
+    let o = r
+        .lg()
+        .env("GIT_OBJECT_DIRECTORY", "odb")
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+    assert!(findings(&o).join("\n").contains("q.csv"));
+}
