@@ -41,8 +41,10 @@ for c in range(n):
     w(b"commit refs/heads/main\ncommitter B <b@corp.test> %d +0000\ndata 8\ncommit %d\n" % (1500000000 + c, c % 10))
     for _ in range(r.randint(1, 4)):
         f = "d%d/f%d.c" % (r.randrange(60), r.randrange(3000))
-        body = files.get(f, "").split("\n")[:r.randint(50, 600)]
-        body.append(" ".join(r.choice(words) for _ in range(10)))
+        if f not in files:
+            files[f] = "\n".join(" ".join(r.choice(words) for _ in range(10)) for _ in range(r.randint(50, 900)))
+        body = files[f].split("\n")
+        body[r.randrange(len(body))] = " ".join(r.choice(words) for _ in range(10))
         text = "\n".join(body)
         files[f] = text
         data = text.encode()
@@ -79,7 +81,8 @@ l=$(load)
 floor=$(timed sh -c "git -C '$REPO' cat-file --batch-all-objects --unordered --batch-check='%(objectname) %(objecttype)' | awk '\$2==\"blob\" {print \$1}' | git -C '$REPO' cat-file --batch")
 echo "| git cat-file --batch, every blob (floor) | ${floor// / | } | $l |"
 l=$(load)
-lg=$(timed env GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
+lg=$(timed env LEAKGUARD_TIMINGS=1 GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
+grep "^leakguard: " "$W/stderr.out" > "$W/timings.out" || true
 echo "| leakguard scan --history | ${lg// / | } | $l |"
 l=$(load)
 rss=$(sampled env GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
@@ -102,6 +105,7 @@ if command -v gitleaks >/dev/null; then
 fi
 echo
 echo "leakguard findings: $n"
+cat "$W/timings.out"
 fi
 
 if [ -n "${PUSH:-}" ]; then

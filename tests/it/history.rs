@@ -120,6 +120,11 @@ fn object_database_enumeration_matches_the_per_commit_strategy() {
     let dated_old = r.lg().args(args).arg("--per-commit").output().expect("runs");
     assert_eq!(findings(&dated), findings(&dated_old));
     assert!(findings(&dated).len() >= 6, "{:#?}", findings(&dated));
+    // From a subdirectory, with `diff.relative` set: the same paths, nothing hidden.
+    r.git(&["config", "diff.relative", "true"]);
+    let sub = r.lg().current_dir(r.path().join("src")).args(args).output().expect("runs");
+    assert_eq!(findings(&sub), findings(&dated_old));
+    r.git(&["config", "--unset", "diff.relative"]);
     // The same on a repacked repository (pack order, deltas).
     r.git(&["repack", "-adq"]);
     let packed = r.lg().args(["scan", "--history", "--format", "json"]).output().expect("runs");
@@ -140,6 +145,9 @@ fn history_filters_by_branch_and_time() {
     assert_eq!(past.status.code(), Some(0), "{}", out(&past));
     let now = r.lg().args(["scan", "--history", "--since", "1971-01-01", "--format", "json"]).output().expect("runs");
     assert_eq!(now.status.code(), Some(1), "{}", out(&now));
+    let empty = Repo::new();
+    let o = empty.lg().args(["scan", "--history"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "an unborn repository has no history: {}", err(&o));
     let bad = r.lg().args(["scan", "--history", "--since", "yesterday-ish"]).output().expect("runs");
     assert_eq!(bad.status.code(), Some(2), "{}", err(&bad));
 }
@@ -257,4 +265,67 @@ fn a_blob_missing_from_the_object_database_blocks_a_history_scan() {
         let f = findings(&o).join("\n");
         assert!(f.contains("unscannable") && f.contains("gone.txt") && f.contains("\"block\""), "{extra:?}: {f}");
     }
+}
+
+#[test]
+fn replace_refs_do_not_hide_what_is_stored() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    commit_all(&r, "root");
+    r.write("q.csv", customer_csv(20));
+    commit_all(&r, "list");
+    let listed = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let tree = r.git(&["rev-parse", "HEAD~1^{tree}"]).trim().to_string();
+    let parent = r.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let clean = r.commit_tree(&tree, Some(&parent), "list");
+    r.git(&["replace", &listed, &clean]);
+    for i in 0..40 {
+        r.write("n.txt", format!("{i}\n"));
+        commit_all(&r, &format!("n{i}"));
+    }
+    let mut seen = Vec::new();
+    for args in [&["--history"][..], &["--history", "--per-commit"][..], &["--range", "HEAD~41..HEAD"][..]] {
+        let o = r.lg().arg("scan").args(args).args(["--format", "json"]).output().expect("runs");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", out(&o));
+        let f: Vec<String> = findings(&o).into_iter().filter(|f| f.contains("q.csv")).collect();
+        // Attributed to the commit that stored the list, not to a child of the replacement.
+        assert!(f.len() == 1 && f[0].contains(&listed), "{args:?}: {f:?}");
+        seen.push(f);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+#[test]
+fn a_large_staged_blob_is_streamed_and_still_judged() {
+    let r = Repo::new();
+    // Over the 32 MiB whole-read size: read from `git cat-file` in windows.
+    let mut big = "plain text line without anything of note\n".repeat(900_000).into_bytes();
+    big.extend_from_slice(b"AWS_KEY=AKIAZ5QWERTYUIOPASDF\n");
+    assert!(big.len() > 32 << 20);
+    r.write("big.env", &big);
+    r.git(&["add", "big.env"]);
+    let o = r.lg().args(["scan", "--staged", "--format", "json"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let f = findings(&o).join("\n");
+    assert!(f.contains("secret") && f.contains("big.env") && f.contains("900001:"), "{f}");
+}
+
+#[test]
+fn relative_object_directories_from_the_environment_are_honoured() {
+    let r = Repo::new();
+    r.write("q.csv", customer_csv(20));
+    commit_all(&r, "list");
+    // The objects live elsewhere, named relative to where leakguard is started (as a
+    // caller's environment may; a receive quarantine names its directories likewise).
+    std::fs::rename(r.path().join(".git/objects"), r.path().join("odb")).expect("move objects");
+    std::fs::create_dir_all(r.path().join(".git/objects/info")).expect("empty objects");
+    std::fs::create_dir_all(r.path().join(".git/objects/pack")).expect("empty objects");
+    let o = r
+        .lg()
+        .env("GIT_OBJECT_DIRECTORY", "odb")
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+    assert!(findings(&o).join("\n").contains("q.csv"));
 }

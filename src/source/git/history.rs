@@ -8,17 +8,24 @@
 //!    no path; a blob is a *candidate* when that scan has hits or problems, when its
 //!    decoding could depend on its name (OLE2 `.xls`, gzip), or when it is larger than
 //!    `settings.max_file_size`. Clean blobs leave nothing behind.
-//! 2. **Attribution**, only for candidates: commits are walked in the order the
-//!    per-commit strategy uses (topological, oldest first) and their trees read once
-//!    per (tree, directory) pair; each (candidate blob, path) pair gets the first commit
-//!    whose tree holds it — exactly the commit whose diff against every parent
-//!    introduces it. These pairs (and ref objects: tags, trees and blobs refs point
-//!    at) are judged through [`super::scan`], which rescans the candidate bytes under
-//!    their real path and applies path rules per path.
+//! 2. **Attribution**, only for candidates (and for blobs commits name that the object
+//!    database lacks — those are judged unreadable, never skipped): one `git log
+//!    --no-walk --stdin -c --raw --root` over the scanned commits gives each commit's
+//!    diff against every parent (a merge lists only paths differing from all parents —
+//!    the per-commit strategy's rule); each (candidate blob, path) pair gets the
+//!    earliest introducing commit in the order the per-commit strategy uses
+//!    (libgit2's topological walk, oldest first). Without git, libgit2 tree walks
+//!    (each (tree, directory) pair read once) give the same pairs, slower. These pairs
+//!    (and ref objects: tag messages, trees and blobs refs point at) are judged through
+//!    [`super::scan`], which rescans the candidate bytes under their real path and
+//!    applies path rules per path.
 //!
-//! Memory is bounded by design: the list of object ids and sizes, a byte budget for
-//! blobs in flight, the candidate set, and the (tree, directory) seen-set of pass 2.
-//! Must not import report renderers or policy internals; never writes anything.
+//! Memory is bounded by design: the list of object ids and sizes, the set of listed blob
+//! ids, a byte budget for blobs in flight, the candidate set, and in pass 2 only the
+//! candidates' pairs and a commit → position map. Nothing per clean blob, nothing per
+//! (blob, path) pair of the history. `git` runs with `GIT_NO_REPLACE_OBJECTS` and
+//! bounded pack windows (see `objects`). Must not import report renderers or policy
+//! internals; never writes anything.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -279,6 +286,10 @@ pub fn introduced_by_log(
     only: Option<&(dyn Fn(&Oid) -> bool + Sync)>,
 ) -> Result<Vec<GitItem>, String> {
     let targets = only;
+    if commits.is_empty() {
+        // `git log --stdin` with no revision would fall back to HEAD.
+        return Ok(Vec::new());
+    }
     use std::io::BufRead;
     let pos: HashMap<Oid, u32> = commits.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let mut child = objects::git_command(Some(git_dir))
@@ -292,6 +303,7 @@ pub fn introduced_by_log(
             "-r",
             "--raw",
             "--no-renames",
+            "--no-relative",
             "--no-abbrev",
             "--root",
             "--no-color",

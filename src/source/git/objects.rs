@@ -19,8 +19,30 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 pub fn git_command(git_dir: Option<&Path>) -> Command {
     let mut c = Command::new("git");
     if let Some(d) = git_dir {
-        c.env("GIT_DIR", d);
+        // Run from the git directory: paths are never relative to where we were started
+        // (`diff.relative`), and no work tree is needed.
+        c.env("GIT_DIR", d).current_dir(d);
+        // Object directories git named for us relative to where we were started (a
+        // receive quarantine, a caller's environment) must still name the same places.
+        for var in ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"] {
+            if let Some(v) = std::env::var_os(var).and_then(|v| v.into_string().ok()) {
+                if v.contains('"') {
+                    continue; // quoted entries: git's own syntax, left as given
+                }
+                let abs: Vec<String> = v
+                    .split(':')
+                    .map(|p| match std::path::absolute(p) {
+                        Ok(a) if !p.is_empty() => a.display().to_string(),
+                        _ => p.to_string(),
+                    })
+                    .collect();
+                c.env(var, abs.join(":"));
+            }
+        }
     }
+    // The objects as stored, as libgit2 reads them: a pushed `refs/replace/*` must not
+    // swap what is judged for something else.
+    c.env("GIT_NO_REPLACE_OBJECTS", "1");
     c.args([
         "-c",
         "core.packedGitLimit=192m",
