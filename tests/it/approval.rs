@@ -497,23 +497,31 @@ settings:
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
-#[test]
-fn approvals_committed_with_the_change_open_the_server() {
-    let keys = Keys::new();
-    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+/// A bare server with its own copy of the policy and allowed signers (push options
+/// advertised) and the pre-receive hook, and a clone holding the same files, pushed.
+fn policy_server(signers: &str) -> (Repo, Repo) {
     let policy = POLICY.replace("TTL", "24h");
-    // The server keeps its own copy of the policy and of the allowed signers.
     let server = Repo::bare();
     server.write(".leakguard/policy.yaml", &policy);
-    server.write(".leakguard/allowed_signers", &signers);
+    server.write(".leakguard/allowed_signers", signers);
+    server.git(&["config", "receive.advertisePushOptions", "true"]);
     assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
     let r = Repo::new();
     r.write(".leakguard/policy.yaml", &policy);
-    r.write(".leakguard/allowed_signers", &signers);
+    r.write(".leakguard/allowed_signers", signers);
     r.git(&["add", "."]);
     r.git(&["commit", "-q", "-m", "policy"]);
     r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
     assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    (server, r)
+}
+
+#[test]
+fn approvals_committed_with_the_change_open_the_server() {
+    let keys = Keys::new();
+    let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
+    // The server keeps its own copy of the policy and of the allowed signers.
+    let (server, r) = policy_server(&signers);
     assert!(r.lg().arg("install").output().expect("runs").status.success());
     r.write("q.csv", customer_csv(12));
     r.git(&["add", "q.csv"]);
@@ -647,19 +655,8 @@ fn a_large_file_is_bound_to_its_exact_bytes_too() {
 fn approvals_sent_as_a_push_option_open_the_server() {
     let keys = Keys::new();
     let signers = format!("carol@corp.test {}\ndave@corp.test {}\n", keys.public("carol"), keys.public("dave"));
-    let policy = POLICY.replace("TTL", "24h");
-    let server = Repo::bare();
-    server.write(".leakguard/policy.yaml", &policy);
-    server.write(".leakguard/allowed_signers", &signers);
-    server.git(&["config", "receive.advertisePushOptions", "true"]);
-    assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
-    let r = Repo::new();
-    r.write(".leakguard/policy.yaml", &policy);
-    r.write(".leakguard/allowed_signers", &signers);
-    r.git(&["add", "."]);
-    r.git(&["commit", "-q", "-m", "policy"]);
-    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
-    assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    // The server keeps its own copy of the policy and of the allowed signers.
+    let (_server, r) = policy_server(&signers);
     assert!(r.lg().arg("install").output().expect("runs").status.success());
     r.write("q.csv", customer_csv(12));
     r.git(&["add", "q.csv"]);
@@ -747,18 +744,8 @@ fn the_pusher_may_not_approve_their_own_push() {
         keys.public("dave"),
         keys.public("frank")
     );
-    let policy = POLICY.replace("TTL", "24h");
-    let server = Repo::bare();
-    server.write(".leakguard/policy.yaml", &policy);
-    server.write(".leakguard/allowed_signers", &signers);
-    assert!(server.lg().args(["install", "--hook", "pre-receive"]).output().expect("runs").status.success());
-    let r = Repo::new();
-    r.write(".leakguard/policy.yaml", &policy);
-    r.write(".leakguard/allowed_signers", &signers);
-    r.git(&["add", "."]);
-    r.git(&["commit", "-q", "-m", "policy"]);
-    r.git(&["remote", "add", "origin", &format!("file://{}", server.path().display())]);
-    assert!(r.git_output(&["push", "-q", "origin", "main"]).status.success());
+    // The server keeps its own copy of the policy and of the allowed signers.
+    let (server, r) = policy_server(&signers);
     // Carol, a security officer, pushes a list she made look like Alice's work.
     r.write("q.csv", customer_csv(12));
     r.git(&["add", "q.csv"]);
