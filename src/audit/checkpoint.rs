@@ -125,13 +125,24 @@ fn parse(line: usize, v: &Value) -> Result<Entry, Problem> {
 /// allowed_signers for namespace [`NAMESPACE`] at the signed time, verifying over the
 /// claim's text, and the principal holding an audit signer role.
 pub fn judge(policy: &Policy, principal: &str, claim: &Claim, signature: &str) -> Result<(), (Code, String)> {
+    judge_with(policy, &approval::load_signers(policy), principal, claim, signature)
+}
+
+/// [`judge`] with the allowed signers read once (a log holds many checkpoints).
+fn judge_with(
+    policy: &Policy,
+    signers: &Result<Vec<approval::signers::Signer>, String>,
+    principal: &str,
+    claim: &Claim,
+    signature: &str,
+) -> Result<(), (Code, String)> {
     use Code::*;
-    let signers = approval::load_signers(policy).map_err(|e| (AuditCheckpointUnlisted, e))?;
+    let signers = signers.as_ref().map_err(|e| (AuditCheckpointUnlisted, e.clone()))?;
     let at = time::OffsetDateTime::parse(&claim.time, &time::format_description::well_known::Rfc3339)
         .map_err(|e| (AuditCheckpointSignature, format!("signed time `{}` does not parse: {e}", claim.time)))?
         .unix_timestamp();
     let mut key = String::new();
-    let (sig, signer) = approval::listed_signer(signature.as_bytes(), principal, NAMESPACE, &signers, at, &mut key)
+    let (sig, signer) = approval::listed_signer(signature.as_bytes(), principal, NAMESPACE, signers, at, &mut key)
         .map_err(|(code, why)| match code {
             // The signature itself (unreadable, or made for another namespace) versus its
             // key's listing (unlisted, cert-authority, namespaces=, validity window).
@@ -219,6 +230,7 @@ pub fn verify(text: &str, policy: &Policy) -> Outcome {
         lines.get(n as usize - 1).and_then(|v| v["hash"].as_str()).unwrap_or("").to_string()
     };
     let id = log_id(text);
+    let signers = approval::load_signers(policy);
     let mut out = Outcome::default();
     // The longest prefix pinned so far by a valid, matching checkpoint: (lines, time).
     let mut pinned: Option<(u64, String)> = None;
@@ -241,7 +253,7 @@ pub fn verify(text: &str, policy: &Policy) -> Outcome {
             code,
             why,
         };
-        if let Err((code, why)) = judge(policy, &e.principal, &e.claim, &e.signature) {
+        if let Err((code, why)) = judge_with(policy, &signers, &e.principal, &e.claim, &e.signature) {
             out.problems.push(problem(code, why));
             continue;
         }

@@ -28,7 +28,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// One decision to record.
 #[derive(Debug, Clone, Default)]
 pub struct Event {
-    /// `block`, `allow-override`, `approval-rejected`, `approval-consumed`, `break-glass`, `exec-allow`, `exec-block`.
+    /// `block`, `allow-override`, `approval-rejected`, `approval-consumed`, `break-glass`, `exec-allow`, `exec-block`
+    /// (`checkpoint` entries are written by [`checkpoint::append`] only).
     pub kind: String,
     pub actor: String,
     pub request: Option<String>,

@@ -516,3 +516,37 @@ fn settings_audit_signers_names_the_roles_that_may_checkpoint() {
     assert_ne!(o.status.code(), Some(0));
     assert!(err(&o).contains("unknown role `auditors`"), "{}", err(&o));
 }
+
+#[test]
+fn hook_decisions_are_checkpointed_in_the_default_log() {
+    let s = Signed::new();
+    let r = &s.repo;
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "policy"]);
+    assert!(r.lg().arg("install").output().expect("runs").status.success());
+    for i in 0..2 {
+        r.write(format!("q{i}.csv"), customer_csv(12));
+        r.git(&["add", "."]);
+        let o = r.git_output(&["commit", "-q", "-m", "q"]);
+        assert_eq!(o.status.code(), Some(1), "blocked: {}", err(&o));
+        r.git(&["reset", "-q"]);
+    }
+    let log = r.path().join(".git/leakguard/audit.jsonl");
+    let before = std::fs::read_to_string(&log).expect("the hooks wrote the log");
+    let n = before.lines().count();
+    assert!(n >= 2 && before.contains("\"event\":\"block\""), "{before}");
+    // No --log: the same default log the hooks write.
+    let o = r
+        .lg()
+        .args(["audit", "checkpoint", "--principal", "carol@corp.test", "--key"])
+        .arg(s.keys.path().join("carol"))
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains(&format!("pins lines 1–{n}")), "{}", out(&o));
+    let o = r.lg().args(["audit", "verify"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("0 lines after the last checkpoint"), "{}", out(&o));
+    let o = r.lg().args(["audit", "show"]).output().expect("runs");
+    assert!(out(&o).contains("checkpoint") && out(&o).contains(&format!("pins {n} lines")), "{}", out(&o));
+}
