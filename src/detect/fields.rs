@@ -379,6 +379,12 @@ pub fn from_value(v: &str) -> Option<Field> {
     if v.len() < 7 || v.len() > 120 {
         return None;
     }
+    let b = v.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        // Without a digit only a company can be proven.
+        return (b[0].is_ascii_uppercase() && b.contains(&b' ') && is_company(v)).then_some(Field::Company);
+    }
     if is_card(v) {
         return Some(Field::Card);
     }
@@ -845,28 +851,23 @@ pub fn is_birthdate(v: &str) -> bool {
     (1900..=2025).contains(&y) && (1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12)
 }
 
-/// Lines holding a payment card number (up to `cap`): the gate that lets a list of
-/// cards without a header be parsed at all. Linear in the text.
-pub fn card_lines(s: &str, cap: usize) -> usize {
-    let b = s.as_bytes();
-    let (mut n, mut i, mut last_line) = (0, 0, usize::MAX);
-    while i < b.len() && n < cap {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut count = 0;
-        while i < b.len() && (b[i].is_ascii_digit() || ((b[i] == b' ' || b[i] == b'-') && count > 0)) && count <= 19 {
-            count += usize::from(b[i].is_ascii_digit());
-            i += 1;
-        }
-        if (13..=19).contains(&count) && is_card(s[start..i].trim_end_matches([' ', '-'])) {
-            let line = memchr::memrchr(b'\n', &b[..start]).map_or(0, |k| k + 1);
-            if line != last_line {
+/// Numbers of seven or more digits (with ` -./()+` between them), up to `cap`: the
+/// gate that lets a list of phones, cards, accounts, ids or dates of birth without a
+/// header word be parsed at all. One pass over the bytes, no automaton (the scanner's
+/// literal pass must stay small enough for its SIMD prefilter).
+pub fn number_lines(s: &str, cap: usize) -> usize {
+    let (mut n, mut digits) = (0, 0);
+    for &c in s.as_bytes() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits == 7 {
                 n += 1;
-                last_line = line;
+                if n >= cap {
+                    return n;
+                }
             }
+        } else if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+') {
+            digits = 0;
         }
     }
     n

@@ -77,7 +77,7 @@ impl Records {
             t.shapes().personal
                 || t.shapes().phone
                 || t.emails().len() >= self.min_rows
-                || fields::card_lines(t.s, self.min_rows) >= self.min_rows
+                || fields::number_lines(t.s, self.min_rows) >= self.min_rows
         }
     }
 
@@ -391,61 +391,9 @@ pub const SHAPE_MARKERS: &[&str] = &[
     "msisdn",
     "tel:",
     "tel,",
-    "tel;",
-    "tel\t",
-    "tel|",
     ",tel",
-    ";tel",
     "\ttel",
-    "|tel",
-    // From here: header words of personal fields (see `fields::VOCAB`).
-    "iban",
-    "ssn",
-    "card_number",
-    "cardnumber",
-    "credit_card",
-    "kreditkarte",
-    "tarjeta",
-    "street",
-    "straße",
-    "strasse",
-    "address",
-    "adresse",
-    "direcci",
-    "indirizzo",
-    "endere",
-    "birth",
-    "geburt",
-    "naissance",
-    "nacimiento",
-    "nascita",
-    "dob",
-    "postcode",
-    "postal",
-    "zip",
-    "plz",
-    "first_name",
-    "firstname",
-    "last_name",
-    "lastname",
-    "surname",
-    "vorname",
-    "nachname",
-    "apellido",
-    "cognome",
-    "achternaam",
-    "prénom",
-    "prenom",
-    "cpf",
-    "dni",
-    "nino",
-    "bsn",
-    "national_id",
-    "codice_fiscale",
 ];
-
-/// Index in [`SHAPE_MARKERS`] of the first personal header word.
-const FIRST_PERSONAL: usize = 22;
 
 impl Shapes {
     /// What the start of the text says by itself.
@@ -473,7 +421,6 @@ impl Shapes {
             4 => self.html = true,
             5..=7 => self.mail = true,
             8 => self.markdown = true,
-            i if i >= FIRST_PERSONAL => self.personal = true,
             _ => self.phone = true,
         }
     }
