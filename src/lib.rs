@@ -20,3 +20,4 @@ pub mod report;
 pub mod safe_fs;
 pub mod source;
 pub mod text;
+pub mod threads;

@@ -180,9 +180,11 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
         Err(e) => return pre_commit_cli(g, files, e),
     };
     let root = root_of(&repo);
+    // git lists the staged blobs while the policy loads.
+    let staged = git::StagedQuery::start(&repo, files);
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let items = git::staged(&repo, files)?;
+    let items = staged.finish(&repo)?;
     let dest = git::head_destination(&repo);
     let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
     let mut rep = report_of(findings, totals);

@@ -81,6 +81,10 @@ pub struct Global {
     /// The most detailed logs on stderr (same as -vv).
     #[arg(long, global = true)]
     pub debug: bool,
+    /// Scanning threads (default: the CPUs this process may run on — affinity mask and
+    /// cgroup quota; also `$LEAKGUARD_THREADS`). Output does not depend on it.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,6 +162,11 @@ pub fn main() -> ExitCode {
     crate::report::log::info(
         "start",
         &[("command", &name), ("version", &env!("CARGO_PKG_VERSION")), ("pid", &std::process::id())],
+    );
+    let pool = crate::threads::init(cli.global.threads);
+    crate::report::log::debug(
+        "threads",
+        &[("threads", &pool.threads), ("available", &pool.available), ("source", &pool.source)],
     );
     let code = match cli.command {
         Command::Scan(a) => scan::run(&cli.global, a),

@@ -5,6 +5,7 @@
 //! content for all patterns and only then runs the regexes whose keywords occurred.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -13,7 +14,7 @@ use super::{Loc, Text};
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub name: String,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     pub keywords: Vec<String>,
     pub min_count: usize,
     pub entropy: Option<f64>,
@@ -28,6 +29,45 @@ pub struct PatternObs {
     pub seen: Vec<String>,
     pub count: usize,
     pub first: Option<Loc>,
+}
+
+/// A pattern's regex, compiled when a text first needs it. Every pattern runs behind its
+/// keywords, so a hook whose staged files name no keyword compiles none of them: the
+/// pack's 20 regexes are most of a policy's load time. Policy files' own regexes are
+/// compiled (and their errors reported) when the policy loads; the built-in pack's are
+/// deferred, and a test compiles each of them.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+/// The limits every pattern is compiled with.
+pub fn build_regex(source: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(source).size_limit(1 << 24).build()
+}
+
+impl LazyRegex {
+    /// A regex already compiled (and so known to be valid).
+    pub fn compiled(source: &str, regex: Regex) -> Self {
+        LazyRegex { source: source.to_string(), compiled: OnceLock::from(regex) }
+    }
+
+    /// A regex of the built-in pack, compiled on first use.
+    pub fn deferred(source: &str) -> Self {
+        LazyRegex { source: source.to_string(), compiled: OnceLock::new() }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            // Only the built-in pack is deferred; `every_builtin_pattern_compiles` proves it.
+            build_regex(&self.source).unwrap_or_else(|e| panic!("built-in pattern does not compile: {e}"))
+        })
+    }
 }
 
 impl Pattern {
@@ -63,9 +103,10 @@ impl Pattern {
     }
 
     fn observe_range(&self, t: &Text, from: usize, to: usize, obs: &mut PatternObs) {
-        let group = self.regex.capture_names().position(|n| n == Some("secret"));
+        let regex = self.regex.get();
+        let group = regex.capture_names().position(|n| n == Some("secret"));
         let hay = &t.s[from..to];
-        for caps in self.regex.captures_iter(hay) {
+        for caps in regex.captures_iter(hay) {
             let Some(m) = group.and_then(|g| caps.get(g)).or_else(|| caps.get(0)) else {
                 continue;
             };

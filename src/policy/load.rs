@@ -452,4 +452,27 @@ mod tests {
         let text: Vec<String> = e.reports().iter().map(|r| r.to_string()).collect();
         assert_eq!(text, vec!["role `admins` is declared by the system policy and cannot be replaced".to_string()]);
     }
+
+    /// The pack's regexes are compiled on first use (detect::pattern::LazyRegex); this
+    /// is what makes `get` infallible for them. A user's file with the same pattern
+    /// reports the error when it loads.
+    #[test]
+    fn every_builtin_pattern_compiles_and_a_policy_files_bad_regex_is_reported_at_load() {
+        let p = from_sources(builtin()).expect("the pack loads");
+        let mut n = 0;
+        for c in &p.classes {
+            for d in &c.detectors {
+                if let crate::detect::Detector::Pattern(pat) = d {
+                    assert!(crate::detect::pattern::build_regex(pat.regex.as_str()).is_ok(), "{}", pat.name);
+                    let _ = pat.regex.get();
+                    n += 1;
+                }
+            }
+        }
+        assert!(n >= 20, "{n} patterns");
+        let bad = "version: 1\nextends: []\nclasses:\n  x:\n    detect:\n      - pattern: { regex: 'a(' }\n";
+        let e = from_sources(vec![src("bad.yaml", bad, LayerKind::Repository, 3)]).expect_err("bad regex");
+        let text: Vec<String> = e.reports().iter().map(|r| r.to_string()).collect();
+        assert!(text.iter().any(|t| t.contains("invalid regex")), "{text:?}");
+    }
 }

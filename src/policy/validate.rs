@@ -14,7 +14,7 @@ use super::raw::*;
 use super::*;
 use crate::code::Code;
 use crate::detect::emails::{Emails, Ignore};
-use crate::detect::pattern::Pattern;
+use crate::detect::pattern::{build_regex, LazyRegex, Pattern};
 use crate::detect::records::Records;
 use crate::detect::{Canaries, Detector, Fingerprints};
 
@@ -639,7 +639,12 @@ fn repo_relative(dir: &std::path::Path, p: &std::path::Path) -> PathBuf {
 fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
     Some(match d {
         RawDetector::Pattern(p) => {
-            let regex = match regex::RegexBuilder::new(&p.regex.value).size_limit(1 << 24).build() {
+            let builtin = cx.sources[cx.cur].kind == LayerKind::Builtin;
+            let regex = match builtin {
+                true => Ok(LazyRegex::deferred(&p.regex.value)),
+                false => build_regex(&p.regex.value).map(|r| LazyRegex::compiled(&p.regex.value, r)),
+            };
+            let regex = match regex {
                 Ok(r) => r,
                 Err(e) => {
                     let why = e.to_string();

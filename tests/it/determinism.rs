@@ -71,3 +71,42 @@ fn the_corpus_gives_the_same_json_every_time_and_on_one_thread() {
         assert!(json(&dir, Some("1")) == first, "{label}: one thread differs from the default pool");
     }
 }
+
+/// The pool is sized to the CPUs the process may run on (its affinity mask, not the
+/// machine's core count), `--threads` wins over the environment, and output does not
+/// depend on it (issue #13 item 4).
+#[test]
+fn the_pool_is_sized_to_the_cpus_this_process_may_use() {
+    let d = Dir::new();
+    d.write("a.txt", "nothing here\n");
+    let threads_line = |o: &std::process::Output| {
+        err(o).lines().find(|l| l.contains("event=threads")).map(str::to_string).unwrap_or_default()
+    };
+    // One CPU allowed by the affinity mask: one thread, whatever the machine has.
+    let o = std::process::Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(lg_path())
+        .args(["-vv", "--policy", "builtin", "scan", "a.txt"])
+        .current_dir(d.path())
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("LEAKGUARD_THREADS")
+        .output()
+        .expect("taskset runs");
+    let line = threads_line(&o);
+    assert!(line.contains("threads=1 available=1 source=available"), "{line}\n{}", err(&o));
+    let o = lg()
+        .args(["-vv", "-j", "3", "--policy", "builtin", "scan", "a.txt"])
+        .current_dir(d.path())
+        .env("LEAKGUARD_THREADS", "5")
+        .output()
+        .expect("runs");
+    assert!(threads_line(&o).contains("threads=3") && threads_line(&o).contains("source=--threads"), "{}", err(&o));
+    let o = lg()
+        .args(["-vv", "--policy", "builtin", "scan", "a.txt"])
+        .current_dir(d.path())
+        .env_remove("RAYON_NUM_THREADS")
+        .env("LEAKGUARD_THREADS", "5")
+        .output()
+        .expect("runs");
+    assert!(threads_line(&o).contains("threads=5 "), "{}", err(&o));
+}

@@ -134,9 +134,12 @@ pub fn content_pass(
     let scanned = AtomicU64::new(0);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Oid, ObjType, Vec<u8>)>(256);
     let mut read_err: Option<String> = None;
-    rayon::scope(|s| {
+    // The reader runs on this thread, the scanning on every worker of rayon's pool
+    // (`crate::threads`): under `rayon::scope` the reader would itself occupy a worker
+    // and leave a 2-CPU machine one scanning thread.
+    std::thread::scope(|s| {
         let (cands, budget, scanned) = (&cands, &budget, &scanned);
-        s.spawn(move |_| {
+        s.spawn(move || {
             rx.into_iter().par_bridge().for_each(|(oid, kind, data)| {
                 let n = data.len() as u64;
                 let keep = match kind {

@@ -59,13 +59,44 @@ pub fn open() -> Result<Repository, String> {
 /// modified, renamed, copied and type-changed entries; deletions and gitlinks skipped.
 /// With `only`, just those paths (the files the pre-commit framework passes).
 pub fn staged(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>, git2::Error> {
-    // `git diff --cached` skips unchanged subtrees with the index's cache-tree: a few
-    // milliseconds on 50,000 files where a full index-to-tree diff takes tens. It runs
-    // with our environment, so GIT_DIR / GIT_INDEX_FILE mean the same to it.
-    if let Some(items) = staged_by_git_cli(repo, only) {
-        return Ok(items);
+    StagedQuery::start(repo, only).finish(repo)
+}
+
+/// The staged blobs being listed by `git diff --cached` in a child process, so that the
+/// caller can load its policy meanwhile (the hook's start-up: both take milliseconds).
+/// `git diff --cached` skips unchanged subtrees with the index's cache-tree: a few
+/// milliseconds on 50,000 files where libgit2's full index-to-tree diff takes tens. It
+/// runs with our environment, so GIT_DIR / GIT_INDEX_FILE mean the same to it.
+pub struct StagedQuery {
+    child: Option<std::process::Child>,
+    only: Vec<String>,
+}
+
+impl StagedQuery {
+    pub fn start(repo: &Repository, only: &[String]) -> Self {
+        StagedQuery { child: spawn_staged_diff(repo.workdir(), repo.head().is_err(), only), only: only.to_vec() }
     }
-    staged_by_libgit2(repo, only)
+
+    /// The items; libgit2's diff when git could not run or said no.
+    pub fn finish(self, repo: &Repository) -> Result<Vec<GitItem>, git2::Error> {
+        let from_cli = self.child.and_then(parse_staged_diff).and_then(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(path, oid)| {
+                    Some(GitItem {
+                        path: String::from_utf8_lossy(&path).into_owned(),
+                        oid: Oid::from_str(&oid).ok()?,
+                        commit: None,
+                        kind: Kind::Blob,
+                    })
+                })
+                .collect()
+        });
+        match from_cli {
+            Some(items) => Ok(items),
+            None => staged_by_libgit2(repo, &self.only),
+        }
+    }
 }
 
 /// `git diff --cached --raw -z` run with our environment: (path bytes, new object id
@@ -76,6 +107,10 @@ pub fn staged_pairs_by_git_cli(
     unborn: bool,
     only: &[String],
 ) -> Option<Vec<(Vec<u8>, String)>> {
+    parse_staged_diff(spawn_staged_diff(workdir, unborn, only)?)
+}
+
+fn spawn_staged_diff(workdir: Option<&std::path::Path>, unborn: bool, only: &[String]) -> Option<std::process::Child> {
     let mut cmd = std::process::Command::new("git");
     if let Some(w) = workdir {
         cmd.current_dir(w);
@@ -106,7 +141,15 @@ pub fn staged_pairs_by_git_cli(
         cmd.arg(empty);
     }
     cmd.arg("--").args(only);
-    let out = cmd.output().ok().filter(|o| o.status.success())?;
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()
+}
+
+fn parse_staged_diff(child: std::process::Child) -> Option<Vec<(Vec<u8>, String)>> {
+    let out = child.wait_with_output().ok().filter(|o| o.status.success())?;
     let mut items = Vec::new();
     let mut seen = HashSet::new();
     let mut fields = out.stdout.split(|&b| b == 0);
@@ -127,21 +170,6 @@ pub fn staged_pairs_by_git_cli(
         items.push((path.to_vec(), new_sha.to_string()));
     }
     Some(items)
-}
-
-fn staged_by_git_cli(repo: &Repository, only: &[String]) -> Option<Vec<GitItem>> {
-    let pairs = staged_pairs_by_git_cli(repo.workdir(), repo.head().is_err(), only)?;
-    pairs
-        .into_iter()
-        .map(|(path, oid)| {
-            Some(GitItem {
-                path: String::from_utf8_lossy(&path).into_owned(),
-                oid: Oid::from_str(&oid).ok()?,
-                commit: None,
-                kind: Kind::Blob,
-            })
-        })
-        .collect()
 }
 
 fn staged_by_libgit2(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>, git2::Error> {
