@@ -389,10 +389,16 @@ fn parse_time(s: &str) -> Result<i64, String> {
     if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
         return Ok(t.unix_timestamp());
     }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt)
+    let bad = || format!("{s:?}: expected YYYY-MM-DD, RFC 3339 or seconds since the epoch");
+    let mut parts = s.splitn(3, '-');
+    let mut num = |len: usize| {
+        parts.next().filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).and_then(|p| p.parse().ok())
+    };
+    let (Some(y), Some(m), Some(d)) = (num(4), num(2), num(2)) else { return Err(bad()) };
+    let month = time::Month::try_from(m as u8).map_err(|_| bad())?;
+    time::Date::from_calendar_date(y, month, d as u8)
         .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| format!("{s:?}: expected YYYY-MM-DD, RFC 3339 or seconds since the epoch"))
+        .map_err(|_| bad())
 }
 
 /// The history progress bar on a terminal: bytes with ETA, and objects.
