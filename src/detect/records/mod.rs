@@ -235,7 +235,7 @@ impl Table {
                 Some(Field::Phone) if fields::is_phone(f) => Some(Field::Phone),
                 Some(Field::Card) if fields::is_card(f) => Some(Field::Card),
                 Some(Field::Iban) if fields::is_iban(f) => Some(Field::Iban),
-                Some(Field::NationalId) if fields::is_national_id(f) || fields::is_bsn(f) => Some(Field::NationalId),
+                Some(Field::NationalId) if fields::is_named_national_id(f) => Some(Field::NationalId),
                 Some(Field::Birthdate) if fields::is_birthdate(f) => Some(Field::Birthdate),
                 Some(k @ (Field::Name | Field::Address | Field::Company)) if f.chars().any(char::is_alphabetic) => {
                     Some(k)

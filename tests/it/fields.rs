@@ -1,0 +1,160 @@
+//! Field types through the real binary and the built-in pack: tables of national ids
+//! with checksums (FR NIR, IT codice fiscale, DE Steuer-ID, IN Aadhaar) are bulk
+//! personal data; the same shapes with broken checksums, or plain digit strings under
+//! a header that does not name them, are not.
+
+use crate::util::*;
+
+const NIR: [&str; 12] = [
+    "249073305007592",
+    "1 63 10 75 932 520 80",
+    "142022A42907286",
+    "1 45 09 2A 061 847 34",
+    "154113359797118",
+    "176102A05122733",
+    "175036943014836",
+    "176052B83669914",
+    "146102B65519331",
+    "246093306557894",
+    "179042A69754574",
+    "289062A60094638",
+];
+const CF: [&str; 12] = [
+    "OLJHZF84D06E538G",
+    "PKXOJT44B45G169Z",
+    "YKEPNB82B61L587Z",
+    "ZKKWLT71R64H071G",
+    "CIPWVC43T57E663A",
+    "SVOJWM96S23A964P",
+    "OLFTDP43D62E133Q",
+    "XHMMPC50M26L285W",
+    "ENRIWN62S25D155I",
+    "CFEHVH40M66C270C",
+    "JAENRL79R21C708G",
+    "QTUVXB69S64L402I",
+];
+const STEUER: [&str; 12] = [
+    "12487530896",
+    "83967045319",
+    "29834776104",
+    "27560983456",
+    "31687295485",
+    "23066417598",
+    "43102609577",
+    "24396910859",
+    "63148251905",
+    "20774389154",
+    "86075134904",
+    "94391657024",
+];
+const AADHAAR: [&str; 12] = [
+    "6348 3954 8623",
+    "2579 8682 8281",
+    "272902227914",
+    "258887180337",
+    "601878017599",
+    "547887838486",
+    "572616751366",
+    "334125242736",
+    "367232686564",
+    "555150587706",
+    "858948113119",
+    "640242646280",
+];
+const NAMES: [&str; 12] = [
+    "Anna Varlow",
+    "Ben Quennet",
+    "Carla Holmgard",
+    "David Astrup",
+    "Elif Belcour",
+    "Farid Dravik",
+    "Greta Ellstad",
+    "Hugo Fornell",
+    "Ines Gedrin",
+    "Jonas Hallvik",
+    "Keiko Iversby",
+    "Liam Jorlan",
+];
+
+/// A CSV `name,<header>` with one row per id.
+fn table(header: &str, ids: &[String]) -> String {
+    let mut s = format!("name,{header}\n");
+    for (n, id) in NAMES.iter().zip(ids) {
+        s.push_str(&format!("{n},{id}\n"));
+    }
+    s
+}
+
+/// The ids with their last character changed (a broken checksum).
+fn broken(ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            let (head, last) = id.split_at(id.len() - 1);
+            let c = last.as_bytes()[0];
+            let alt = if c.is_ascii_digit() { b'0' + (c - b'0' + 1) % 10 } else { b'A' + (c - b'A' + 1) % 26 };
+            format!("{head}{}", alt as char)
+        })
+        .collect()
+}
+
+fn owned(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+/// (rule, path, evidence) of every finding of a builtin-pack scan, and the whole output.
+fn findings(d: &Dir) -> (Vec<(String, String, String)>, String) {
+    let o = lg()
+        .current_dir(d.path())
+        .args(["--policy", "builtin", "scan", ".", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", err(&o)));
+    let list = v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+                    (s("rule"), s("path"), f["evidence"].to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (list, out(&o))
+}
+
+#[test]
+fn tables_of_checksummed_national_ids_are_bulk_pii() {
+    let d = Dir::new();
+    d.write("nir.csv", table("numéro de sécurité sociale", &owned(&NIR)));
+    d.write("cf.csv", table("codice_fiscale", &owned(&CF)));
+    d.write("steuer.csv", table("Steuer-ID", &owned(&STEUER)));
+    d.write("aadhaar.csv", table("aadhaar", &owned(&AADHAAR)));
+    // NIR and codice fiscale are strong enough to be typed without a header word.
+    d.write("nir_ref.csv", table("ref", &owned(&NIR)));
+    d.write("cf_ref.csv", table("ref", &owned(&CF)));
+    let (f, all) = findings(&d);
+    let paths: Vec<&str> = f.iter().map(|(_, p, _)| p.as_str()).collect();
+    for p in ["aadhaar.csv", "cf.csv", "cf_ref.csv", "nir.csv", "nir_ref.csv", "steuer.csv"] {
+        let hit = f.iter().find(|(_, fp, _)| fp == p).unwrap_or_else(|| panic!("{p} not found: {paths:?}\n{all}"));
+        assert_eq!(hit.0, "bulk-pii-stays-in-stores", "{p}: {hit:?}");
+        assert!(hit.2.contains("12 personal records") && hit.2.contains("national id"), "{p}: {}", hit.2);
+    }
+    for guarded in ["OLJHZF84", "2490733050", "12487530896", "6348 3954", "Anna Varlow"] {
+        assert!(!all.contains(guarded), "{guarded} printed:\n{all}");
+    }
+}
+
+#[test]
+fn broken_checksums_and_unnamed_digit_strings_stay_clean() {
+    let d = Dir::new();
+    d.write("nir.csv", table("nir", &broken(&NIR)));
+    d.write("cf.csv", table("codice_fiscale", &broken(&CF)));
+    d.write("steuer.csv", table("steuer_id", &broken(&STEUER)));
+    d.write("aadhaar.csv", table("aadhaar", &broken(&AADHAAR)));
+    // Steuer-IDs and Aadhaar numbers are plain digit strings: only a header names them.
+    d.write("steuer_ref.csv", table("ref", &owned(&STEUER)));
+    d.write("aadhaar_ref.csv", table("ref", &owned(&AADHAAR)));
+    let (f, all) = findings(&d);
+    assert!(f.is_empty(), "{f:?}\n{all}");
+}
