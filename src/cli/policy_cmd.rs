@@ -239,7 +239,7 @@ fn detector(d: &crate::detect::Detector) -> String {
                 "records (min_rows {}, min_distinct_domains {}, fields {})",
                 x.min_rows,
                 x.min_distinct_domains,
-                if x.need_phone { "phone" } else { "email" }
+                x.kind()
             ),
             crate::detect::Detector::Canaries(x) => {
                 format!("canaries ({} values, {} hashes)", x.values.len(), x.hashes.len())

@@ -22,6 +22,10 @@ pub enum Field {
     Postcode,
     Birthdate,
     Company,
+    /// A subscription plan, tier or seat count (`plan`, `tier`, `premium-eu`).
+    Plan,
+    /// A tenant, workspace or instance of a hosted service.
+    Tenant,
     /// A column known to hold something else (product codes, order numbers): its
     /// values are not typed, though a card validator might pass one in ten.
     Other,
@@ -51,6 +55,8 @@ impl Field {
             Field::Postcode => "postcode",
             Field::Birthdate => "date of birth",
             Field::Company => "company",
+            Field::Plan => "plan",
+            Field::Tenant => "tenant",
             Field::Other => "other",
         }
     }
@@ -353,8 +359,46 @@ const VOCAB: &[(Field, &[&str])] = &[
             "cliente",
             "clientes",
             "klant",
-            "tenant",
             "account",
+        ],
+    ),
+    (
+        Field::Plan,
+        &[
+            "plan",
+            "plans",
+            "plan_name",
+            "pricing_plan",
+            "tier",
+            "subscription",
+            "subscription_plan",
+            "subscription_tier",
+            "seats",
+            "seat_count",
+            "mrr",
+            "arr",
+            "abo",
+            "abonnement",
+            "tarif",
+            "suscripción",
+            "suscripcion",
+            "abbonamento",
+            "assinatura",
+            "plano",
+        ],
+    ),
+    (
+        Field::Tenant,
+        &[
+            "tenant",
+            "tenants",
+            "tenant_id",
+            "tenantid",
+            "tenant_name",
+            "workspace",
+            "workspace_id",
+            "mandant",
+            "mandant_id",
         ],
     ),
 ];
@@ -936,6 +980,71 @@ pub fn is_company(v: &str) -> bool {
         || COMPANY_WORDS.contains(&last.as_str())
 }
 
+/// Words a plan value starts with (`premium-eu`, `Enterprise`, `business plus`).
+/// Sponsor tiers (gold, silver, bronze, platinum) are not plans.
+const PLAN_WORDS: &[&str] = &[
+    "premium",
+    "enterprise",
+    "business",
+    "pro",
+    "professional",
+    "basic",
+    "free",
+    "freemium",
+    "starter",
+    "trial",
+    "team",
+    "teams",
+    "standard",
+    "plus",
+    "essentials",
+    "growth",
+    "scale",
+    "startup",
+];
+
+/// A value naming a subscription plan: at most 24 characters whose first word is a
+/// plan word.
+pub fn is_plan_value(v: &str) -> bool {
+    let v = v.trim();
+    v.len() <= 24
+        && v.split(['-', '_', ' ', '/']).next().is_some_and(|w| PLAN_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+}
+
+/// A sponsor's tier (`Gold`, `silver sponsor`): a `tier` column of a sponsors table,
+/// not a customer's plan.
+pub fn is_sponsor_tier(v: &str) -> bool {
+    let w = v.trim().split([' ', '-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        w.as_str(),
+        "gold" | "silver" | "bronze" | "platinum" | "diamond" | "sponsor" | "backer" | "patron" | "supporter"
+    )
+}
+
+/// Words in the start of a text that may announce a customer roster (a plan or tenant
+/// column, plan values), compared case-insensitively.
+const ROSTER_WORDS: &[&str] = &[
+    "plan",
+    "tier",
+    "subscription",
+    "seats",
+    "tenant",
+    "premium",
+    "enterprise",
+    "mrr",
+    "abo",
+    "tarif",
+    "mandant",
+    "workspace",
+];
+
+/// Whether the first 4 KiB of `s` hold a roster word: the cheap gate before a table
+/// is read as a roster of companies.
+pub fn roster_hint(s: &str) -> bool {
+    let head: Vec<u8> = s.as_bytes()[..s.len().min(4096)].to_ascii_lowercase();
+    ROSTER_WORDS.iter().any(|w| memchr::memmem::find(&head, w.as_bytes()).is_some())
+}
+
 /// Last words of company names without a legal form (`Brightfalcon Analytics`).
 const COMPANY_WORDS: &[&str] = &[
     "analytics",
@@ -1102,7 +1211,12 @@ mod tests {
         for h in ["id", "sku", "price", "customer_id", "EAN"] {
             assert_eq!(from_header(h), Some(Field::Other), "{h}");
         }
-        for h in ["created_at", "Jane Doe", "plan"] {
+        for (h, f) in
+            [("plan", Field::Plan), ("Tier", Field::Plan), ("seats", Field::Plan), ("tenant_id", Field::Tenant)]
+        {
+            assert_eq!(from_header(h), Some(f), "{h}");
+        }
+        for h in ["created_at", "Jane Doe", "license"] {
             assert_eq!(from_header(h), None, "{h}");
         }
     }
@@ -1144,6 +1258,10 @@ mod tests {
         assert!(is_company("Kestrelmark GmbH") && is_company("Acme Holdings Ltd.") && is_company("Norvale B.V."));
         assert!(!is_company("The End") && !is_company("Ltd") && !is_company("Jane Doe"));
         assert!(is_company("Brightfalcon Analytics"));
+        assert!(is_plan_value("premium-eu") && is_plan_value("Enterprise") && is_plan_value("business plus"));
+        assert!(!is_plan_value("Gold") && !is_plan_value("profile") && !is_plan_value("premium members of the board"));
+        assert!(is_sponsor_tier("Gold") && is_sponsor_tier("platinum sponsor") && !is_sponsor_tier("premium"));
+        assert!(roster_hint("company,Tier\n") && !roster_hint("name,version,license\n"));
         assert!(is_birthdate("1984-03-12") && is_birthdate("12.03.1984") && !is_birthdate("2024-13-45"));
     }
 }

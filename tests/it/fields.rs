@@ -158,3 +158,69 @@ fn broken_checksums_and_unnamed_digit_strings_stay_clean() {
     let (f, all) = findings(&d);
     assert!(f.is_empty(), "{f:?}\n{all}");
 }
+
+const COMPANIES: [&str; 12] = [
+    "Kestrelmark GmbH",
+    "Norvale B.V.",
+    "Quillon Systems Inc",
+    "Tarnwick Labs Ltd",
+    "Umbrel Freight LLC",
+    "Ardent Mills S.A.",
+    "Bexley Partners AG",
+    "Corvane K.K.",
+    "Dunmore Health Ltd",
+    "Elmstead Bank AG",
+    "Fenwick Tools GmbH",
+    "Galloway Media Inc.",
+];
+
+/// The incident's shape without its e-mail column: companies with a plan, tier, seat
+/// count or tenant are a customer roster.
+#[test]
+fn a_company_roster_with_plans_is_a_customer_list_without_contacts() {
+    let d = Dir::new();
+    let plans = ["premium-eu", "enterprise", "business-plus", "starter"];
+    let mut roster = String::from("company,group\n");
+    let mut seats = String::from("Kunde;Tarif;Seats\n");
+    let mut tenants = String::from("[");
+    for (i, c) in COMPANIES.iter().enumerate() {
+        roster.push_str(&format!("{c},{}\n", plans[i % 4]));
+        seats.push_str(&format!("{c};T{};{}\n", i % 3, 10 + i));
+        tenants.push_str(&format!("{{\"org\": \"{c}\", \"tenant_id\": \"t-{:04}\"}},", 1000 + i));
+    }
+    tenants.push_str("{}]");
+    d.write("roster.csv", &roster);
+    d.write("seats.csv", &seats);
+    d.write("tenants.json", &tenants);
+    let (f, all) = findings(&d);
+    for (p, fields) in
+        [("roster.csv", "{company, plan}"), ("seats.csv", "{company, plan}"), ("tenants.json", "{company, tenant}")]
+    {
+        let hit = f.iter().find(|(_, fp, _)| fp == p).unwrap_or_else(|| panic!("{p} not found: {f:?}\n{all}"));
+        assert_eq!(hit.0, "customer-lists-stay-in-stores", "{p}: {hit:?}");
+        assert!(hit.2.contains(&format!("12 records × {fields}")), "{p}: {}", hit.2);
+    }
+    for guarded in ["Kestrelmark", "Quillon", "premium-eu", "t-1000"] {
+        assert!(!all.contains(guarded), "{guarded} printed:\n{all}");
+    }
+}
+
+/// Companies named in a README, a sponsors list or a table of offices, without a plan
+/// or tenant column, are not a roster of customers.
+#[test]
+fn companies_without_plans_or_tenants_stay_clean() {
+    let d = Dir::new();
+    let mut readme = String::from("# Sponsors\n\nThanks to our sponsors:\n\n");
+    let mut offices = String::from("company,country,founded\n");
+    let mut table = String::from("| Sponsor | Tier |\n|---|---|\n");
+    for (i, c) in COMPANIES.iter().enumerate() {
+        readme.push_str(&format!("- {c}\n"));
+        offices.push_str(&format!("{c},DE,{}\n", 1990 + i));
+        table.push_str(&format!("| {c} | {} |\n", ["Gold", "Silver", "Bronze"][i % 3]));
+    }
+    d.write("SPONSORS.md", &readme);
+    d.write("offices.csv", &offices);
+    d.write("docs/backers.md", &table);
+    let (f, all) = findings(&d);
+    assert!(f.is_empty(), "{f:?}\n{all}");
+}
