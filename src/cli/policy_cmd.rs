@@ -220,6 +220,15 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
     }
     for d in &c.detectors {
         println!("  detector: {}", detector(d));
+        if let crate::detect::Detector::Records(r) = d {
+            println!("    {}", r.rule_text());
+        }
+    }
+    if c.detectors.iter().any(|d| matches!(d, crate::detect::Detector::Records(_))) {
+        println!("  field types:");
+        for line in crate::detect::fields::explain() {
+            println!("    {line}");
+        }
     }
 }
 

@@ -403,6 +403,36 @@ const VOCAB: &[(Field, &[&str])] = &[
     ),
 ];
 
+impl Field {
+    /// How a value of this type is recognised, as documented by `policy explain`.
+    pub fn validator(self) -> &'static str {
+        match self {
+            Field::Email => "an address that is the whole field (or `Name <addr>`, `mailto:`), not inside a URL, not reserved (RFC 2606/6761) or noreply",
+            Field::Phone => "7–15 digits with `+ - ( ) . /` or spaces, starting with `+`, `0`, `(` or grouped; not a date, not one repeated digit (a plausibility check, not libphonenumber); without a header only when written `+…`",
+            Field::Card => "13–19 digits of a known issuer range (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro) with a valid Luhn digit",
+            Field::Iban => "country code, ISO 7064 mod 97 check digits, the country's length",
+            Field::NationalId => "by value: US SSN ranges, UK NINO, ES DNI/NIE letter, BR CPF digits, FR NIR key (97 − n mod 97, Corsica 2A/2B), IT codice fiscale check letter; under a header only: NL BSN 11-test, DE Steuer-ID (ISO 7064 mod 11,10 and its digit-repetition rule), IN Aadhaar (Verhoeff, first digit 2–9)",
+            Field::Name => "two to four capitalised words of letters, only in a name column or beside a direct identifier",
+            Field::Address => "a house number and a street word (en, de, fr, es, it, nl, pt)",
+            Field::Postcode => "digits, at most 10 characters, under a postcode header",
+            Field::Birthdate => "a date 1900–2025 (YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY)",
+            Field::Company => "two to eight words ending in a legal form (GmbH, AG, Ltd, PLC, Inc, LLC, Corp, S.A., SAS, S.L., S.p.A., S.r.l., B.V., N.V., K.K., Oy, AB, A/S, Pty, Ltda, …) or a company word (Systems, Labs, Holdings, …); under a company/customer header any capitalised name",
+            Field::Plan => "under a plan/tier/seats/subscription header any value but a sponsor tier (gold, silver, …); without one a value starting with premium, enterprise, business, pro, basic, free, starter, trial, team, standard, plus, …",
+            Field::Tenant => "any value under a tenant/workspace header",
+            Field::Other => "not typed: a column known to hold something else (ids, SKUs, EANs, prices, hashes)",
+        }
+    }
+}
+
+/// Every field type with its header names and validator, one paragraph each, for
+/// `policy explain`.
+pub fn explain() -> Vec<String> {
+    VOCAB
+        .iter()
+        .map(|(f, words)| format!("{}: headers {}; values: {}", f.label(), words.join(", "), f.validator()))
+        .collect()
+}
+
 /// The field type a header name announces.
 pub fn from_header(name: &str) -> Option<Field> {
     let n: String = name

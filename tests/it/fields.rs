@@ -224,3 +224,25 @@ fn companies_without_plans_or_tenants_stay_clean() {
     let (f, all) = findings(&d);
     assert!(f.is_empty(), "{f:?}\n{all}");
 }
+
+/// `policy explain` documents every field type: header names, validator, thresholds.
+#[test]
+fn policy_explain_documents_field_types_and_thresholds() {
+    let o = lg().args(["--policy", "builtin", "policy", "explain", "bulk-pii-stays-in-stores"]).output().expect("runs");
+    let text = out(&o);
+    for want in [
+        "fires at 10 records",
+        "national id: headers",
+        "numéro_de_sécurité_sociale",
+        "codice_fiscale",
+        "Verhoeff",
+        "97 − n mod 97",
+        "company: headers",
+        "plan: headers",
+        "Luhn",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    let o = lg().args(["--policy", "builtin", "policy", "explain", "customer-list"]).output().expect("runs");
+    assert!(out(&o).contains("a company and a plan or tenant") && out(&o).contains("fires at 10 rows"), "{}", out(&o));
+}

@@ -71,6 +71,26 @@ impl Records {
         !self.need_email && !self.need_phone && !self.need_company
     }
 
+    /// What a counted record is and when the detector fires, for `policy explain`.
+    pub fn rule_text(&self) -> String {
+        let what = match self.kind() {
+            "email" => format!(
+                "a row with a contact e-mail; fires at {} rows with {} distinct addresses on ≥ {} organisations (a webmail address counts as its own)",
+                self.min_rows, self.min_rows, self.min_distinct_domains
+            ),
+            "phone" => format!("a row with a phone number; fires at {} rows", self.min_rows),
+            "company" => format!(
+                "a row with a company and a plan or tenant (a customer roster without contacts); fires at {} rows",
+                self.min_rows
+            ),
+            _ => format!(
+                "a record of a person: a direct identifier (phone, card, IBAN, national id), or an e-mail, name or quasi-identifier (address, postcode, date of birth) with another personal field; fires at {} records",
+                self.min_rows
+            ),
+        };
+        format!("counts {what}. Fields are typed from header names (en, de, fr, es, it, nl, pt) or by validating values; the evidence names the fields held by at least half the records")
+    }
+
     /// The kind of record counted, as written in a policy's `fields`.
     pub fn kind(&self) -> &'static str {
         match (self.need_email, self.need_phone, self.need_company) {
