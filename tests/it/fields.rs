@@ -85,6 +85,15 @@ fn table(header: &str, ids: &[String]) -> String {
     s
 }
 
+/// A directory of `name,<header>` tables: (file, header, ids).
+fn tables(files: &[(&str, &str, Vec<String>)]) -> Dir {
+    let d = Dir::new();
+    for (file, header, ids) in files {
+        d.write(file, table(header, ids));
+    }
+    d
+}
+
 /// The ids with their last character changed (a broken checksum).
 fn broken(ids: &[&str]) -> Vec<String> {
     ids.iter()
@@ -125,15 +134,15 @@ fn findings(d: &Dir) -> (Vec<(String, String, String)>, String) {
 
 #[test]
 fn tables_of_checksummed_national_ids_are_bulk_pii() {
-    let d = Dir::new();
-    d.write("nir.csv", table("numéro de sécurité sociale", &owned(&NIR)));
-    d.write("cf.csv", table("codice_fiscale", &owned(&CF)));
-    d.write("steuer.csv", table("Steuer-ID", &owned(&STEUER)));
-    d.write("aadhaar.csv", table("aadhaar", &owned(&AADHAAR)));
-    // NIR and codice fiscale are strong enough to be typed without a header word.
-    d.write("nir_ref.csv", table("ref", &owned(&NIR)));
-    d.write("cf_ref.csv", table("ref", &owned(&CF)));
-    let (f, all) = findings(&d);
+    // NIR and codice fiscale are strong enough to be typed without a header word (`ref`).
+    let (f, all) = findings(&tables(&[
+        ("nir.csv", "numéro de sécurité sociale", owned(&NIR)),
+        ("cf.csv", "codice_fiscale", owned(&CF)),
+        ("steuer.csv", "Steuer-ID", owned(&STEUER)),
+        ("aadhaar.csv", "aadhaar", owned(&AADHAAR)),
+        ("nir_ref.csv", "ref", owned(&NIR)),
+        ("cf_ref.csv", "ref", owned(&CF)),
+    ]));
     let paths: Vec<&str> = f.iter().map(|(_, p, _)| p.as_str()).collect();
     for p in ["aadhaar.csv", "cf.csv", "cf_ref.csv", "nir.csv", "nir_ref.csv", "steuer.csv"] {
         let hit = f.iter().find(|(_, fp, _)| fp == p).unwrap_or_else(|| panic!("{p} not found: {paths:?}\n{all}"));
@@ -147,15 +156,15 @@ fn tables_of_checksummed_national_ids_are_bulk_pii() {
 
 #[test]
 fn broken_checksums_and_unnamed_digit_strings_stay_clean() {
-    let d = Dir::new();
-    d.write("nir.csv", table("nir", &broken(&NIR)));
-    d.write("cf.csv", table("codice_fiscale", &broken(&CF)));
-    d.write("steuer.csv", table("steuer_id", &broken(&STEUER)));
-    d.write("aadhaar.csv", table("aadhaar", &broken(&AADHAAR)));
     // Steuer-IDs and Aadhaar numbers are plain digit strings: only a header names them.
-    d.write("steuer_ref.csv", table("ref", &owned(&STEUER)));
-    d.write("aadhaar_ref.csv", table("ref", &owned(&AADHAAR)));
-    let (f, all) = findings(&d);
+    let (f, all) = findings(&tables(&[
+        ("nir.csv", "nir", broken(&NIR)),
+        ("cf.csv", "codice_fiscale", broken(&CF)),
+        ("steuer.csv", "steuer_id", broken(&STEUER)),
+        ("aadhaar.csv", "aadhaar", broken(&AADHAAR)),
+        ("steuer_ref.csv", "ref", owned(&STEUER)),
+        ("aadhaar_ref.csv", "ref", owned(&AADHAAR)),
+    ]));
     assert!(f.is_empty(), "{f:?}\n{all}");
 }
 
