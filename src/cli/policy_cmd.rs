@@ -220,6 +220,15 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
     }
     for d in &c.detectors {
         println!("  detector: {}", detector(d));
+        if let crate::detect::Detector::Records(r) = d {
+            println!("    {}", r.rule_text());
+        }
+    }
+    if c.detectors.iter().any(|d| matches!(d, crate::detect::Detector::Records(_))) {
+        println!("  field types:");
+        for line in crate::detect::fields::explain() {
+            println!("    {line}");
+        }
     }
 }
 
@@ -239,7 +248,7 @@ fn detector(d: &crate::detect::Detector) -> String {
                 "records (min_rows {}, min_distinct_domains {}, fields {})",
                 x.min_rows,
                 x.min_distinct_domains,
-                if x.need_phone { "phone" } else { "email" }
+                x.kind()
             ),
             crate::detect::Detector::Canaries(x) => {
                 format!("canaries ({} values, {} hashes)", x.values.len(), x.hashes.len())

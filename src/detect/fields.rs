@@ -1,7 +1,8 @@
 //! Field types of personal records: what a column holds, from its header name (en, de,
 //! fr, es, it, nl, pt) or from its values through real validators — payment cards
 //! (Luhn and issuer ranges), IBANs (ISO 7064 mod 97), national ids with a checksum (US
-//! SSN ranges, UK NINO, ES DNI/NIE, NL BSN 11-test, BR CPF), phone numbers (a
+//! SSN ranges, UK NINO, ES DNI/NIE, NL BSN 11-test, BR CPF, FR NIR mod 97, IT codice
+//! fiscale check letter, DE Steuer-ID ISO 7064 mod 11,10, IN Aadhaar Verhoeff), phone numbers (a
 //! documented plausibility check, not libphonenumber), street addresses (house number
 //! and a street word), companies (legal forms).
 //!
@@ -21,6 +22,10 @@ pub enum Field {
     Postcode,
     Birthdate,
     Company,
+    /// A subscription plan, tier or seat count (`plan`, `tier`, `premium-eu`).
+    Plan,
+    /// A tenant, workspace or instance of a hosted service.
+    Tenant,
     /// A column known to hold something else (product codes, order numbers): its
     /// values are not typed, though a card validator might pass one in ten.
     Other,
@@ -50,6 +55,8 @@ impl Field {
             Field::Postcode => "postcode",
             Field::Birthdate => "date of birth",
             Field::Company => "company",
+            Field::Plan => "plan",
+            Field::Tenant => "tenant",
             Field::Other => "other",
         }
     }
@@ -154,7 +161,21 @@ const VOCAB: &[(Field, &[&str])] = &[
             "tax_id",
             "taxid",
             "nir",
+            "numéro_de_sécurité_sociale",
+            "numero_de_securite_sociale",
+            "sécurité_sociale",
+            "securite_sociale",
+            "num_secu",
+            "numero_secu",
+            "codicefiscale",
+            "steueridentifikationsnummer",
+            "steuer_identifikationsnummer",
+            "identifikationsnummer",
+            "idnr",
             "aadhaar",
+            "aadhar",
+            "aadhaar_number",
+            "aadhaar_no",
             "personalausweis",
             "sozialversicherungsnummer",
             "burgerservicenummer",
@@ -338,11 +359,79 @@ const VOCAB: &[(Field, &[&str])] = &[
             "cliente",
             "clientes",
             "klant",
-            "tenant",
             "account",
         ],
     ),
+    (
+        Field::Plan,
+        &[
+            "plan",
+            "plans",
+            "plan_name",
+            "pricing_plan",
+            "tier",
+            "subscription",
+            "subscription_plan",
+            "subscription_tier",
+            "seats",
+            "seat_count",
+            "mrr",
+            "arr",
+            "abo",
+            "abonnement",
+            "tarif",
+            "suscripción",
+            "suscripcion",
+            "abbonamento",
+            "assinatura",
+            "plano",
+        ],
+    ),
+    (
+        Field::Tenant,
+        &[
+            "tenant",
+            "tenants",
+            "tenant_id",
+            "tenantid",
+            "tenant_name",
+            "workspace",
+            "workspace_id",
+            "mandant",
+            "mandant_id",
+        ],
+    ),
 ];
+
+impl Field {
+    /// How a value of this type is recognised, as documented by `policy explain`.
+    pub fn validator(self) -> &'static str {
+        match self {
+            Field::Email => "an address that is the whole field (or `Name <addr>`, `mailto:`), not inside a URL, not reserved (RFC 2606/6761) or noreply",
+            Field::Phone => "7–15 digits with `+ - ( ) . /` or spaces, starting with `+`, `0`, `(` or grouped; not a date, not one repeated digit (a plausibility check, not libphonenumber); without a header only when written `+…`",
+            Field::Card => "13–19 digits of a known issuer range (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro) with a valid Luhn digit",
+            Field::Iban => "country code, ISO 7064 mod 97 check digits, the country's length",
+            Field::NationalId => "by value: US SSN ranges, UK NINO, ES DNI/NIE letter, BR CPF digits, FR NIR key (97 − n mod 97, Corsica 2A/2B), IT codice fiscale check letter; under a header only: NL BSN 11-test, DE Steuer-ID (ISO 7064 mod 11,10 and its digit-repetition rule), IN Aadhaar (Verhoeff, first digit 2–9)",
+            Field::Name => "two to four capitalised words of letters, only in a name column or beside a direct identifier",
+            Field::Address => "a house number and a street word (en, de, fr, es, it, nl, pt)",
+            Field::Postcode => "digits, at most 10 characters, under a postcode header",
+            Field::Birthdate => "a date 1900–2025 (YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY)",
+            Field::Company => "two to eight words ending in a legal form (GmbH, AG, Ltd, PLC, Inc, LLC, Corp, S.A., SAS, S.L., S.p.A., S.r.l., B.V., N.V., K.K., Oy, AB, A/S, Pty, Ltda, …) or a company word (Systems, Labs, Holdings, …); under a company/customer header any capitalised name",
+            Field::Plan => "under a plan/tier/seats/subscription header any value but a sponsor tier (gold, silver, …); without one a value starting with premium, enterprise, business, pro, basic, free, starter, trial, team, standard, plus, …",
+            Field::Tenant => "any value under a tenant/workspace header",
+            Field::Other => "not typed: a column known to hold something else (ids, SKUs, EANs, prices, hashes)",
+        }
+    }
+}
+
+/// Every field type with its header names and validator, one paragraph each, for
+/// `policy explain`.
+pub fn explain() -> Vec<String> {
+    VOCAB
+        .iter()
+        .map(|(f, words)| format!("{}: headers {}; values: {}", f.label(), words.join(", "), f.validator()))
+        .collect()
+}
 
 /// The field type a header name announces.
 pub fn from_header(name: &str) -> Option<Field> {
@@ -359,6 +448,15 @@ pub fn from_header(name: &str) -> Option<Field> {
     // Whole name first (`company_name` is a company, not a name), then its parts from the end.
     for (f, words) in VOCAB {
         if words.contains(&n.as_str()) {
+            return Some(*f);
+        }
+    }
+    // A name ending in a several-word entry (`client_date_of_birth`, `numero_securite_sociale`).
+    for (f, words) in VOCAB {
+        if words
+            .iter()
+            .any(|w| w.contains('_') && n.len() > w.len() && n.ends_with(w) && n[..n.len() - w.len()].ends_with('_'))
+        {
             return Some(*f);
         }
     }
@@ -385,14 +483,15 @@ pub fn from_value(v: &str) -> Option<Field> {
         // Without a digit only a company can be proven.
         return (b[0].is_ascii_uppercase() && b.contains(&b' ') && is_company(v)).then_some(Field::Company);
     }
+    // National ids first: a NIR's 15 digits may pass Luhn in a card range.
+    if is_national_id(v) {
+        return Some(Field::NationalId);
+    }
     if is_card(v) {
         return Some(Field::Card);
     }
     if is_iban(v) {
         return Some(Field::Iban);
-    }
-    if is_national_id(v) {
-        return Some(Field::NationalId);
     }
     if v.starts_with('+') && is_phone(v) {
         return Some(Field::Phone);
@@ -502,11 +601,160 @@ pub fn is_iban(v: &str) -> bool {
     rem == 1
 }
 
-/// National ids with a format and a checksum (or issuing ranges): US SSN
-/// `AAA-GG-SSSS`, UK NINO, ES DNI/NIE, BR CPF. (NL BSN's 11-test passes one nine-digit
-/// number in eleven: only under a header naming it, see [`is_bsn`].)
+/// National ids with a format and a checksum (or issuing ranges) strong enough to
+/// type a value by itself: US SSN `AAA-GG-SSSS`, UK NINO, ES DNI/NIE, BR CPF, FR NIR,
+/// IT codice fiscale. (NL BSN, DE Steuer-ID and IN Aadhaar are plain digit strings
+/// whose checks pass one random number in ten to a hundred: only under a header
+/// naming them, see [`is_named_national_id`].)
 pub fn is_national_id(v: &str) -> bool {
-    is_ssn(v) || is_nino(v) || is_dni(v) || is_cpf(v)
+    is_ssn(v) || is_nino(v) || is_dni(v) || is_cpf(v) || is_nir(v) || is_codice_fiscale(v)
+}
+
+/// A national id in a column whose header names one: any validator above, or NL
+/// BSN, DE Steuer-ID, IN Aadhaar.
+pub fn is_named_national_id(v: &str) -> bool {
+    is_national_id(v) || is_bsn(v) || is_steuer_id(v) || is_aadhaar(v)
+}
+
+/// The value without spaces, if it has only ASCII alphanumerics and spaces and at
+/// most `max` of them.
+fn compact(v: &str, max: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(max);
+    for c in v.trim().bytes() {
+        match c {
+            b' ' => {}
+            c if c.is_ascii_alphanumeric() && out.len() < max => out.push(c.to_ascii_uppercase()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// French NIR (numéro de sécurité sociale): sex digit, year, month (01–12, or
+/// 20–42/50–99 for unknown months), department (two digits, `2A`/`2B` for Corsica),
+/// commune, order number, and a key `97 - (n mod 97)` over the first 13 digits (with
+/// `2A` read as 19, `2B` as 18). Spaces between groups allowed.
+pub fn is_nir(v: &str) -> bool {
+    let Some(b) = compact(v, 15) else { return false };
+    if b.len() != 15 || !matches!(b[0], b'1' | b'2' | b'3' | b'4' | b'7' | b'8') {
+        return false;
+    }
+    let corsica = match &b[5..7] {
+        b"2A" => Some(19),
+        b"2B" => Some(18),
+        _ => None,
+    };
+    let digit_at = |i: usize| b[i].is_ascii_digit();
+    if !(0..15).filter(|i| !(corsica.is_some() && (5..7).contains(i))).all(digit_at) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u64, |a, &c| a * 10 + (c - b'0') as u64);
+    let month = num(3..5);
+    if !((1..=12).contains(&month) || (20..=42).contains(&month) || month >= 50) {
+        return false;
+    }
+    let n = match corsica {
+        Some(d) => (num(0..5) * 100 + d) * 1_000_000 + num(7..13),
+        None => num(0..13),
+    };
+    let key = num(13..15);
+    (1..=97).contains(&key) && 97 - n % 97 == key
+}
+
+/// Italian codice fiscale: six letters (surname, name), year, month letter, day (41–71
+/// for women), birthplace (letter and three digits), check letter over the first 15
+/// characters (odd positions by the official table, even by value). Digits may be
+/// replaced by the letters `LMNPQRSTUV` (omocodia).
+pub fn is_codice_fiscale(v: &str) -> bool {
+    const ODD: [u8; 26] =
+        [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+    let v = v.trim();
+    let b = v.as_bytes();
+    if b.len() != 16 || !b.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let b: Vec<u8> = b.iter().map(u8::to_ascii_uppercase).collect();
+    let letter = |i: usize| b[i].is_ascii_uppercase();
+    let digitish = |i: usize| b[i].is_ascii_digit() || b"LMNPQRSTUV".contains(&b[i]);
+    if !(0..6).chain([8, 11, 15]).all(letter)
+        || ![6, 7, 9, 10, 12, 13, 14].into_iter().all(digitish)
+        || !b"ABCDEHLMPRST".contains(&b[8])
+    {
+        return false;
+    }
+    // Value of a character: digits 0–9, letters A=0…Z=25.
+    let val = |c: u8| if c.is_ascii_digit() { (c - b'0') as u32 } else { (c - b'A') as u32 };
+    let sum: u32 =
+        b[..15].iter().enumerate().map(|(i, &c)| if i % 2 == 0 { ODD[val(c) as usize] as u32 } else { val(c) }).sum();
+    b[15] == b'A' + (sum % 26) as u8
+}
+
+/// German Steuer-ID (steuerliche Identifikationsnummer): eleven digits, no leading
+/// zero; among the first ten exactly one digit occurs twice or three times (not three
+/// in a row) and every other at most once; check digit by ISO 7064 MOD 11,10.
+pub fn is_steuer_id(v: &str) -> bool {
+    let Some(b) = compact(v, 11) else { return false };
+    if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) || b[0] == b'0' {
+        return false;
+    }
+    let d: Vec<u8> = b.iter().map(|c| c - b'0').collect();
+    let mut count = [0u8; 10];
+    for &x in &d[..10] {
+        count[x as usize] += 1;
+    }
+    let repeated: Vec<usize> = (0..10).filter(|&i| count[i] > 1).collect();
+    if repeated.len() != 1 || count[repeated[0]] > 3 {
+        return false;
+    }
+    if count[repeated[0]] == 3 && d[..10].windows(3).any(|w| w[0] == w[1] && w[1] == w[2]) {
+        return false;
+    }
+    let mut product = 10u32;
+    for &x in &d[..10] {
+        let mut sum = (x as u32 + product) % 10;
+        if sum == 0 {
+            sum = 10;
+        }
+        product = (sum * 2) % 11;
+    }
+    let check = (11 - product) % 10;
+    check == d[10] as u32
+}
+
+/// Indian Aadhaar number: twelve digits (spaces or dashes between groups), the first
+/// 2–9, the last a Verhoeff check digit.
+pub fn is_aadhaar(v: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 8, 7, 6, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    if !v.trim().bytes().all(|c| c.is_ascii_digit() || c == b' ' || c == b'-') {
+        return false;
+    }
+    let d = digits(v);
+    if d.len() != 12 || d[0] < 2 || d.iter().all(|&x| x == d[0]) {
+        return false;
+    }
+    let c = d.iter().rev().enumerate().fold(0u8, |c, (i, &x)| D[c as usize][P[i % 8][x as usize] as usize]);
+    c == 0
 }
 
 pub fn is_ssn(v: &str) -> bool {
@@ -762,6 +1010,71 @@ pub fn is_company(v: &str) -> bool {
         || COMPANY_WORDS.contains(&last.as_str())
 }
 
+/// Words a plan value starts with (`premium-eu`, `Enterprise`, `business plus`).
+/// Sponsor tiers (gold, silver, bronze, platinum) are not plans.
+const PLAN_WORDS: &[&str] = &[
+    "premium",
+    "enterprise",
+    "business",
+    "pro",
+    "professional",
+    "basic",
+    "free",
+    "freemium",
+    "starter",
+    "trial",
+    "team",
+    "teams",
+    "standard",
+    "plus",
+    "essentials",
+    "growth",
+    "scale",
+    "startup",
+];
+
+/// A value naming a subscription plan: at most 24 characters whose first word is a
+/// plan word.
+pub fn is_plan_value(v: &str) -> bool {
+    let v = v.trim();
+    v.len() <= 24
+        && v.split(['-', '_', ' ', '/']).next().is_some_and(|w| PLAN_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)))
+}
+
+/// A sponsor's tier (`Gold`, `silver sponsor`): a `tier` column of a sponsors table,
+/// not a customer's plan.
+pub fn is_sponsor_tier(v: &str) -> bool {
+    let w = v.trim().split([' ', '-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        w.as_str(),
+        "gold" | "silver" | "bronze" | "platinum" | "diamond" | "sponsor" | "backer" | "patron" | "supporter"
+    )
+}
+
+/// Words in the start of a text that may announce a customer roster (a plan or tenant
+/// column, plan values), compared case-insensitively.
+const ROSTER_WORDS: &[&str] = &[
+    "plan",
+    "tier",
+    "subscription",
+    "seats",
+    "tenant",
+    "premium",
+    "enterprise",
+    "mrr",
+    "abo",
+    "tarif",
+    "mandant",
+    "workspace",
+];
+
+/// Whether the first 4 KiB of `s` hold a roster word: the cheap gate before a table
+/// is read as a roster of companies.
+pub fn roster_hint(s: &str) -> bool {
+    let head: Vec<u8> = s.as_bytes()[..s.len().min(4096)].to_ascii_lowercase();
+    ROSTER_WORDS.iter().any(|w| memchr::memmem::find(&head, w.as_bytes()).is_some())
+}
+
 /// Last words of company names without a legal form (`Brightfalcon Analytics`).
 const COMPANY_WORDS: &[&str] = &[
     "analytics",
@@ -851,13 +1164,25 @@ pub fn is_birthdate(v: &str) -> bool {
     (1900..=2025).contains(&y) && (1..=31).contains(&a) && (1..=31).contains(&b) && (a <= 12 || b <= 12)
 }
 
-/// Numbers of seven or more digits (with ` -./()+` between them), up to `cap`: the
-/// gate that lets a list of phones, cards, accounts, ids or dates of birth without a
-/// header word be parsed at all. One pass over the bytes, no automaton (the scanner's
-/// literal pass must stay small enough for its SIMD prefilter).
+/// Numbers of seven or more digits (with ` -./()+` between them) and codice fiscale
+/// tokens, up to `cap`: the gate that lets a list of phones, cards, accounts, ids or
+/// dates of birth without a header word be parsed at all. One pass over the bytes, no
+/// automaton (the scanner's literal pass must stay small enough for its SIMD prefilter).
 pub fn number_lines(s: &str, cap: usize) -> usize {
-    let (mut n, mut digits) = (0, 0);
-    for &c in s.as_bytes() {
+    let b = s.as_bytes();
+    let (mut n, mut digits, mut run) = (0, 0, 0usize);
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            run += 1;
+        } else {
+            if run == 16 && is_codice_fiscale(&s[i - 16..i]) {
+                n += 1;
+                if n >= cap {
+                    return n;
+                }
+            }
+            run = 0;
+        }
         if c.is_ascii_digit() {
             digits += 1;
             if digits == 7 {
@@ -870,7 +1195,7 @@ pub fn number_lines(s: &str, cap: usize) -> usize {
             digits = 0;
         }
     }
-    n
+    n + usize::from(run == 16 && is_codice_fiscale(&s[b.len() - 16..]))
 }
 
 #[cfg(test)]
@@ -899,13 +1224,29 @@ mod tests {
             ("first_name", Field::Name),
             ("Nachname", Field::Name),
             ("SSN", Field::NationalId),
+            ("NIR", Field::NationalId),
+            ("Numéro de sécurité sociale", Field::NationalId),
+            ("client_numero_securite_sociale", Field::NationalId),
+            ("codice_fiscale", Field::NationalId),
+            ("Codice Fiscale", Field::NationalId),
+            ("Steuer-ID", Field::NationalId),
+            ("Steueridentifikationsnummer", Field::NationalId),
+            ("aadhaar", Field::NationalId),
+            ("Aadhaar Number", Field::NationalId),
+            ("customer_date_of_birth", Field::Birthdate),
+            ("credit_card_number", Field::Card),
         ] {
             assert_eq!(from_header(h), Some(f), "{h}");
         }
         for h in ["id", "sku", "price", "customer_id", "EAN"] {
             assert_eq!(from_header(h), Some(Field::Other), "{h}");
         }
-        for h in ["created_at", "Jane Doe", "plan"] {
+        for (h, f) in
+            [("plan", Field::Plan), ("Tier", Field::Plan), ("seats", Field::Plan), ("tenant_id", Field::Tenant)]
+        {
+            assert_eq!(from_header(h), Some(f), "{h}");
+        }
+        for h in ["created_at", "Jane Doe", "license"] {
             assert_eq!(from_header(h), None, "{h}");
         }
     }
@@ -921,6 +1262,24 @@ mod tests {
         assert!(is_dni("12345678Z") && !is_dni("12345678A") && is_dni("X1234567L"));
         assert!(is_cpf("111.444.777-35") && !is_cpf("111.444.777-36"));
         assert!(is_bsn("111222333") && !is_bsn("111222334"));
+        assert!(is_nir("2 55 08 14 168 025 38") && is_nir("184057645108931") && is_nir("1 84 05 2A 451 089 18"));
+        assert!(!is_nir("2 55 08 14 168 025 39") && !is_nir("184052A45108931") && !is_nir("5 55 08 14 168 025 38"));
+        assert!(!is_nir("1 84 13 76 451 089 04") && !is_nir("18405764510893"));
+        assert!(is_codice_fiscale("RSSMRA85T10A562S") && is_codice_fiscale("BNCGNN70A41H501V"));
+        assert!(is_codice_fiscale("rssmra85t10a562s") && !is_codice_fiscale("RSSMRA85T10A562T"));
+        assert!(!is_codice_fiscale("RSSMRA85Z10A562S") && !is_codice_fiscale("RSSMRA8XT10A562S"));
+        assert!(is_steuer_id("86095742719") && is_steuer_id("47 036 892 816") && is_steuer_id("65929970489"));
+        assert!(!is_steuer_id("86095742718") && !is_steuer_id("06095742719") && !is_steuer_id("12345678903"));
+        assert!(!is_steuer_id("11111111116") && !is_steuer_id("1234567890"));
+        assert!(is_aadhaar("2341 2341 2346") && is_aadhaar("499187198765") && is_aadhaar("2341-2341-2346"));
+        assert!(!is_aadhaar("234123412347") && !is_aadhaar("123412341234") && !is_aadhaar("2341234123"));
+        for v in ["2 55 08 14 168 025 38", "RSSMRA85T10A562S"] {
+            assert_eq!(from_value(v), Some(Field::NationalId), "{v}");
+        }
+        for v in ["86095742719", "234123412346"] {
+            assert_eq!(from_value(v), None, "{v} is typed only under a header");
+            assert!(is_named_national_id(v), "{v}");
+        }
         assert!(is_phone("+49 30 1234567") && is_phone("(030) 123-4567") && is_phone("0171/2345678"));
         assert!(!is_phone("2024-01-15") && !is_phone("1.2.3") && !is_phone("0000000"));
         assert!(is_street_address("12 Baker Street") && is_street_address("Hauptstraße 5"));
@@ -929,6 +1288,10 @@ mod tests {
         assert!(is_company("Kestrelmark GmbH") && is_company("Acme Holdings Ltd.") && is_company("Norvale B.V."));
         assert!(!is_company("The End") && !is_company("Ltd") && !is_company("Jane Doe"));
         assert!(is_company("Brightfalcon Analytics"));
+        assert!(is_plan_value("premium-eu") && is_plan_value("Enterprise") && is_plan_value("business plus"));
+        assert!(!is_plan_value("Gold") && !is_plan_value("profile") && !is_plan_value("premium members of the board"));
+        assert!(is_sponsor_tier("Gold") && is_sponsor_tier("platinum sponsor") && !is_sponsor_tier("premium"));
+        assert!(roster_hint("company,Tier\n") && !roster_hint("name,version,license\n"));
         assert!(is_birthdate("1984-03-12") && is_birthdate("12.03.1984") && !is_birthdate("2024-13-45"));
     }
 }

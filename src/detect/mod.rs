@@ -630,6 +630,8 @@ impl Scanner {
                         let deciding = o.deciding_fields().join(", ");
                         let evidence = if r.personal() {
                             format!("{} personal records × {{{deciding}}} ({}){shape}", group(o.rows), o.format)
+                        } else if r.need_company {
+                            format!("{} records × {{{deciding}}} ({}){shape}", group(o.rows), o.format)
                         } else {
                             let field = if r.need_email { "an e-mail field" } else { "a phone field" };
                             format!(
@@ -639,7 +641,7 @@ impl Scanner {
                                 o.format
                             )
                         };
-                        let values = if r.personal() { &o.ids } else { &o.emails };
+                        let values = if r.personal() || r.need_company { &o.ids } else { &o.emails };
                         o.first.clone().map(|loc| ClassHit {
                             class: class.id.clone(),
                             detector: if r.personal() { "records (personal)" } else { "records" },

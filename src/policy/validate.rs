@@ -681,17 +681,19 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
         RawDetector::Records(r) => {
             let mut need_email = r.fields.is_empty();
             let mut need_phone = false;
+            let mut need_company = false;
             for f in &r.fields {
                 match f.value.as_str() {
                     "email" => need_email = true,
                     "phone" => need_phone = true,
+                    "company" => need_company = true,
                     // Records of a person, typed by detect::fields (neither flag set).
                     "personal" => {}
                     other => cx.err(
                         Code::PolicySyntax,
                         &f.referenced,
                         format!("unknown contact field `{other}`"),
-                        "expected email, phone or personal",
+                        "expected email, phone, personal or company",
                         None,
                     ),
                 }
@@ -700,6 +702,7 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 min_rows: r.min_rows.unwrap_or(5).max(1),
                 need_email,
                 need_phone,
+                need_company,
                 min_distinct_domains: r.min_distinct_domains.unwrap_or(1),
                 ignore: Ignore { domains: r.ignore_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect() },
             })

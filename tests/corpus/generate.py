@@ -3,7 +3,8 @@
 
 Writes tests/corpus/leak/ (content that is a customer list or bulk contact data and
 must be blocked) and tests/corpus/benign/ (look-alikes from ordinary repositories that
-must pass), plus MANIFEST.tsv. Invented companies, people and domains only; leak
+must pass), plus MANIFEST.tsv. Their real-*/ directories are slices of real public data
+(REAL.tsv: source and license of each), never rewritten; MANIFEST.tsv lists them too. Invented companies, people and domains only; leak
 domains are never RFC 2606/6761 reserved. Same bytes on every run (fixed seed, fixed
 archive timestamps).
 
@@ -706,9 +707,13 @@ def main():
         benign_items.append((f"renamed/people_{i:02d}.txt", f + "-renamed", f"{n} saved under a neutral name", data))
     for label, items in (("leak", leak_items), ("benign", benign_items)):
         d = os.path.join(out, label)
+        # real-*/ holds slices of real public data, committed as fetched (REAL.tsv): kept.
         if os.path.isdir(d):
-            shutil.rmtree(d)
-        os.makedirs(d)
+            for e in os.listdir(d):
+                if not e.startswith("real-"):
+                    p = os.path.join(d, e)
+                    shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+        os.makedirs(d, exist_ok=True)
         names = set()
         for name, fmt, desc, data in items:
             assert name not in names, name
@@ -717,6 +722,11 @@ def main():
             with open(os.path.join(d, name), "wb") as f:
                 f.write(data)
             manifest.append(f"{label}/{name}\t{label}\t{fmt}\t{desc}")
+    real = os.path.join(os.path.dirname(os.path.abspath(__file__)), "REAL.tsv")
+    with open(real) as f:
+        for line in f.read().splitlines()[1:]:
+            path, label, fmt, source, lic, desc = line.split("\t")
+            manifest.append(f"{path}\t{label}\t{fmt}\t{desc} (source {source}; license {lic})")
     with open(os.path.join(out, "MANIFEST.tsv"), "w") as f:
         f.write("\n".join(manifest) + "\n")
     print(f"{sum(1 for m in manifest if chr(9) + 'leak' + chr(9) in m)} leak, {sum(1 for m in manifest if chr(9) + 'benign' + chr(9) in m)} benign")

@@ -12,6 +12,7 @@ mod exec_pg;
 mod exec_store;
 mod exec_upload;
 mod exec_users;
+mod fields;
 mod first_hour;
 mod gate;
 mod git;

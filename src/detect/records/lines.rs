@@ -92,6 +92,7 @@ mod tests {
             min_rows: 1,
             need_email: true,
             need_phone: false,
+            need_company: false,
             min_distinct_domains: 1,
             ignore: Default::default(),
         }

@@ -6,10 +6,13 @@
 //! its header name or its value, see [`fields`](super::fields)), counts the rows that
 //! are records of the kind the detector asks for and keeps the best reading.
 //!
-//! Three kinds: `email` rows carry a contact address (customer lists); `phone` rows a
+//! Four kinds: `email` rows carry a contact address (customer lists); `phone` rows a
 //! phone number; `personal` rows are records of a person — a direct identifier other
 //! than an address (phone, card, IBAN, national id), or an address, a name or a
-//! quasi-identifier together with another personal field. Values never leave as plain
+//! quasi-identifier together with another personal field; `company` rows are a
+//! customer roster without contacts — a company (legal form, or a capitalised name
+//! under a company/customer header) with a plan or tenant (`plan`, `tier`, `seats`,
+//! `tenant` columns, or values like `premium-eu`). Values never leave as plain
 //! text: only counts, header names that are header names, masked samples and a digest.
 
 mod delimited;
@@ -33,6 +36,8 @@ pub struct Records {
     pub min_rows: usize,
     pub need_email: bool,
     pub need_phone: bool,
+    /// Rows of a customer roster: a company with a plan or tenant.
+    pub need_company: bool,
     pub min_distinct_domains: usize,
     pub ignore: Ignore,
 }
@@ -63,7 +68,37 @@ impl RecordsObs {
 impl Records {
     /// Records of a person, whatever their fields (neither `email` nor `phone` asked).
     pub fn personal(&self) -> bool {
-        !self.need_email && !self.need_phone
+        !self.need_email && !self.need_phone && !self.need_company
+    }
+
+    /// What a counted record is and when the detector fires, for `policy explain`.
+    pub fn rule_text(&self) -> String {
+        let what = match self.kind() {
+            "email" => format!(
+                "a row with a contact e-mail; fires at {} rows with {} distinct addresses on ≥ {} organisations (a webmail address counts as its own)",
+                self.min_rows, self.min_rows, self.min_distinct_domains
+            ),
+            "phone" => format!("a row with a phone number; fires at {} rows", self.min_rows),
+            "company" => format!(
+                "a row with a company and a plan or tenant (a customer roster without contacts); fires at {} rows",
+                self.min_rows
+            ),
+            _ => format!(
+                "a record of a person: a direct identifier (phone, card, IBAN, national id), or an e-mail, name or quasi-identifier (address, postcode, date of birth) with another personal field; fires at {} records",
+                self.min_rows
+            ),
+        };
+        format!("counts {what}. Fields are typed from header names (en, de, fr, es, it, nl, pt) or by validating values; the evidence names the fields held by at least half the records")
+    }
+
+    /// The kind of record counted, as written in a policy's `fields`.
+    pub fn kind(&self) -> &'static str {
+        match (self.need_email, self.need_phone, self.need_company) {
+            (true, _, _) => "email",
+            (_, true, _) => "phone",
+            (_, _, true) => "company",
+            _ => "personal",
+        }
     }
 
     /// Rows whose e-mails cannot reach `min_rows` are not worth parsing.
@@ -73,6 +108,8 @@ impl Records {
             t.emails().len() >= self.min_rows
         } else if self.need_phone {
             t.shapes().phone
+        } else if self.need_company {
+            fields::roster_hint(t.s)
         } else {
             t.shapes().personal
                 || t.shapes().phone
@@ -228,6 +265,21 @@ impl Table {
             if det.need_phone && !phone {
                 phone = fields::is_phone(f);
             }
+            if det.need_company {
+                let kind = match named {
+                    Some(Field::Plan) if fields::is_sponsor_tier(f) => None,
+                    Some(Field::Plan | Field::Tenant) => named,
+                    Some(Field::Company) if fields::is_company(f) || company_name(f) => Some(Field::Company),
+                    Some(_) => None,
+                    None if fields::is_company(f) => Some(Field::Company),
+                    None => fields::is_plan_value(f).then_some(Field::Plan),
+                };
+                if kind == Some(Field::Company) && first_value.is_none() {
+                    first_value = Some(f);
+                }
+                kinds.extend(kind);
+                continue;
+            }
             if !personal {
                 continue;
             }
@@ -235,7 +287,7 @@ impl Table {
                 Some(Field::Phone) if fields::is_phone(f) => Some(Field::Phone),
                 Some(Field::Card) if fields::is_card(f) => Some(Field::Card),
                 Some(Field::Iban) if fields::is_iban(f) => Some(Field::Iban),
-                Some(Field::NationalId) if fields::is_national_id(f) || fields::is_bsn(f) => Some(Field::NationalId),
+                Some(Field::NationalId) if fields::is_named_national_id(f) => Some(Field::NationalId),
                 Some(Field::Birthdate) if fields::is_birthdate(f) => Some(Field::Birthdate),
                 Some(k @ (Field::Name | Field::Address | Field::Company)) if f.chars().any(char::is_alphabetic) => {
                     Some(k)
@@ -258,6 +310,11 @@ impl Table {
         }
         self.columns = self.columns.max(nonempty);
         if nonempty < 2 || (det.need_email && email.is_none()) || (det.need_phone && !phone) {
+            return;
+        }
+        if det.need_company
+            && !(kinds.contains(&Field::Company) && (kinds.contains(&Field::Plan) || kinds.contains(&Field::Tenant)))
+        {
             return;
         }
         if personal {
@@ -291,7 +348,8 @@ impl Table {
             self.first = first_value.and_then(|v| locate(t.s, v)).or(Some((0, 0)));
         }
         // The digest's values: the direct identifier, else the name of a name + address row.
-        if let Some(v) = id.or(first_value).filter(|_| personal && email.is_none() && self.ids.len() < 100_000) {
+        let keyed = (personal && email.is_none()) || det.need_company;
+        if let Some(v) = id.or(first_value).filter(|_| keyed && self.ids.len() < 100_000) {
             self.ids.insert(v.split_whitespace().collect::<String>().to_uppercase());
         }
     }
@@ -314,6 +372,16 @@ impl Table {
             self.header = Some(shown.join(","));
         }
     }
+}
+
+/// A company under a header naming companies: a capitalised name of one to six words
+/// with a letter in each, not an identifier (`acme`, `t-1042`).
+fn company_name(f: &str) -> bool {
+    let words = f.split_whitespace().count();
+    (1..=6).contains(&words)
+        && f.len() <= 80
+        && f.chars().next().is_some_and(char::is_uppercase)
+        && f.split_whitespace().all(|w| w.chars().any(char::is_alphabetic))
 }
 
 /// `tenant_id`, `plan`, `created-at`: lower-case ASCII words joined by `_` or `-`,

@@ -1,5 +1,6 @@
 //! SQL dumps: `INSERT INTO t (cols) VALUES (...),(...);` and PostgreSQL
-//! `COPY t (cols) FROM stdin;` blocks ending in `\.`.
+//! `COPY t (cols) FROM stdin;` blocks ending in `\.`. An `INSERT` without a column
+//! list takes its column names from the dump's `CREATE TABLE t (...)` (Northwind).
 
 use std::sync::LazyLock;
 
@@ -32,6 +33,8 @@ pub fn parse(det: &Records, t: &Text) -> Table {
                     if a < b {
                         tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
                     }
+                } else if let Some(cols) = create_table_columns(s, head["insert into".len()..].trim()) {
+                    tab.set_header(cols);
                 }
             }
             pos = tuples(det, t, &mut tab, start + v + 6).max(pos);
@@ -60,6 +63,44 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
     }
     tab
+}
+
+/// Column names of `CREATE TABLE <name> (...)` in `s`: the first word of each
+/// definition at depth one, without constraints; at most 200 columns in 64 KiB.
+fn create_table_columns<'a>(s: &'a str, name: &str) -> Option<Vec<&'a str>> {
+    let name = name.trim_matches(['`', '"', '[', ']']);
+    if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let at = find_ci(s, &format!("create table {name}"))
+        .or_else(|| find_ci(s, &format!("create table public.{name}")))
+        .or_else(|| find_ci(s, &format!("create table `{name}`")))
+        .or_else(|| find_ci(s, &format!("create table \"{name}\"")))?;
+    let body = &s[at..s.len().min(at + (64 << 10))];
+    let open = body.find('(')?;
+    let (mut depth, mut start, mut cols) = (0usize, open + 1, Vec::new());
+    for (i, c) in body.char_indices().skip_while(|(i, _)| *i < open) {
+        match c {
+            '(' => depth += 1,
+            ')' | ',' if depth == 1 => {
+                let def = body[start..i].trim();
+                let word = def.split_whitespace().next().unwrap_or("").trim_matches(['`', '"', '[', ']']);
+                let constraint = ["constraint", "primary", "foreign", "unique", "key", "check", "index"]
+                    .iter()
+                    .any(|k| word.eq_ignore_ascii_case(k));
+                if !word.is_empty() && !constraint {
+                    cols.push(word);
+                }
+                if c == ')' || cols.len() >= 200 {
+                    return Some(cols);
+                }
+                start = i + 1;
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
@@ -137,6 +178,7 @@ mod tests {
             min_rows: 1,
             need_email: true,
             need_phone: false,
+            need_company: false,
             min_distinct_domains: 1,
             ignore: Default::default(),
         };
@@ -149,5 +191,17 @@ mod tests {
             let t = Text::new(s, false);
             let _ = super::parse(&det, &t);
         }
+    }
+
+    /// Northwind's shape: `INSERT INTO t VALUES (...)` after `CREATE TABLE t (...)`.
+    #[test]
+    fn inserts_without_columns_take_them_from_create_table() {
+        let cols = super::create_table_columns(
+            "CREATE TABLE customers (\n  id varchar(5) NOT NULL,\n  contact_name varchar(30),\n  phone numeric(24, 0),\n  PRIMARY KEY (id)\n);",
+            "customers",
+        );
+        assert_eq!(cols, Some(vec!["id", "contact_name", "phone"]));
+        assert_eq!(super::create_table_columns("CREATE TABLE other (a int);", "customers"), None);
+        assert_eq!(super::create_table_columns("CREATE TABLE customers (a int", "customers"), None);
     }
 }

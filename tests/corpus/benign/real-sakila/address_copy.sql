@@ -1,0 +1,202 @@
+COPY public.address (address_id, address, address2, district, city_id, postal_code, phone, last_update) FROM stdin;
+81	1692 Ede Loop	\N	 	30	9223	 	2006-02-15 04:45:30
+600	1837 Kaduna Parkway	\N	 	241	82580	 	2006-02-15 04:45:30
+144	1666 Beni-Mellal Place	\N	 	123	13377	 	2006-02-15 04:45:30
+488	698 Jelets Boulevard	\N	 	142	2596	 	2006-02-15 04:45:30
+399	331 Bydgoszcz Parkway	\N	 	181	966	 	2006-02-15 04:45:30
+149	999 Sanaa Loop	\N	 	491	3439	 	2006-02-15 04:45:30
+135	1752 So Leopoldo Parkway	\N	 	345	14014	 	2006-02-15 04:45:30
+311	715 So Bernardo do Campo Lane	\N	 	507	84804	 	2006-02-15 04:45:30
+489	1297 Alvorada Parkway	\N	 	587	11839	 	2006-02-15 04:45:30
+115	1378 Alvorada Avenue	\N	 	102	75834	 	2006-02-15 04:45:30
+367	1163 London Parkway	\N	 	66	6066	 	2006-02-15 04:45:30
+355	469 Nakhon Sawan Street	\N	 	531	58866	 	2006-02-15 04:45:30
+189	927 Barcelona Street	\N	 	467	65121	 	2006-02-15 04:45:30
+479	1854 Okara Boulevard	\N	 	158	42123	 	2006-02-15 04:45:30
+126	1175 Tanauan Way	\N	 	305	64615	 	2006-02-15 04:45:30
+509	786 Matsue Way	\N	 	245	37469	 	2006-02-15 04:45:30
+332	663 Baha Blanca Parkway	\N	 	5	33463	 	2006-02-15 04:45:30
+61	943 Tokat Street	\N	 	560	45428	 	2006-02-15 04:45:30
+407	1346 Mysore Drive	\N	 	92	61507	 	2006-02-15 04:45:30
+116	793 Cam Ranh Avenue	\N	 	292	87057	 	2006-02-15 04:45:30
+45	42 Brindisi Place	\N	 	586	16744	 	2006-02-15 04:45:30
+553	1421 Quilmes Lane	\N	 	260	19151	 	2006-02-15 04:45:30
+231	430 Alessandria Loop	\N	 	439	47446	 	2006-02-15 04:45:30
+228	60 Poos de Caldas Street	\N	 	243	82338	 	2006-02-15 04:45:30
+572	539 Hami Way	\N	 	538	52196	 	2006-02-15 04:45:30
+508	496 Celaya Drive	\N	 	552	90797	 	2006-02-15 04:45:30
+568	1342 Sharja Way	\N	 	488	93655	 	2006-02-15 04:45:30
+513	758 Korolev Parkway	\N	 	568	75474	 	2006-02-15 04:45:30
+273	1519 Ilorin Place	\N	 	395	49298	 	2006-02-15 04:45:30
+5	1913 Hanoi Way	\N	 	463	35200	 	2006-02-15 04:45:30
+569	1342 Abha Boulevard	\N	 	95	10714	 	2006-02-15 04:45:30
+478	1078 Stara Zagora Drive	\N	 	301	69221	 	2006-02-15 04:45:30
+599	1895 Zhezqazghan Drive	\N	 	177	36693	 	2006-02-15 04:45:30
+263	532 Toulon Street	\N	 	460	69517	 	2006-02-15 04:45:30
+243	47 Syktyvkar Lane	\N	 	118	22236	 	2006-02-15 04:45:30
+319	1957 Yantai Lane	\N	 	490	59255	 	2006-02-15 04:45:30
+410	88 Nagaon Manor	\N	 	524	86868	 	2006-02-15 04:45:30
+409	1266 Laredo Parkway	\N	 	380	7664	 	2006-02-15 04:45:30
+539	1332 Gaziantep Lane	\N	 	80	22813	 	2006-02-15 04:45:30
+437	1766 Almirante Brown Street	\N	 	364	63104	 	2006-02-15 04:45:30
+239	98 Stara Zagora Boulevard	\N	 	96	76448	 	2006-02-15 04:45:30
+392	514 Ife Way	\N	 	315	69973	 	2006-02-15 04:45:30
+322	1359 Zhoushan Parkway	\N	 	545	29763	 	2006-02-15 04:45:30
+142	1587 Sullana Lane	\N	 	207	85769	 	2006-02-15 04:45:30
+590	247 Jining Parkway	\N	 	54	53446	 	2006-02-15 04:45:30
+1	47 MySakila Drive	\N	 	300	\N	 	2006-02-15 04:45:30
+444	231 Kaliningrad Place	\N	 	70	57833	 	2006-02-15 04:45:30
+335	587 Benguela Manor	\N	 	42	91590	 	2006-02-15 04:45:30
+465	734 Tanshui Avenue	\N	 	170	70664	 	2006-02-15 04:45:30
+435	740 Udaipur Lane	\N	 	150	33505	 	2006-02-15 04:45:30
+348	785 Vaduz Street	\N	 	335	36170	 	2006-02-15 04:45:30
+517	548 Uruapan Street	\N	 	312	35653	 	2006-02-15 04:45:30
+285	1006 Santa Brbara dOeste Manor	\N	 	389	36229	 	2006-02-15 04:45:30
+226	810 Palghat (Palakkad) Boulevard	\N	 	235	73431	 	2006-02-15 04:45:30
+321	651 Pathankot Loop	\N	 	336	59811	 	2006-02-15 04:45:30
+320	1542 Lubumbashi Boulevard	\N	 	57	62472	 	2006-02-15 04:45:30
+483	632 Usolje-Sibirskoje Parkway	\N	 	36	73085	 	2006-02-15 04:45:30
+552	390 Wroclaw Way	\N	 	462	5753	 	2006-02-15 04:45:30
+500	362 Rajkot Lane	\N	 	47	98030	 	2006-02-15 04:45:30
+339	503 Sogamoso Loop	\N	 	505	49812	 	2006-02-15 04:45:30
+398	954 Lapu-Lapu Way	\N	 	278	8816	 	2006-02-15 04:45:30
+438	596 Huixquilucan Place	\N	 	351	65892	 	2006-02-15 04:45:30
+140	788 Atinsk Street	\N	 	211	81691	 	2006-02-15 04:45:30
+98	152 Kitwe Parkway	\N	 	82	53182	 	2006-02-15 04:45:30
+102	669 Firozabad Loop	\N	 	12	92265	 	2006-02-15 04:45:30
+419	397 Sunnyvale Avenue	\N	 	19	55566	 	2006-02-15 04:45:30
+49	1718 Valencia Street	\N	 	27	37359	 	2006-02-15 04:45:30
+336	430 Kumbakonam Drive	\N	 	457	28814	 	2006-02-15 04:45:30
+232	754 Valencia Place	\N	 	406	87911	 	2006-02-15 04:45:30
+11	900 Santiago de Compostela Parkway	\N	 	280	93896	 	2006-02-15 04:45:30
+555	1764 Jalib al-Shuyukh Parkway	\N	 	459	77642	 	2006-02-15 04:45:30
+429	1269 Botosani Manor	\N	 	468	47394	 	2006-02-15 04:45:30
+510	48 Maracabo Place	\N	 	519	1570	 	2006-02-15 04:45:30
+233	356 Olomouc Manor	\N	 	26	93323	 	2006-02-15 04:45:30
+414	1936 Lapu-Lapu Parkway	\N	 	141	7122	 	2006-02-15 04:45:30
+359	519 Nyeri Manor	\N	 	461	37650	 	2006-02-15 04:45:30
+78	1206 Dos Quebradas Place	\N	 	431	20207	 	2006-02-15 04:45:30
+64	81 Hodeida Way	\N	 	231	55561	 	2006-02-15 04:45:30
+566	1229 Varanasi (Benares) Manor	\N	 	43	40195	 	2006-02-15 04:45:30
+554	947 Trshavn Place	\N	 	528	841	 	2006-02-15 04:45:30
+277	85 San Felipe de Puerto Plata Drive	\N	 	584	46063	 	2006-02-15 04:45:30
+604	1331 Usak Boulevard	\N	 	296	61960	 	2006-02-15 04:45:30
+340	507 Smolensk Loop	\N	 	492	22971	 	2006-02-15 04:45:30
+107	1177 Jelets Way	\N	 	220	3305	 	2006-02-15 04:45:30
+41	1440 Fukuyama Loop	\N	 	362	47929	 	2006-02-15 04:45:30
+351	1157 Nyeri Loop	\N	 	320	56380	 	2006-02-15 04:45:30
+418	126 Acua Parkway	\N	 	71	58888	 	2006-02-15 04:45:30
+540	949 Allende Lane	\N	 	24	67521	 	2006-02-15 04:45:30
+385	1642 Charlotte Amalie Drive	\N	 	549	75442	 	2006-02-15 04:45:30
+421	966 Arecibo Loop	\N	 	134	94018	 	2006-02-15 04:45:30
+328	479 San Felipe del Progreso Avenue	\N	 	130	54949	 	2006-02-15 04:45:30
+532	1427 Tabuk Place	\N	 	101	31342	 	2006-02-15 04:45:30
+526	617 Klerksdorp Place	\N	 	366	94707	 	2006-02-15 04:45:30
+595	1074 Sanaa Parkway	\N	 	311	22474	 	2006-02-15 04:45:30
+152	1952 Pune Lane	\N	 	442	92150	 	2006-02-15 04:45:30
+525	1949 Sanya Street	\N	 	224	61244	 	2006-02-15 04:45:30
+550	1715 Okayama Street	\N	 	485	55676	 	2006-02-15 04:45:30
+578	1405 Hagonoy Avenue	\N	 	133	86587	 	2006-02-15 04:45:30
+470	1088 Ibirit Place	\N	 	595	88502	 	2006-02-15 04:45:30
+265	1158 Mandi Bahauddin Parkway	\N	 	136	98484	 	2006-02-15 04:45:30
+29	934 San Felipe de Puerto Plata Street	\N	 	472	99780	 	2006-02-15 04:45:30
+123	1987 Coacalco de Berriozbal Loop	\N	 	476	96065	 	2006-02-15 04:45:30
+458	138 Caracas Boulevard	\N	 	326	16790	 	2006-02-15 04:45:30
+303	898 Jining Lane	\N	 	387	40070	 	2006-02-15 04:45:30
+178	1848 Salala Boulevard	\N	 	373	25220	 	2006-02-15 04:45:30
+567	1894 Boa Vista Way	\N	 	178	77464	 	2006-02-15 04:45:30
+463	935 Aden Boulevard	\N	 	532	64709	 	2006-02-15 04:45:30
+89	1557 Ktahya Boulevard	\N	 	88	88002	 	2006-02-15 04:45:30
+451	1704 Tambaram Manor	\N	 	554	2834	 	2006-02-15 04:45:30
+365	1009 Zanzibar Lane	\N	 	32	64875	 	2006-02-15 04:45:30
+136	898 Belm Manor	\N	 	87	49757	 	2006-02-15 04:45:30
+224	1842 Luzinia Boulevard	\N	 	593	94420	 	2006-02-15 04:45:30
+307	1908 Gaziantep Place	\N	 	536	58979	 	2006-02-15 04:45:30
+427	1557 Cape Coral Parkway	\N	 	293	46875	 	2006-02-15 04:45:30
+242	1964 Gijn Manor	\N	 	473	14408	 	2006-02-15 04:45:30
+432	259 Ipoh Drive	\N	 	189	64964	 	2006-02-15 04:45:30
+148	1027 Songkhla Manor	\N	 	340	30861	 	2006-02-15 04:45:30
+283	457 Tongliao Loop	\N	 	222	56254	 	2006-02-15 04:45:30
+598	42 Fontana Avenue	\N	 	512	14684	 	2006-02-15 04:45:30
+397	614 Pak Kret Street	\N	 	6	27796	 	2006-02-15 04:45:30
+318	1774 Yaound Place	\N	 	166	91400	 	2006-02-15 04:45:30
+171	1540 Wroclaw Drive	\N	 	107	62686	 	2006-02-15 04:45:30
+268	1831 Nam Dinh Loop	\N	 	323	51990	 	2006-02-15 04:45:30
+52	909 Garland Manor	\N	 	367	69367	 	2006-02-15 04:45:30
+55	1135 Izumisano Parkway	\N	 	171	48150	 	2006-02-15 04:45:30
+453	319 Springs Loop	\N	 	160	99552	 	2006-02-15 04:45:30
+417	791 Salinas Street	\N	 	208	40509	 	2006-02-15 04:45:30
+502	1515 Korla Way	\N	 	589	57197	 	2006-02-15 04:45:30
+159	185 Novi Sad Place	\N	 	72	41778	 	2006-02-15 04:45:30
+170	710 San Felipe del Progreso Avenue	\N	 	304	76901	 	2006-02-15 04:45:30
+131	801 Hagonoy Drive	\N	 	484	8439	 	2006-02-15 04:45:30
+312	1354 Siegen Street	\N	 	25	80184	 	2006-02-15 04:45:30
+13	613 Korolev Drive	\N	 	329	45844	 	2006-02-15 04:45:30
+21	270 Toulon Boulevard	\N	 	156	81766	 	2006-02-15 04:45:30
+325	1892 Nabereznyje Telny Lane	\N	 	516	28396	 	2006-02-15 04:45:30
+43	306 Antofagasta Place	\N	 	569	3989	 	2006-02-15 04:45:30
+38	61 Tama Street	\N	 	284	94065	 	2006-02-15 04:45:30
+349	1516 Escobar Drive	\N	 	370	46069	 	2006-02-15 04:45:30
+347	1293 Nam Dinh Way	\N	 	84	71583	 	2006-02-15 04:45:30
+86	927 Baha Blanca Parkway	\N	 	479	9495	 	2006-02-15 04:45:30
+391	1793 Meixian Place	\N	 	258	33535	 	2006-02-15 04:45:30
+91	1740 Portoviejo Avenue	\N	 	480	29932	 	2006-02-15 04:45:30
+190	435 0 Way	\N	 	195	74750	 	2006-02-15 04:45:30
+176	29 Pyongyang Loop	\N	 	58	47753	 	2006-02-15 04:45:30
+375	1049 Matamoros Parkway	\N	 	191	69640	 	2006-02-15 04:45:30
+175	316 Uruapan Street	\N	 	223	58194	 	2006-02-15 04:45:30
+374	433 Florencia Street	\N	 	250	91330	 	2006-02-15 04:45:30
+605	1325 Fukuyama Street	\N	 	537	27107	 	2006-02-15 04:45:30
+506	414 Mandaluyong Street	\N	 	314	16370	 	2006-02-15 04:45:30
+215	1333 Haldia Street	\N	 	174	82161	 	2006-02-15 04:45:30
+326	470 Boksburg Street	\N	 	81	97960	 	2006-02-15 04:45:30
+498	319 Plock Parkway	\N	 	504	26101	 	2006-02-15 04:45:30
+408	990 Etawah Loop	\N	 	564	79940	 	2006-02-15 04:45:30
+199	1792 Valle de la Pascua Place	\N	 	477	15540	 	2006-02-15 04:45:30
+90	870 Ashqelon Loop	\N	 	489	84931	 	2006-02-15 04:45:30
+16	808 Bhopal Manor	\N	 	582	10672	 	2006-02-15 04:45:30
+579	521 San Juan Bautista Tuxtepec Place	\N	 	598	95093	 	2006-02-15 04:45:30
+290	1336 Benin City Drive	\N	 	386	46044	 	2006-02-15 04:45:30
+573	1407 Surakarta Manor	\N	 	466	33224	 	2006-02-15 04:45:30
+59	1697 Kowloon and New Kowloon Loop	\N	 	49	57807	 	2006-02-15 04:45:30
+546	191 Jos Azueta Parkway	\N	 	436	13629	 	2006-02-15 04:45:30
+297	1192 Tongliao Street	\N	 	470	19065	 	2006-02-15 04:45:30
+443	1836 Korla Parkway	\N	 	272	55405	 	2006-02-15 04:45:30
+492	185 Mannheim Lane	\N	 	408	23661	 	2006-02-15 04:45:30
+472	1447 Chatsworth Place	\N	 	129	41545	 	2006-02-15 04:45:30
+353	381 Kabul Way	\N	 	209	87272	 	2006-02-15 04:45:30
+200	1074 Binzhou Manor	\N	 	325	36490	 	2006-02-15 04:45:30
+12	478 Joliet Way	\N	 	200	77948	 	2006-02-15 04:45:30
+442	1245 Ibirit Way	\N	 	290	40926	 	2006-02-15 04:45:30
+73	1031 Daugavpils Parkway	\N	 	63	59025	 	2006-02-15 04:45:30
+255	1966 Tonghae Street	\N	 	198	36481	 	2006-02-15 04:45:30
+434	1404 Taguig Drive	\N	 	547	87212	 	2006-02-15 04:45:30
+583	1489 Kakamigahara Lane	\N	 	526	98883	 	2006-02-15 04:45:30
+40	334 Munger (Monghyr) Lane	\N	 	31	38145	 	2006-02-15 04:45:30
+563	1059 Yuncheng Avenue	\N	 	570	47498	 	2006-02-15 04:45:30
+150	879 Newcastle Way	\N	 	499	90732	 	2006-02-15 04:45:30
+238	346 Skikda Parkway	\N	 	233	90628	 	2006-02-15 04:45:30
+487	1785 So Bernardo do Campo Street	\N	 	125	71182	 	2006-02-15 04:45:30
+97	832 Nakhon Sawan Manor	\N	 	592	49021	 	2006-02-15 04:45:30
+341	1920 Weifang Avenue	\N	 	427	15643	 	2006-02-15 04:45:30
+196	9 San Miguel de Tucumn Manor	\N	 	169	90845	 	2006-02-15 04:45:30
+256	1497 Yuzhou Drive	\N	 	312	3433	 	2006-02-15 04:45:30
+15	1542 Tarlac Parkway	\N	 	440	1027	 	2006-02-15 04:45:30
+343	1443 Mardan Street	\N	 	392	31483	 	2006-02-15 04:45:30
+44	671 Graz Street	\N	 	353	94399	 	2006-02-15 04:45:30
+480	421 Yaound Street	\N	 	385	11363	 	2006-02-15 04:45:30
+276	1675 Xiangfan Manor	\N	 	283	11763	 	2006-02-15 04:45:30
+315	543 Bergamo Avenue	\N	 	215	59686	 	2006-02-15 04:45:30
+137	261 Saint Louis Way	\N	 	541	83401	 	2006-02-15 04:45:30
+384	97 Mogiljov Lane	\N	 	73	89294	 	2006-02-15 04:45:30
+570	415 Pune Avenue	\N	 	580	44274	 	2006-02-15 04:45:30
+143	1029 Dzerzinsk Manor	\N	 	542	57519	 	2006-02-15 04:45:30
+589	1584 Ljubertsy Lane	\N	 	494	22954	 	2006-02-15 04:45:30
+6	1121 Loja Avenue	\N	 	449	17886	 	2006-02-15 04:45:30
+202	955 Bamenda Way	\N	 	218	1545	 	2006-02-15 04:45:30
+284	600 Bradford Street	\N	 	514	96204	 	2006-02-15 04:45:30
+565	1741 Hoshiarpur Boulevard	\N	 	79	22372	 	2006-02-15 04:45:30
+179	431 Xiangtan Avenue	\N	 	18	4854	 	2006-02-15 04:45:30
+262	771 Yaound Manor	\N	 	64	86768	 	2006-02-15 04:45:30
+475	434 Ourense (Orense) Manor	\N	 	206	14122	 	2006-02-15 04:45:30
+\.
