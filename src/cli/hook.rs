@@ -23,8 +23,9 @@ use crate::source::git;
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Subcommand)]
 pub enum HookCmd {
-    /// Scan the staged blobs (index vs HEAD); FILES limits it to those paths (the files
-    /// the pre-commit framework passes).
+    /// Scan the staged blobs (index vs HEAD). With FILES (what the pre-commit framework
+    /// passes, also for `run --all-files` / `--files`): each file's staged blob when it is
+    /// in the index, else the working-tree file (symlinks not followed).
     #[command(after_help = "Installed by `leakguard install`, or run by the pre-commit framework.")]
     PreCommit { files: Vec<String> },
     /// Scan the commits a push sends: reads git's `<local ref> <local oid> <remote ref>
@@ -182,9 +183,14 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     let root = root_of(&repo);
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let items = git::staged(&repo, files)?;
     let dest = git::head_destination(&repo);
-    let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
+    // Names (the pre-commit framework: `run --all-files`, `--files X`, the commit
+    // stage) are scanned as what they name; without names, the staged changes.
+    let (findings, totals) = if files.is_empty() {
+        git::scan(&p.engine, &git::staged(&repo, &[])?, &dest, &git::open, None)
+    } else {
+        git::named::scan(&p.engine, &repo, files, &dest)?
+    };
     let mut rep = report_of(findings, totals);
     approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
     Ok(Some(rep))

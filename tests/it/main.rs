@@ -17,5 +17,6 @@ mod gate;
 mod git;
 mod history;
 mod policy;
+mod precommit;
 mod scan;
 mod transport;
