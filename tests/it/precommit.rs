@@ -140,3 +140,48 @@ fn precommit_names_read_index_then_work_tree() {
     let o = r.lg().args(["hook", "pre-commit", "gone.csv", "README.md"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
+
+/// Teams coming from the gitleaks pre-commit hook keep their `gitleaks:allow` markers:
+/// one secret-pattern match on the marker's own line is suppressed (counted and listed
+/// like any marker), never records, never the next line, never a two-person rule.
+#[test]
+fn precommit_gitleaks_allow_marker_is_an_alias() {
+    let r = Repo::new();
+    r.write(
+        ".leakguard/policy.yaml",
+        "version: 1\nextends: []\nclasses:\n  secret:\n    detect:\n      - pattern: { regex: 'SECRET-[0-9]{6}' }\n  customer-list:\n    detect:\n      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }\nrules:\n  - id: no-secret\n    class: secret\n  - id: no-lists\n    class: customer-list\n",
+    );
+    r.write("ok.env", "token = SECRET-123456 # gitleaks:allow\n");
+    r.git(&["add", "."]);
+    let json = |args: &[&str]| {
+        let o = r.lg().args(["--format", "json", "hook", "pre-commit"]).args(args).output().expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", err(&o)));
+        (o.status.code(), v)
+    };
+    let (code, v) = json(&[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!(v["stats"]["suppressed"], 1, "{v:#}");
+    let f = &v["findings"][0];
+    assert_eq!((f["path"].as_str(), f["suppressed"]["kind"].as_str()), (Some("ok.env"), Some("marker")), "{f:#}");
+    assert_eq!(f["suppressed"]["justification"], "gitleaks:allow");
+    // Not the next line (unlike leakguard:allow, it names no rule: its own line only).
+    r.write("next.env", "# gitleaks:allow\ntoken = SECRET-654321\n");
+    // Never a customer list, even on the marker's line.
+    let list = customer_csv(12).replace('\n', " # gitleaks:allow\n");
+    r.write("list.csv", list);
+    r.git(&["add", "."]);
+    let (code, v) = json(&["next.env", "list.csv", "ok.env"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    let by = |p: &str| v["findings"].as_array().unwrap().iter().find(|f| f["path"] == p).cloned().expect(p);
+    assert!(by("next.env")["suppressed"].is_null(), "{v:#}");
+    assert!(by("list.csv")["suppressed"].is_null(), "{v:#}");
+    assert!(by("list.csv")["marker"].as_str().unwrap_or("").contains("gitleaks:allow ignored"), "{v:#}");
+    assert_eq!(by("ok.env")["suppressed"]["kind"], "marker");
+    // The built-in pack's secret rule is a two-person rule: noted, not suppressed.
+    std::fs::remove_file(r.path().join(".leakguard/policy.yaml")).expect("rm");
+    r.write("gh.env", "token = \"ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbN\" # gitleaks:allow\n");
+    r.git(&["add", "-A"]);
+    let (code, v) = json(&["gh.env"]);
+    assert_eq!(code, Some(1), "{v:#}");
+    assert_eq!(v["findings"][0]["marker"], "marker present: gitleaks:allow", "{v:#}");
+}
