@@ -10,6 +10,7 @@ mod determinism;
 mod exec;
 mod exec_pg;
 mod exec_store;
+mod exec_system;
 mod exec_upload;
 mod exec_users;
 mod first_hour;
