@@ -21,3 +21,4 @@ mod policy;
 mod precommit;
 mod scan;
 mod transport;
+mod wheel;

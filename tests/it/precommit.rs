@@ -10,8 +10,8 @@ use crate::util::*;
 /// `.pre-commit-hooks.yaml` as a local hook running the built binary.
 fn local_config() -> String {
     let hooks = include_str!("../../.pre-commit-hooks.yaml");
-    let start = hooks.find("- id: leakguard\n").expect("the leakguard hook");
-    let block = &hooks[start..];
+    let start = hooks.find("\n- id: leakguard\n").expect("the leakguard hook");
+    let block = &hooks[start + 1..];
     let block = &block[..block[1..].find("\n- id:").map_or(block.len(), |i| i + 2)];
     let mut out = String::from("repos:\n  - repo: local\n    hooks:\n");
     for line in block.lines() {
