@@ -197,12 +197,18 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
 }
 
 /// A repository libgit2 cannot open (SHA-256 objects, reftable refs) but git can:
-/// the staged blobs through the git CLI (no approvals: they need libgit2).
+/// the staged blobs, or the named files, through the git CLI (no approvals: they need
+/// libgit2).
 fn pre_commit_cli(g: &Global, files: &[String], open_err: String) -> Result<Option<Report>, CodeOr> {
     let repo = git::cli_only::CliRepo::open().ok_or(open_err)?;
     let policy = g.load_policy(&repo.root()).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &repo.root());
-    let (findings, totals) = git::cli_only::staged_scan(&p.engine, &repo, files, &repo.head_destination())?;
+    let dest = repo.head_destination();
+    let (findings, totals) = if files.is_empty() {
+        git::cli_only::staged_scan(&p.engine, &repo, &[], &dest)?
+    } else {
+        git::cli_only::named_scan(&p.engine, &repo, files, &dest)?
+    };
     Ok(Some(report_of(findings, totals)))
 }
 

@@ -185,3 +185,34 @@ fn precommit_gitleaks_allow_marker_is_an_alias() {
     assert_eq!(code, Some(1), "{v:#}");
     assert_eq!(v["findings"][0]["marker"], "marker present: gitleaks:allow", "{v:#}");
 }
+
+/// A repository only the git CLI can read (SHA-256 objects) gets the same named-file
+/// semantics: index blobs from `git ls-files --stage`, else working-tree files.
+#[test]
+fn precommit_names_in_a_sha256_repository() {
+    let r = Repo { dir: Dir::new() };
+    let o = r.git_output(&["init", "-q", "-b", "main", "--object-format=sha256"]);
+    if !o.status.success() {
+        eprintln!("skipped: this git has no `git init --object-format=sha256`: {}", err(&o));
+        return;
+    }
+    r.git(&["config", "user.email", "alice@corp.test"]);
+    r.git(&["config", "user.name", "Alice"]);
+    r.write("README.md", "clean\n");
+    r.write("data/list.csv", customer_csv(20));
+    r.git(&["add", "."]);
+    r.git(&["commit", "-q", "-m", "committed without a hook"]);
+    let hook = |names: &[&str]| r.lg().args(["hook", "pre-commit"]).args(names).output().expect("runs");
+    let o = hook(&[]);
+    assert_eq!(o.status.code(), Some(0), "nothing staged: {}", err(&o));
+    let o = hook(&["README.md", "data/list.csv"]);
+    assert_eq!(o.status.code(), Some(1), "the committed list: {}", err(&o));
+    assert!(err(&o).contains("customer-list in data/list.csv"), "{}", err(&o));
+    let o = hook(&["README.md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    r.write("new/list.csv", customer_csv(20));
+    let o = hook(&["new/list.csv"]);
+    assert_eq!(o.status.code(), Some(1), "an untracked list: {}", err(&o));
+    let o = hook(&["../x.csv"]);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+}

@@ -42,28 +42,40 @@ pub fn resolve(repo: &Repository, names: &[String]) -> Result<Named, String> {
     let root = repo.workdir().ok_or("a bare repository has no named files to scan")?;
     let index = repo.index().map_err(|e| format!("git: cannot read the index: {}", e.message()))?;
     let mut out = Named::default();
-    let mut seen = std::collections::HashSet::new();
-    for name in names {
-        let rel = relative(root, name)?;
-        if !seen.insert(rel.clone()) {
-            continue;
-        }
-        if let Some(e) = index.get_path(Path::new(&rel), 0) {
-            if e.mode == 0o160000 || e.id.is_zero() {
-                continue; // a gitlink names a commit of another repository
-            }
-            out.staged.push(GitItem { path: rel, oid: e.id, commit: None, kind: Kind::Blob });
-            continue;
-        }
-        let abs = root.join(&rel);
-        no_symlinked_dirs(root, &rel)?;
-        match std::fs::symlink_metadata(&abs) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Ok(m) if m.is_dir() => continue, // a directory name (no content of its own)
-            _ => out.work.push(WorkFile { path: rel, abs }),
+    for rel in checked(root, names)? {
+        match index.get_path(Path::new(&rel), 0) {
+            // A gitlink names a commit of another repository: no content here.
+            Some(e) if e.mode == 0o160000 || e.id.is_zero() => {}
+            Some(e) => out.staged.push(GitItem { path: rel, oid: e.id, commit: None, kind: Kind::Blob }),
+            None => out.work.extend(work_file(root, rel)?),
         }
     }
     Ok(out)
+}
+
+/// `names` validated and made relative to the work-tree `root`, each once.
+pub fn checked(root: &Path, names: &[String]) -> Result<Vec<String>, String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for name in names {
+        let rel = relative(root, name)?;
+        if seen.insert(rel.clone()) {
+            out.push(rel);
+        }
+    }
+    Ok(out)
+}
+
+/// A checked name that is not in the index, as a working-tree file: `None` when
+/// nothing is there (deleted) or it is a directory; an error beyond a symlinked directory.
+pub fn work_file(root: &Path, rel: String) -> Result<Option<WorkFile>, String> {
+    no_symlinked_dirs(root, &rel)?;
+    let abs = root.join(&rel);
+    match std::fs::symlink_metadata(&abs) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Ok(m) if m.is_dir() => Ok(None),
+        _ => Ok(Some(WorkFile { path: rel, abs })),
+    }
 }
 
 /// `name` as a path relative to `root`, checked: `/`-separated normal components only.
@@ -105,9 +117,7 @@ fn no_symlinked_dirs(root: &Path, rel: &str) -> Result<(), String> {
 }
 
 /// Scans the named files for `destination`: index blobs through [`super::scan`],
-/// working-tree files read here. A working-tree file that cannot be read whole within
-/// bounds (a FIFO, over the size cap, unreadable) is a blocking `unscannable` finding;
-/// a symlink is judged by its target text, which is what git would record.
+/// working-tree files through [`scan_work`].
 pub fn scan(
     engine: &Engine,
     repo: &Repository,
@@ -116,13 +126,27 @@ pub fn scan(
 ) -> Result<(Vec<Finding>, Totals), String> {
     let named = resolve(repo, names)?;
     let (mut findings, mut totals) = super::scan(engine, &named.staged, destination, &super::open, None);
+    let (f, t) = scan_work(engine, &named.work, destination, true);
+    findings.extend(f);
+    totals.items += t.items;
+    totals.bytes += t.bytes;
+    Ok((findings, totals))
+}
+
+/// Scans working-tree files for `destination`. One that cannot be read within bounds
+/// (a FIFO, over `settings.max_file_size`, unreadable) is a blocking `unscannable`
+/// finding; a symlink is judged by its target text, which is what git would record.
+/// `blob_ids`: label findings with the SHA-1 blob id git would give the content.
+pub fn scan_work(engine: &Engine, work: &[WorkFile], destination: &str, blob_ids: bool) -> (Vec<Finding>, Totals) {
+    let mut findings = Vec::new();
+    let mut totals = Totals::default();
     let max = engine.policy.settings.max_file_size;
-    for w in &named.work {
+    for w in work {
         let meta = |blob: Option<String>| ItemMeta {
             path: w.path.clone(),
             abs: Some(w.abs.to_string_lossy().into_owned()),
             destination: destination.to_string(),
-            blob,
+            blob: blob.filter(|_| blob_ids),
             commit: None,
         };
         totals.items += 1;
@@ -134,7 +158,7 @@ pub fn scan(
             Err(why) => findings.push(super::unreadable(engine, &meta(None), &w.path, &why)),
         }
     }
-    Ok((findings, totals))
+    (findings, totals)
 }
 
 /// Findings of one working-tree file and its size. A regular file is opened with
