@@ -33,12 +33,13 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
-/// The policy exec reads (system, then `--policy` or user and repository; see
-/// `flow::policy_paths`), and the repository root.
+/// The policy exec reads — the system and user layers, then `--policy`, else
+/// `$LEAKGUARD_POLICY`, else the repository's (`PolicyArgs::with_system_and_user`) —
+/// and the repository root.
 fn load(g: &Global) -> Result<(PathBuf, crate::policy::Policy), u8> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let root = super::find_root(&cwd);
-    let args = crate::policy::PolicyArgs { paths: flow::policy_paths(&g.policy, &root), ..g.policy_args(&root) };
+    let args = g.policy_args(&root).with_system_and_user();
     match crate::policy::load(&args) {
         Ok(p) => Ok((root, p)),
         Err(e) => {

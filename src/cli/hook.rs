@@ -23,8 +23,9 @@ use crate::source::git;
 #[allow(clippy::enum_variant_names)]
 #[derive(Debug, Subcommand)]
 pub enum HookCmd {
-    /// Scan the staged blobs (index vs HEAD); FILES limits it to those paths (the files
-    /// the pre-commit framework passes).
+    /// Scan the staged blobs (index vs HEAD). With FILES (what the pre-commit framework
+    /// passes, also for `run --all-files` / `--files`): each file's staged blob when it is
+    /// in the index, else the working-tree file (symlinks not followed).
     #[command(after_help = "Installed by `leakguard install`, or run by the pre-commit framework.")]
     PreCommit { files: Vec<String> },
     /// Scan the commits a push sends: reads git's `<local ref> <local oid> <remote ref>
@@ -180,25 +181,35 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
         Err(e) => return pre_commit_cli(g, files, e),
     };
     let root = root_of(&repo);
-    // git lists the staged blobs while the policy loads.
-    let staged = git::StagedQuery::start(&repo, files);
+    // Without names, git lists the staged blobs while the policy loads.
+    let staged = files.is_empty().then(|| git::StagedQuery::start(&repo, &[]));
     let policy = g.load_policy(&root).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &root);
-    let items = staged.finish(&repo)?;
     let dest = git::head_destination(&repo);
-    let (findings, totals) = git::scan(&p.engine, &items, &dest, &git::open, None);
+    // Names (the pre-commit framework: `run --all-files`, `--files X`, the commit
+    // stage) are scanned as what they name; without names, the staged changes.
+    let (findings, totals) = match staged {
+        Some(staged) => git::scan(&p.engine, &staged.finish(&repo)?, &dest, &git::open, None),
+        None => git::named::scan(&p.engine, &repo, files, &dest)?,
+    };
     let mut rep = report_of(findings, totals);
     approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
     Ok(Some(rep))
 }
 
 /// A repository libgit2 cannot open (SHA-256 objects, reftable refs) but git can:
-/// the staged blobs through the git CLI (no approvals: they need libgit2).
+/// the staged blobs, or the named files, through the git CLI (no approvals: they need
+/// libgit2).
 fn pre_commit_cli(g: &Global, files: &[String], open_err: String) -> Result<Option<Report>, CodeOr> {
     let repo = git::cli_only::CliRepo::open().ok_or(open_err)?;
     let policy = g.load_policy(&repo.root()).map_err(CodeOr::Code)?;
     let p = prepare(g, &policy, &repo.root());
-    let (findings, totals) = git::cli_only::staged_scan(&p.engine, &repo, files, &repo.head_destination())?;
+    let dest = repo.head_destination();
+    let (findings, totals) = if files.is_empty() {
+        git::cli_only::staged_scan(&p.engine, &repo, &[], &dest)?
+    } else {
+        git::cli_only::named_scan(&p.engine, &repo, files, &dest)?
+    };
     Ok(Some(report_of(findings, totals)))
 }
 

@@ -747,9 +747,13 @@ fn observe_canaries(c: &Canaries, t: &Text, o: &mut CanaryObs) {
     }
 }
 
-/// Inline `leakguard:allow <rule> -- <reason>` markers in a text. A marker reads at
-/// most [`MARKER_MAX`] bytes of its line: linear in the text however many markers a
-/// line holds.
+/// The rule name of a `gitleaks:allow` marker (an alias naming no rule and no reason;
+/// what it may suppress is decided where findings are judged).
+pub const GITLEAKS_ALLOW: &str = "gitleaks:allow";
+
+/// Inline `leakguard:allow <rule> -- <reason>` markers in a text, and `gitleaks:allow`
+/// (rule [`GITLEAKS_ALLOW`], no reason). A marker reads at most [`MARKER_MAX`] bytes of
+/// its line: linear in the text however many markers a line holds.
 fn markers(t: &Text) -> Vec<Marker> {
     const TAG: &str = "leakguard:allow";
     let b = t.s.as_bytes();
@@ -770,6 +774,11 @@ fn markers(t: &Text) -> Vec<Marker> {
             reason: reason.trim_end_matches(['*', '/', '>', '-', ' ']).to_string(),
         });
     }
+    out.extend(memchr::memmem::find_iter(b, GITLEAKS_ALLOW).map(|i| Marker {
+        line: t.line_no(i),
+        rule: GITLEAKS_ALLOW.into(),
+        reason: String::new(),
+    }));
     out
 }
 

@@ -223,6 +223,18 @@ impl<'p> Engine<'p> {
                     return Some(Suppression { kind: "marker", justification: m.reason.clone() });
                 }
             }
+            if f.marker.is_none() && markers.iter().any(|m| m.rule == crate::detect::GITLEAKS_ALLOW && m.line == line) {
+                // `gitleaks:allow` names no rule and gives no reason: it covers one
+                // secret-pattern match on its own line, never records, e-mail lists or
+                // bulk patterns, never a two-person rule.
+                if hit.detector != "pattern" || hit.count != 1 {
+                    f.marker = Some("gitleaks:allow ignored: it covers a single secret-pattern match only".into());
+                } else if two_person {
+                    f.marker = Some("marker present: gitleaks:allow".into());
+                } else {
+                    return Some(Suppression { kind: "marker", justification: "gitleaks:allow".into() });
+                }
+            }
             if f.marker.is_none() && markers.iter().any(|m| m.rule == "all" && (m.line == line || m.line + 1 == line)) {
                 f.marker = Some("marker `all` ignored: a marker names one rule".into());
             }

@@ -62,50 +62,6 @@ pub fn audit_log(policy: &Policy) -> Option<PathBuf> {
     policy.settings.audit_log.clone().or_else(|| decision_dir(policy).map(|d| d.join("audit.jsonl")))
 }
 
-/// Policy files `exec` reads, in order: the system policy (`$LEAKGUARD_SYSTEM_DIR`, else
-/// `/etc/leakguard/`) always — a `--policy` cannot leave it out; then `--policy` /
-/// `$LEAKGUARD_POLICY` when given, else the user's (`$XDG_CONFIG_HOME/leakguard/`, else
-/// `~/.config/leakguard/`) and the repository's (`leakguard.yaml`, `.leakguard/`).
-/// Empty: the built-in pack.
-pub fn policy_paths(explicit: &[PathBuf], root: &Path) -> Vec<PathBuf> {
-    let has_yaml = |d: &Path| {
-        std::fs::read_dir(d).is_ok_and(|r| {
-            r.flatten().any(|e| e.path().extension().is_some_and(|x| x == "yaml" || x == "yml") && e.path().is_file())
-        })
-    };
-    let mut out = Vec::new();
-    let system = std::env::var_os("LEAKGUARD_SYSTEM_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc/leakguard"));
-    if has_yaml(&system) {
-        out.push(system);
-    }
-    if !explicit.is_empty() {
-        out.extend(explicit.iter().cloned());
-        return out;
-    }
-    if let Some(env) = std::env::var_os("LEAKGUARD_POLICY").filter(|v| !v.is_empty()) {
-        out.extend(std::env::split_paths(&env));
-        return out;
-    }
-    let user = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config")))
-        .map(|d| d.join("leakguard"));
-    if let Some(u) = user.filter(|u| has_yaml(u)) {
-        out.push(u);
-    }
-    if root.join("leakguard.yaml").is_file() {
-        out.push(root.join("leakguard.yaml"));
-    }
-    if has_yaml(&root.join(".leakguard")) {
-        out.push(root.join(".leakguard"));
-    }
-    out
-}
-
 /// Whether the actor could rewrite the single-use record (then it is not enforced).
 pub fn single_use_enforced(policy: &Policy) -> Result<(), String> {
     let Some(log) = audit_log(policy) else { return Err("there is no state directory".into()) };

@@ -522,7 +522,7 @@ fn a_required_reason_is_enforced_for_exec_requests() {
 }
 
 /// #9 item 6: outside a repository, `exec` reads the system policy
-/// (`$LEAKGUARD_SYSTEM_DIR`, standing in for /etc/leakguard) and the user's
+/// (`$LEAKGUARD_SYSTEM_POLICY_DIR`, standing in for /etc/leakguard) and the user's
 /// (`$XDG_CONFIG_HOME/leakguard`); with no action at all it says so, once.
 #[test]
 fn exec_finds_the_system_and_user_policies_outside_a_repository() {
@@ -560,7 +560,7 @@ actions:
         c.current_dir(work.path())
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("LEAKGUARD_SYSTEM_DIR", system)
+            .env("LEAKGUARD_SYSTEM_POLICY_DIR", system)
             .env("no_proxy", "127.0.0.1")
             .arg("exec")
             .arg("--")
@@ -581,7 +581,7 @@ actions:
     let o = c
         .current_dir(work.path())
         .env("HOME", home.path())
-        .env("LEAKGUARD_SYSTEM_DIR", sys.path())
+        .env("LEAKGUARD_SYSTEM_POLICY_DIR", sys.path())
         .env("no_proxy", "127.0.0.1")
         .env_remove("http_proxy")
         .arg("--policy")
@@ -597,7 +597,7 @@ actions:
         .current_dir(work.path())
         .env("HOME", empty.path())
         .env("XDG_CONFIG_HOME", empty.path())
-        .env("LEAKGUARD_SYSTEM_DIR", empty.path())
+        .env("LEAKGUARD_SYSTEM_POLICY_DIR", empty.path())
         .args(["exec", "--", "sh", "-c", "echo ran"])
         .output()
         .expect("runs");

@@ -255,3 +255,13 @@ pub fn customer_csv(rows: usize) -> String {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// `pre-commit` from PATH; required on CI (the CI script installs it into a venv).
+pub fn pre_commit_available() -> bool {
+    let ok = std::process::Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "pre-commit must be on PATH in CI");
+        eprintln!("skipped: pre-commit is not on PATH (pip install pre-commit)");
+    }
+    ok
+}

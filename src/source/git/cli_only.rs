@@ -3,6 +3,9 @@
 //! `git diff --cached --raw -z`, contents from one `git cat-file --batch`. Without
 //! this, such a repository would fail closed on every commit.
 //!
+//! With file names (the pre-commit framework), each name's index blob from
+//! `git ls-files --stage`, else its working-tree file ([`super::named`]).
+//!
 //! Owns only that path: object ids stay hex strings (32-byte ids do not fit
 //! `git2::Oid`). Must not import git2; never writes the index, the working tree or a ref.
 
@@ -62,6 +65,61 @@ pub fn staged_scan(
     let unborn = git_out(&["rev-parse", "-q", "--verify", "HEAD"]).is_none();
     let pairs = super::staged_pairs_by_git_cli(repo.workdir.as_deref(), unborn, only)
         .ok_or("git diff --cached failed: the staged blobs cannot be listed")?;
+    scan_pairs(engine, repo, pairs, destination)
+}
+
+/// The files the pre-commit framework names (see [`super::named`]): each name's index
+/// blob (`git ls-files --stage`), else its working-tree file.
+pub fn named_scan(
+    engine: &Engine,
+    repo: &CliRepo,
+    names: &[String],
+    destination: &str,
+) -> Result<(Vec<Finding>, Totals), String> {
+    let root = repo.workdir.clone().ok_or("a bare repository has no named files to scan")?;
+    let rels = super::named::checked(&root, names)?;
+    let o = Command::new("git")
+        .current_dir(&root)
+        .args(["--literal-pathspecs", "ls-files", "--stage", "-z", "--"])
+        .args(&rels)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("git ls-files cannot run: {e}"))?;
+    if !o.status.success() {
+        return Err(format!("git ls-files failed: {}", String::from_utf8_lossy(&o.stderr).trim()));
+    }
+    // `<mode> <object> <stage>\t<path>`; stage 0 only (a conflicted path is not committable).
+    let mut staged: HashMap<String, (String, String)> = HashMap::new();
+    for rec in o.stdout.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let rec = String::from_utf8_lossy(rec);
+        let Some((meta, path)) = rec.split_once('\t') else { continue };
+        if let [mode, oid, "0"] = meta.split(' ').collect::<Vec<_>>()[..] {
+            staged.insert(path.to_string(), (mode.to_string(), oid.to_string()));
+        }
+    }
+    let (mut pairs, mut work) = (Vec::new(), Vec::new());
+    for rel in rels {
+        match staged.remove(&rel) {
+            Some((mode, _)) if mode == "160000" => {} // a gitlink
+            Some((_, oid)) => pairs.push((rel.into_bytes(), oid)),
+            None => work.extend(super::named::work_file(&root, rel)?),
+        }
+    }
+    let (mut findings, mut totals) = scan_pairs(engine, repo, pairs, destination)?;
+    let (f, t) = super::named::scan_work(engine, &work, destination, false);
+    findings.extend(f);
+    totals.items += t.items;
+    totals.bytes += t.bytes;
+    Ok((findings, totals))
+}
+
+/// Judges (path bytes, object id) pairs: each object read once from one `git cat-file`.
+fn scan_pairs(
+    engine: &Engine,
+    repo: &CliRepo,
+    pairs: Vec<(Vec<u8>, String)>,
+    destination: &str,
+) -> Result<(Vec<Finding>, Totals), String> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (path, oid) in pairs {

@@ -11,11 +11,13 @@
 //! Never writes the index, the working tree or a ref.
 //!
 //! Submodules: `objects` (the `git cat-file` pipes), `history` (the two-pass
-//! whole-history engine), `cli_only` (staged scans where libgit2 cannot open the
+//! whole-history engine), `named` (the files the pre-commit framework names: index
+//! blobs, else working-tree files read without following links), `cli_only` (staged scans where libgit2 cannot open the
 //! repository: SHA-256 object format, reftable refs).
 
 pub mod cli_only;
 pub mod history;
+pub mod named;
 pub mod objects;
 
 use std::collections::HashSet;
