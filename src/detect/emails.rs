@@ -29,9 +29,17 @@ pub fn find(s: &str) -> Vec<Span> {
         if start == at {
             continue;
         }
+        // A local part longer than RFC 5321's 64 octets is no mailbox (a message id:
+        // `<40 hex>.<time>.git.gitgitgadget@gmail.com`).
+        if at - start >= 64 && start > 0 && is_local(b[start - 1]) {
+            last_end = at + 1;
+            continue;
+        }
         // `lore.kernel.org/r/<id@host>`, `https://user@host/`: a message id or a
-        // login inside a URL, not an address.
-        if start > 0 && b[start - 1] == b'/' {
+        // login inside a URL, not an address — also when the id holds characters a
+        // mailbox cannot (`…=_Do…=T01OhA@mail.gmail.com`): the token it sits in is
+        // read back to its start.
+        if in_url_path(b, start, last_end) {
             last_end = at + 1;
             continue;
         }
@@ -48,6 +56,22 @@ pub fn find(s: &str) -> Vec<Span> {
         }
     }
     out
+}
+
+/// Whether the address candidate starting at `start` sits in a URL's path: the token
+/// around it (back to whitespace, a quote, a bracket or a field separator, at most
+/// 2 KiB, never before
+/// `floor`) has a `/` before the candidate. Linear overall: `floor` moves forward.
+fn in_url_path(b: &[u8], start: usize, floor: usize) -> bool {
+    let lo = start.saturating_sub(2048).max(floor);
+    b[lo..start]
+        .iter()
+        .rev()
+        .take_while(|&&c| {
+            !c.is_ascii_whitespace()
+                && !matches!(c, b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'|' | b'[' | b']')
+        })
+        .any(|&c| c == b'/')
 }
 
 fn is_local(c: u8) -> bool {
@@ -312,6 +336,12 @@ mod tests {
         assert!(all("icon@2x.png lodash@4.17.21 @media x@y").is_empty());
         assert_eq!(all("<a href=\"mailto:a@b.de\">"), ["a@b.de"]);
         assert!(all("https://lore.kernel.org/r/20240101.1234-1-jane@acme.io/").is_empty());
+        // Message ids in lore links: characters no mailbox has, local parts over 64.
+        assert!(all("https://lore.kernel.org/git/CABPp-BE6zW0nJSStcVU=_DoDBnPgLqOR8pkTXK3dW11=T01OhA@mail.gmail.com/")
+            .is_empty());
+        assert!(all("see ccfedc7140dbf63ba26a15f93bd3885180b26517.1606861519.git.gitgitgadget@gmail.com").is_empty());
+        assert_eq!(all("path/to/x mailto:jane@acme.io (jane@acme.io)").len(), 2);
+        assert_eq!(all("Müller;01/02/1980;jane@acme.io|03/04/1990|joe@acme.io").len(), 2);
     }
 
     #[test]
