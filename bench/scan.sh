@@ -38,15 +38,18 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
 out.append(sys.argv[3])
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
-measure() { # label, command...: prints "label seconds peak_kb" (median of 3 by time)
+# CPU seconds (user + sys) are shown next to wall seconds: on a shared machine the
+# wall clock also counts other people's work, the CPU time does not.
+measure() { # label, command...: prints "label wall_s peak_kb cpu_s" (the run of median CPU time of 3)
   local label=$1; shift
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
-    tail -n1 "$W/time.out"
-  done | sort -n | sed -n 2p | awk -v l="$label" '{print l, $1, $2}'
+    /usr/bin/time -f "%e %M %U %S" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
+    tail -n1 "$W/time.out" | awk '{printf "%.2f %s %s\n", $3 + $4, $1, $2}'
+  done | sort -n | sed -n 2p | awk -v l="$label" '{print l, $2, $3, $1}'
 }
+rate() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then echo "scale=0; $1/$2" | bc; else echo "-"; fi; }
 bench_tree() { # name, dir: one table
-  local name=$1 dir=$2 bytes mbytes ref catt
+  local name=$1 dir=$2 bytes mbytes ref refw
   bytes=$(du -sb --apparent-size "$dir" | cut -f1)
   mbytes=$(echo "scale=1; $bytes/1000000" | bc)
   find "$dir" -type f -exec cat {} + >/dev/null   # warm the page cache
@@ -57,15 +60,15 @@ bench_tree() { # name, dir: one table
     measure "rg-email-regex-1-thread" rg -j1 --no-ignore --hidden -c "$EMAIL" "$dir"
     measure "cat" sh -c "find '$dir' -type f -exec cat {} + "
   } > "$W/scan-$name.txt"
-  ref=$(awk '$1=="rg-pack-regexes+email-1-thread"{print $2}' "$W/scan-$name.txt")
-  catt=$(awk '$1=="cat"{print $2}' "$W/scan-$name.txt")
-  echo "Tree $name: $(find "$dir" -type f | wc -l) files, $mbytes MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)"
+  ref=$(awk '$1=="rg-pack-regexes+email-1-thread"{print $4}' "$W/scan-$name.txt")
+  refw=$(awk '$1=="rg-pack-regexes+email-1-thread"{print $2}' "$W/scan-$name.txt")
+  echo "Tree $name (rg ref = rg-pack-regexes+email-1-thread): $(find "$dir" -type f | wc -l) files, $mbytes MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)"
   echo
-  echo "| run | wall s | MB/s | peak RSS MB | time / rg pack+email (1 thread) | vs cat |"
-  echo "|---|---|---|---|---|---|"
-  while read -r label secs kb; do
-    mbs=$(echo "scale=0; $mbytes/$secs" | bc)
-    printf '| %s | %s | %s | %s | %sx | %sx |\n' "$label" "$secs" "$mbs" "$(( kb / 1024 ))" "$(echo "scale=2; $secs/$ref" | bc)" "$(echo "scale=2; $catt/$secs" | bc)"
+  echo "| run | wall s | CPU s | MB/s (wall) | MB/s (CPU) | peak RSS MB | wall / rg ref | CPU / rg ref |"
+  echo "|---|---|---|---|---|---|---|---|"
+  while read -r label secs kb cpu; do
+    printf '| %s | %s | %s | %s | %s | %s | %sx | %sx |\n' "$label" "$secs" "$cpu" "$(rate "$mbytes" "$secs")" "$(rate "$mbytes" "$cpu")" \
+      "$(( kb / 1024 ))" "$(echo "scale=2; $secs/$refw" | bc)" "$(echo "scale=2; $cpu/$ref" | bc)"
   done < "$W/scan-$name.txt"
   echo
 }

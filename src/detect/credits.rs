@@ -16,6 +16,10 @@ const CREDIT_SHARE: f64 = 0.8;
 /// True when nearly every line carrying an address credits one person: the text is a
 /// people list of a project, not a table of records.
 pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
+    // Credits need three address lines; each holds at least one span.
+    if spans.len() < 3 {
+        return false;
+    }
     // A header naming an e-mail column makes a table, whatever its rows look like.
     let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.len() <= 400

@@ -440,7 +440,17 @@ pub fn is_card(v: &str) -> bool {
     if !v.bytes().all(|c| c.is_ascii_digit() || c == b' ' || c == b'-') {
         return false;
     }
-    let d = digits(v);
+    // 13–19 digits, read into a stack buffer: most values fail here without allocating.
+    let mut buf = [0u8; 19];
+    let mut len = 0;
+    for c in v.bytes().filter(u8::is_ascii_digit) {
+        if len == buf.len() {
+            return false;
+        }
+        buf[len] = c - b'0';
+        len += 1;
+    }
+    let d = &buf[..len];
     if !(13..=19).contains(&d.len()) || d.iter().all(|&x| x == d[0]) {
         return false;
     }
@@ -454,12 +464,16 @@ pub fn is_card(v: &str) -> bool {
         || (300..=305).contains(&p(3))
         || (3528..=3589).contains(&p(4))
         || matches!(p(2), 50 | 56..=58 | 63 | 67);
-    issuer && luhn(&d)
+    issuer && luhn(d)
 }
 
 /// An IBAN: country code, two check digits, 11–30 alphanumerics (spaces allowed),
 /// the length of its country when known, and ISO 7064 mod 97 = 1.
 pub fn is_iban(v: &str) -> bool {
+    // Cheap refusals first: a country code's upper-case letter, 15–34 characters.
+    if !starts_upper_ignoring_spaces(v) || !(15..=34).contains(&v.bytes().filter(|&c| c != b' ').count()) {
+        return false;
+    }
     let s: String = v.chars().filter(|c| *c != ' ').collect();
     let b = s.as_bytes();
     if !(15..=34).contains(&b.len())
@@ -523,6 +537,9 @@ pub fn is_ssn(v: &str) -> bool {
 }
 
 pub fn is_nino(v: &str) -> bool {
+    if !starts_upper_ignoring_spaces(v) || v.bytes().filter(|&c| c != b' ').count() != 9 {
+        return false;
+    }
     let s: String = v.chars().filter(|c| *c != ' ').collect();
     let b = s.as_bytes();
     if b.len() != 9 || !b[..2].iter().all(u8::is_ascii_uppercase) || !b[2..8].iter().all(u8::is_ascii_digit) {
@@ -535,6 +552,11 @@ pub fn is_nino(v: &str) -> bool {
         && !bad_second.contains(&b[1])
         && !matches!(prefix, "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ")
         && matches!(b[8], b'A'..=b'D')
+}
+
+/// The first byte that is not a space is an ASCII upper-case letter.
+fn starts_upper_ignoring_spaces(v: &str) -> bool {
+    v.bytes().find(|&c| c != b' ').is_some_and(|c| c.is_ascii_uppercase())
 }
 
 pub fn is_dni(v: &str) -> bool {
@@ -593,11 +615,15 @@ pub fn is_bsn(v: &str) -> bool {
 pub fn is_phone(f: &str) -> bool {
     let f = f.trim();
     let f = f.strip_prefix("tel:").unwrap_or(f);
-    let d = digits(f);
-    (7..=15).contains(&d.len())
-        && f.bytes().all(|c| c.is_ascii_digit() || b" +-().x/".contains(&c))
+    if !f.bytes().all(|c| c.is_ascii_digit() || b" +-().x/".contains(&c)) {
+        return false;
+    }
+    let mut d = f.bytes().filter(u8::is_ascii_digit);
+    let first = d.next();
+    let (count, same) = d.fold((usize::from(first.is_some()), true), |(n, same), x| (n + 1, same && Some(x) == first));
+    (7..=15).contains(&count)
         && (f.starts_with('+') || f.starts_with('(') || f.starts_with('0') || f.contains(['-', ' ', '.', '/']))
-        && !d.iter().all(|&x| x == d[0])
+        && !same
         && !is_date_like(f)
 }
 
@@ -676,6 +702,10 @@ const STREET_WORDS: &[&str] = &[
 /// A street address: a house number and a street word (`12 Baker Street`,
 /// `Hauptstraße 5`, `rue de Rivoli 4`, `Calle Mayor, 3`), at most a dozen words.
 pub fn is_street_address(v: &str) -> bool {
+    // A house number needs a digit.
+    if !v.bytes().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
     let words: Vec<&str> = v.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
     if !(2..=12).contains(&words.len()) || v.contains('@') || v.contains("://") {
         return false;
@@ -748,6 +778,9 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// A company name: two to eight words, the last (or second-to-last) a legal form.
 pub fn is_company(v: &str) -> bool {
+    if !v.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
     let words: Vec<String> = v.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
     if !(2..=8).contains(&words.len()) || !v.chars().next().is_some_and(char::is_uppercase) {
         return false;
@@ -824,6 +857,10 @@ const COMPANY_WORDS: &[&str] = &[
 /// A person's name as a value: two to four capitalised words of letters (with `.'-`),
 /// used only in a column whose header names it or in a row with a direct identifier.
 pub fn looks_like_name(v: &str) -> bool {
+    // The first word's capital and the length, before any word is collected.
+    if v.len() > 60 || !v.trim_start().chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
     let words: Vec<&str> = v.split_whitespace().collect();
     (2..=4).contains(&words.len())
         && v.len() <= 60
@@ -856,8 +893,22 @@ pub fn is_birthdate(v: &str) -> bool {
 /// header word be parsed at all. One pass over the bytes, no automaton (the scanner's
 /// literal pass must stay small enough for its SIMD prefilter).
 pub fn number_lines(s: &str, cap: usize) -> usize {
+    let b = s.as_bytes();
     let (mut n, mut digits) = (0, 0);
-    for &c in s.as_bytes() {
+    let mut i = 0;
+    while i < b.len() {
+        // Outside a number, eight bytes without a digit change nothing: skipped as one
+        // word (text has few digits; a byte at a time was this gate's whole cost).
+        if digits == 0 {
+            if let Some(w) = b.get(i..i + 8) {
+                if !has_digit(u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])) {
+                    i += 8;
+                    continue;
+                }
+            }
+        }
+        let c = b[i];
+        i += 1;
         if c.is_ascii_digit() {
             digits += 1;
             if digits == 7 {
@@ -873,9 +924,69 @@ pub fn number_lines(s: &str, cap: usize) -> usize {
     n
 }
 
+/// Some byte of the word is an ASCII digit (`0x30..=0x39`): per byte, `0x39 - x`
+/// and `x - 0x30` (7-bit parts, no borrow across bytes) both keep their high bit
+/// exactly when `x` is in range and below `0x80`.
+fn has_digit(x: u64) -> bool {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low = x & LOW7;
+    let below_3a = (ONES * (127 + 0x3a)).wrapping_sub(low);
+    let above_2f = low + ONES * (127 - 0x2f);
+    below_3a & !x & above_2f & HIGH != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_digit_agrees_with_every_byte_in_every_lane() {
+        for lane in 0..8 {
+            for v in 0..=255u8 {
+                for fill in [0u8, b'a', 0xff, b'/', b':'] {
+                    let mut w = [fill; 8];
+                    w[lane] = v;
+                    let want = w.iter().any(u8::is_ascii_digit);
+                    assert_eq!(has_digit(u64::from_le_bytes(w)), want, "lane {lane} byte {v:#x} fill {fill:#x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn number_lines_agrees_with_reading_every_byte() {
+        fn naive(s: &str, cap: usize) -> usize {
+            let (mut n, mut digits) = (0, 0);
+            for &c in s.as_bytes() {
+                if c.is_ascii_digit() {
+                    digits += 1;
+                    if digits == 7 {
+                        n += 1;
+                        if n >= cap {
+                            return n;
+                        }
+                    }
+                } else if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+') {
+                    digits = 0;
+                }
+            }
+            n
+        }
+        let mut x: u32 = 1;
+        for round in 0..300 {
+            let s: String = (0..round * 3)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    b"0123456789 -./()+abcxyz\n\xe9"[(x >> 24) as usize % 25] as char
+                })
+                .collect();
+            for cap in [1, 3, 10, 1000] {
+                assert_eq!(number_lines(&s, cap), naive(&s, cap), "{s:?} cap {cap}");
+            }
+        }
+    }
 
     #[test]
     fn headers_in_seven_languages() {
