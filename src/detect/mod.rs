@@ -13,6 +13,7 @@ pub mod decode;
 pub mod emails;
 pub mod fields;
 pub mod lines;
+pub mod literals;
 pub mod mask;
 pub mod pattern;
 pub mod records;
@@ -316,7 +317,7 @@ fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (us
 #[derive(Debug)]
 pub struct Scanner {
     classes: Vec<ClassSpec>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<literals::Literals>,
     /// For each literal of `keywords`: what it announces.
     keyword_owner: Vec<Vec<Hint>>,
     limits: Limits,
@@ -382,7 +383,7 @@ impl Scanner {
             words.entry(m.to_string()).or_default().push(Hint::Shape(i));
         }
         let keyword_owner: Vec<Vec<Hint>> = words.values().cloned().collect();
-        let keywords = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok();
+        let keywords = literals::Literals::new(words.keys());
         Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true, prepare: None }
     }
 
@@ -507,14 +508,14 @@ impl Scanner {
         let mut near: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         if let Some(ac) = &self.keywords {
             let mut shapes = records::Shapes::start(t.s);
-            for m in ac.find_iter(t.s) {
+            ac.find(t.s, |m| {
                 for hint in &self.keyword_owner[m.pattern().as_usize()] {
                     match *hint {
                         Hint::Keyword(ci, di) => near.entry((ci, di)).or_default().push(m.start()),
                         Hint::Shape(i) => shapes.mark(i),
                     }
                 }
-            }
+            });
             let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();

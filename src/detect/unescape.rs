@@ -39,6 +39,13 @@ pub fn decoded(s: &str) -> Option<String> {
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < b.len() {
+        // Bytes that cannot start an escape are copied a run at a time.
+        let run = b[i..].iter().position(|&c| STARTS[c as usize]).unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        if i == b.len() {
+            break;
+        }
         let c = b[i];
         let rest = &b[i..];
         // JSON \uXXXX
@@ -83,8 +90,9 @@ pub fn decoded(s: &str) -> Option<String> {
                 }
             }
         }
-        // Obfuscation: ` [at] `, `(at)`, `{dot}` (spaces around are dropped).
-        if matches!(c, b'[' | b'(' | b'{' | b' ') {
+        // Obfuscation: ` [at] `, `(at)`, `{dot}` (spaces around are dropped: those
+        // before were copied and are popped, those after are skipped).
+        if matches!(c, b'[' | b'(' | b'{') {
             if let Some((ch, len)) = obfuscated(rest) {
                 while out.last() == Some(&b' ') {
                     out.pop();
@@ -108,6 +116,20 @@ pub fn decoded(s: &str) -> Option<String> {
     }
     Some(String::from_utf8_lossy(&out).into_owned())
 }
+
+/// Bytes an escape starts with: `\\u`, `&…;`, `%XX`, `=XX`, brackets, fullwidth forms.
+const STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\\' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'%' as usize] = true;
+    t[b'=' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'(' as usize] = true;
+    t[b'{' as usize] = true;
+    t[0xEF] = true;
+    t
+};
 
 fn hex(h: &[u8]) -> Option<u32> {
     std::str::from_utf8(h).ok().and_then(|t| u32::from_str_radix(t, 16).ok())
