@@ -65,6 +65,10 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
                 && (manifest || !manifest_entry(text, in_line[0].0, in_line[0].1, prev, next))
             {
                 credits += 1;
+            } else if (total - credits) * 4 > spans.len() {
+                // More than a quarter of all addresses (a bound on the lines yet to
+                // count) are on lines that credit no one: the share cannot be reached.
+                return false;
             }
         }
         if !text.trim().is_empty() {

@@ -706,10 +706,12 @@ pub fn is_street_address(v: &str) -> bool {
     if !v.bytes().any(|c| c.is_ascii_digit()) {
         return false;
     }
-    let words: Vec<&str> = v.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
-    if !(2..=12).contains(&words.len()) || v.contains('@') || v.contains("://") {
+    let words = || v.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty());
+    // Counted before anything is collected: most values are one word.
+    if !(2..=12).contains(&words().take(13).count()) || v.contains('@') || v.contains("://") {
         return false;
     }
+    let words: Vec<&str> = words().collect();
     let number = words.iter().any(|w| {
         let d = w.bytes().take_while(u8::is_ascii_digit).count();
         (1..=5).contains(&d) && w.len() - d <= 2

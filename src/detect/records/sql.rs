@@ -1,31 +1,37 @@
 //! SQL dumps: `INSERT INTO t (cols) VALUES (...),(...);` and PostgreSQL
 //! `COPY t (cols) FROM stdin;` blocks ending in `\.`.
 
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use memchr::memmem::Finder;
 
 use super::{Records, Table};
 use crate::detect::Text;
 
+/// The statements' keywords, lower-case; they cannot overlap one another, so the
+/// first to start is the first to end.
+const KEYWORDS: [&str; 2] = ["insert into", "copy "];
+
 pub fn parse(det: &Records, t: &Text) -> Table {
-    static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(["insert into", "copy "])
-            // Fixed literals: building cannot fail.
-            .expect("static automaton")
-    });
     let mut tab = Table::new("sql");
     let s = t.s;
+    // Keywords are found case-insensitively with SIMD substring searches over one
+    // lower-cased copy (same byte offsets), each search's next hit kept until passed:
+    // linear in the text however many keywords it holds.
+    let lower = s.to_ascii_lowercase();
+    let finders = KEYWORDS.map(Finder::new);
+    let mut next: [Option<Option<usize>>; 2] = [None, None];
     let mut pos = 0;
-    while let Some(m) = s.get(pos..).and_then(|rest| AC.find(rest)) {
-        let start = pos + m.start();
-        pos = start + m.end() - m.start();
+    loop {
+        for (k, f) in finders.iter().enumerate() {
+            if next[k].is_none_or(|n| n.is_some_and(|n| n < pos)) {
+                next[k] = Some(f.find(&lower.as_bytes()[pos.min(s.len())..]).map(|i| pos + i));
+            }
+        }
+        let Some((start, k)) = (0..2).filter_map(|k| next[k].flatten().map(|n| (n, k))).min() else { break };
+        pos = start + KEYWORDS[k].len();
         let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
-        if m.pattern().as_usize() == 0 {
+        if k == 0 {
             // INSERT INTO t (cols) VALUES (...), (...);
-            let Some(v) = find_ci(&s[start..], "values") else { break };
+            let Some(v) = memchr::memmem::find(&lower.as_bytes()[start..], b"values") else { break };
             if tab.header.is_none() {
                 let head = &s[start..start + v];
                 if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
@@ -39,7 +45,9 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
         // COPY t (cols) FROM stdin; rows until `\.`
         let head = &s[start..line_end];
-        if (start > 0 && s.as_bytes()[start - 1] != b'\n') || find_ci(head, "from stdin").is_none() {
+        if (start > 0 && s.as_bytes()[start - 1] != b'\n')
+            || memchr::memmem::find(&lower.as_bytes()[start..line_end], b"from stdin").is_none()
+        {
             continue;
         }
         if tab.header.is_none() {
@@ -60,10 +68,6 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
     }
     tab
-}
-
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Parses `(a, 'b', ...)` tuples from `from`; returns where parsing stopped.
