@@ -402,7 +402,7 @@ impl Scanner {
             text.redact = self.redact;
             text.people_only = part.people_only;
             let mut state = self.fresh_state();
-            self.observe(&text, &mut state);
+            self.observe(&text, &mut state, false);
             parts.push(PartScan {
                 path: part.path,
                 encoding: part.encoding,
@@ -463,7 +463,7 @@ impl Scanner {
             t.base_offset = base_offset;
             t.base_line = base_line;
             t.redact = self.redact;
-            self.observe(&t, &mut state);
+            self.observe(&t, &mut state, true);
             markers_all.extend(markers(&t));
             base_line += memchr::memchr_iter(b'\n', &carry[..cut]).count() as u32;
             base_offset += cut as u64;
@@ -502,7 +502,9 @@ impl Scanner {
             .collect()
     }
 
-    fn observe(&self, t: &Text, state: &mut [Vec<Obs>]) {
+    /// Runs every detector over `t`; `more_may_follow` when `t` is one window of a
+    /// larger item (state then carries over to the next window).
+    fn observe(&self, t: &Text, state: &mut [Vec<Obs>], more_may_follow: bool) {
         // Where each keyworded pattern's keywords occur: the pattern's regex then runs
         // only on the lines around them, never over the whole text.
         let mut near: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
@@ -535,7 +537,10 @@ impl Scanner {
                             None => {}
                         }
                     }
-                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => e.observe(t, o),
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => {
+                        e.observe(t, o);
+                        e.settle(t, o, more_may_follow);
+                    }
                     (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
