@@ -357,20 +357,22 @@ pub fn from_header(name: &str) -> Option<Field> {
         return None;
     }
     // Whole name first (`company_name` is a company, not a name), then its parts from the end.
-    for (f, words) in VOCAB {
-        if words.contains(&n.as_str()) {
-            return Some(*f);
-        }
-    }
-    for part in n.rsplit('_') {
+    let vocab = &*VOCAB_INDEX;
+    vocab.get(n.as_str()).or_else(|| n.rsplit('_').find_map(|part| vocab.get(part))).copied()
+}
+
+/// Each word of [`VOCAB`] and the first field listing it: one lookup per name instead
+/// of a comparison with every word.
+static VOCAB_INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, Field>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = std::collections::HashMap::new();
         for (f, words) in VOCAB {
-            if words.contains(&part) {
-                return Some(*f);
+            for w in *words {
+                m.entry(*w).or_insert(*f);
             }
         }
-    }
-    None
-}
+        m
+    });
 
 /// The field type a value proves by itself (a validator passes). Phones only where
 /// `phone_ok` (a phone column, or a value written the international way).
