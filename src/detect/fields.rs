@@ -911,21 +911,29 @@ pub fn number_lines(s: &str, cap: usize) -> usize {
                 }
             }
         }
-        let c = b[i];
         i += 1;
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits == 7 {
-                n += 1;
-                if n >= cap {
-                    return n;
-                }
+        if number_step(b[i - 1], &mut digits) {
+            n += 1;
+            if n >= cap {
+                return n;
             }
-        } else if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+') {
-            digits = 0;
         }
     }
     n
+}
+
+/// One byte of [`number_lines`]: counts the digits of the current number (` -./()+`
+/// between them keep it going); true when it reaches seven.
+fn number_step(c: u8, digits: &mut usize) -> bool {
+    if c.is_ascii_digit() {
+        *digits += 1;
+        *digits == 7
+    } else {
+        if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+') {
+            *digits = 0;
+        }
+        false
+    }
 }
 
 /// Some byte of the word is an ASCII digit (`0x30..=0x39`): per byte, `0x39 - x`
@@ -964,16 +972,9 @@ mod tests {
         fn naive(s: &str, cap: usize) -> usize {
             let (mut n, mut digits) = (0, 0);
             for &c in s.as_bytes() {
-                if c.is_ascii_digit() {
-                    digits += 1;
-                    if digits == 7 {
-                        n += 1;
-                        if n >= cap {
-                            return n;
-                        }
-                    }
-                } else if !matches!(c, b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'+') {
-                    digits = 0;
+                n += usize::from(number_step(c, &mut digits));
+                if n >= cap {
+                    return n;
                 }
             }
             n
