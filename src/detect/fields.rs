@@ -346,19 +346,29 @@ const VOCAB: &[(Field, &[&str])] = &[
 
 /// The field type a header name announces.
 pub fn from_header(name: &str) -> Option<Field> {
-    let n: String = name
-        .trim()
-        .trim_matches(['"', '\'', '`', '[', ']'])
-        .chars()
-        .map(|c| if matches!(c, '-' | ' ' | '.') { '_' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect();
+    let name = name.trim().trim_matches(['"', '\'', '`', '[', ']']);
+    let norm = |c: char| if matches!(c, '-' | ' ' | '.') { '_' } else { c };
+    if name.is_ascii() {
+        // ASCII keeps its length when lower-cased: normalised on the stack.
+        let mut buf = [0u8; 40];
+        let b = buf.get_mut(..name.len())?;
+        for (d, c) in b.iter_mut().zip(name.bytes()) {
+            *d = norm(c as char).to_ascii_lowercase() as u8;
+        }
+        return std::str::from_utf8(b).ok().filter(|n| !n.is_empty()).and_then(vocab_field);
+    }
+    let n: String = name.chars().map(norm).flat_map(char::to_lowercase).collect();
     if n.is_empty() || n.len() > 40 {
         return None;
     }
+    vocab_field(&n)
+}
+
+/// The field a normalised (lower-case, `_`-joined) header name announces.
+fn vocab_field(n: &str) -> Option<Field> {
     // Whole name first (`company_name` is a company, not a name), then its parts from the end.
     let vocab = &*VOCAB_INDEX;
-    vocab.get(n.as_str()).or_else(|| n.rsplit('_').find_map(|part| vocab.get(part))).copied()
+    vocab.get(n).or_else(|| n.rsplit('_').find_map(|part| vocab.get(part))).copied()
 }
 
 /// Each word of [`VOCAB`] and the first field listing it: one lookup per name instead
