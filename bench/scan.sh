@@ -1,35 +1,79 @@
 #!/usr/bin/env bash
-# Scan benchmark, one run, ratios to reference tools measured in the same run:
-# leakguard (built-in pack) on one core and on all cores, ripgrep with one e-mail regex,
-# and `cat` as the I/O floor, over a generated ~200 MB tree; peak RSS by GNU time;
-# start-up + policy load as the median of 51 one-small-file scans.
+# Scan benchmark, one run, ratios to reference tools measured in the same run, on two
+# trees: a generated ~200 MB tree of mixed source and data (bench/gen_tree.py) and a
+# real source tree (git/git at HEAD, from /work/bench-data/gitgit.git or $GIT_SRC; skipped
+# when absent). Rows: leakguard (built-in pack) on one core and on all cores; ripgrep on
+# one core with the built-in pack's own pattern regexes (extracted from policies/*.yaml,
+# the same regexes leakguard runs) plus an e-mail regex — the reference of issue #10
+# ("<= 1.2x rg -j1"); ripgrep with the e-mail regex alone; `cat` as the I/O floor.
+# Page cache warm, median of 3, peak RSS by GNU time; start-up + policy load as the
+# median of 51 one-small-file scans.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${MB:-200}
 W=bench/work
 TREE=$W/tree-$MB
+GIT_SRC=${GIT_SRC:-/work/bench-data/gitgit.git}
+REAL=$W/real-git
 command -v rg >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep; }
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
 cargo build --release --quiet
 L=$PWD/target/release/leakguard
 [ -d "$TREE" ] || python3 bench/gen_tree.py "$TREE" "$MB"
-bytes=$(du -sb "$TREE" | cut -f1)
-mbytes=$(echo "scale=1; $bytes/1000000" | bc)
-cat "$(find "$TREE" -type f)" >/dev/null 2>&1 || find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
-measure() { # label, command...: prints "label seconds peak_kb" (median of 3 by time)
+if [ ! -d "$REAL" ] && [ -d "$GIT_SRC" ]; then
+  mkdir -p "$REAL.tmp" && git --git-dir="$GIT_SRC" archive HEAD | tar -x -C "$REAL.tmp" && mv "$REAL.tmp" "$REAL"
+fi
+# The reference's regexes: every `pattern` of the built-in pack, verbatim but for the
+# capture group's name (ripgrep joins `-e` patterns into one alternation, where a
+# group name may occur once), plus the e-mail regex.
+EMAIL='[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
+python3 - policies "$W/pack-regexes.txt" "$EMAIL" <<'PY'
+import glob, sys, yaml
+out = []
+for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
+    for c in (yaml.safe_load(open(f)).get("classes") or {}).values():
+        for d in c.get("detect") or []:
+            if "pattern" in d:
+                out.append(d["pattern"]["regex"].replace("(?P<secret>", "(?:"))
+out.append(sys.argv[3])
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+# CPU seconds (user + sys) are shown next to wall seconds: on a shared machine the
+# wall clock also counts other people's work, the CPU time does not.
+measure() { # label, command...: prints "label wall_s peak_kb cpu_s" (the run of median CPU time of 3)
   local label=$1; shift
   for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
-    tail -n1 "$W/time.out"
-  done | sort -n | sed -n 2p | awk -v l="$label" '{print l, $1, $2}'
+    /usr/bin/time -f "%e %M %U %S" -o "$W/time.out" "$@" >/dev/null 2>&1 || true
+    tail -n1 "$W/time.out" | awk '{printf "%.2f %s %s\n", $3 + $4, $1, $2}'
+  done | sort -n | sed -n 2p | awk -v l="$label" '{print l, $2, $3, $1}'
 }
-{
-  measure "leakguard-1-thread" env RAYON_NUM_THREADS=1 "$L" --policy builtin scan "$TREE" --format json
-  measure "leakguard-all-threads" "$L" --policy builtin scan "$TREE" --format json
-  measure "rg-email-regex" rg -c '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}' "$TREE"
-  measure "rg-email-regex-1-thread" rg -j1 -c '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}' "$TREE"
-  measure "cat" sh -c "find '$TREE' -type f -exec cat {} + "
-} > "$W/scan.txt"
+rate() { if [ "$(echo "$2 > 0" | bc)" = 1 ]; then echo "scale=0; $1/$2" | bc; else echo "-"; fi; }
+bench_tree() { # name, dir: one table
+  local name=$1 dir=$2 bytes mbytes ref refw
+  bytes=$(du -sb --apparent-size "$dir" | cut -f1)
+  mbytes=$(echo "scale=1; $bytes/1000000" | bc)
+  find "$dir" -type f -exec cat {} + >/dev/null   # warm the page cache
+  {
+    measure "leakguard-1-thread" env RAYON_NUM_THREADS=1 "$L" --policy builtin scan "$dir" --format json
+    measure "leakguard-all-threads" "$L" --policy builtin scan "$dir" --format json
+    measure "rg-pack-regexes+email-1-thread" rg -j1 --no-ignore --hidden -c -f "$W/pack-regexes.txt" "$dir"
+    measure "rg-email-regex-1-thread" rg -j1 --no-ignore --hidden -c "$EMAIL" "$dir"
+    measure "cat" sh -c "find '$dir' -type f -exec cat {} + "
+  } > "$W/scan-$name.txt"
+  ref=$(awk '$1=="rg-pack-regexes+email-1-thread"{print $4}' "$W/scan-$name.txt")
+  refw=$(awk '$1=="rg-pack-regexes+email-1-thread"{print $2}' "$W/scan-$name.txt")
+  echo "Tree $name (rg ref = rg-pack-regexes+email-1-thread): $(find "$dir" -type f | wc -l) files, $mbytes MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d)"
+  echo
+  echo "| run | wall s | CPU s | MB/s (wall) | MB/s (CPU) | peak RSS MB | wall / rg ref | CPU / rg ref |"
+  echo "|---|---|---|---|---|---|---|---|"
+  while read -r label secs kb cpu; do
+    printf '| %s | %s | %s | %s | %s | %s | %sx | %sx |\n' "$label" "$secs" "$cpu" "$(rate "$mbytes" "$secs")" "$(rate "$mbytes" "$cpu")" \
+      "$(( kb / 1024 ))" "$(echo "scale=2; $secs/$refw" | bc)" "$(echo "scale=2; $cpu/$ref" | bc)"
+  done < "$W/scan-$name.txt"
+  echo
+}
+bench_tree "tree-$MB" "$TREE"
+if [ -d "$REAL" ]; then bench_tree real-git "$REAL"; else echo "(real source tree skipped: no $GIT_SRC)"; echo; fi
 echo "x" > "$W/one.txt"
 startup() {
   for _ in $(seq 51); do s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done | sort -n | sed -n 26p
@@ -37,18 +81,6 @@ startup() {
 su_scan=$(startup "$L" --policy builtin scan "$W/one.txt")
 su_check=$(startup "$L" --policy builtin policy check)
 su_rg=$(startup rg -c x "$W/one.txt")
-lg1=$(awk '$1=="leakguard-1-thread"{print $2}' "$W/scan.txt")
-rg1=$(awk '$1=="rg-email-regex-1-thread"{print $2}' "$W/scan.txt")
-catt=$(awk '$1=="cat"{print $2}' "$W/scan.txt")
-echo "Tree: $(find "$TREE" -type f | wc -l) files, $mbytes MB; $(nproc) cores; $(date -u +%Y-%m-%d)"
-echo
-echo "| run | wall s | MB/s | peak RSS MB | vs rg (1 thread) | vs cat |"
-echo "|---|---|---|---|---|---|"
-while read -r label secs kb; do
-  mbs=$(echo "scale=0; $mbytes/$secs" | bc)
-  printf '| %s | %s | %s | %s | %sx | %sx |\n' "$label" "$secs" "$mbs" "$(( kb / 1024 ))" "$(echo "scale=2; $rg1/$secs" | bc)" "$(echo "scale=2; $catt/$secs" | bc)"
-done < "$W/scan.txt"
-echo
 echo "| start-up (median of 51) | ms |"
 echo "|---|---|"
 echo "| leakguard scan of one small file (built-in pack) | $(echo "scale=2; $su_scan/1000" | bc) |"

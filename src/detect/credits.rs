@@ -16,6 +16,10 @@ const CREDIT_SHARE: f64 = 0.8;
 /// True when nearly every line carrying an address credits one person: the text is a
 /// people list of a project, not a table of records.
 pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
+    // Credits need three address lines; each holds at least one span.
+    if spans.len() < 3 {
+        return false;
+    }
     // A header naming an e-mail column makes a table, whatever its rows look like.
     let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.len() <= 400
@@ -61,6 +65,10 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
                 && (manifest || !manifest_entry(text, in_line[0].0, in_line[0].1, prev, next))
             {
                 credits += 1;
+            } else if (total - credits) * 4 > spans.len() {
+                // More than a quarter of all addresses (a bound on the lines yet to
+                // count) are on lines that credit no one: the share cannot be reached.
+                return false;
             }
         }
         if !text.trim().is_empty() {

@@ -125,9 +125,14 @@ impl Expander<'_> {
         let (text, encoding, binary) = decode_text(data);
         let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
         let unescaped = if binary { None } else { super::unescape::decoded(&text) };
+        if let Some(u) = &unescaped {
+            self.budget = self.budget.saturating_sub(u.len() as u64);
+        }
+        // Markers without anything decoded (`id=40…` in a log): the copy would only
+        // repeat what the original reports, so it is not read a second time.
+        let unescaped = unescaped.filter(|u| *u != *text);
         (self.f)(Part { path: path.to_string(), text, encoding, binary, people_only: false });
         if let Some(u) = unescaped {
-            self.budget = self.budget.saturating_sub(u.len() as u64);
             (self.f)(Part {
                 path: format!("{path}!unescaped"),
                 text: Cow::Owned(u),
@@ -658,8 +663,8 @@ fn printable_runs(data: &[u8]) -> String {
 }
 
 /// Long base64 blocks (one long run, or wrapped lines of 60+ characters), decoded,
-/// with their line. Short runs (identifiers, words) cost one table lookup per byte
-/// and no allocation.
+/// with their line. A block starts with a run of at least 60 base64 characters, found
+/// by [`next_long_run`] without reading most of the bytes of ordinary text.
 fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
     use base64::Engine;
     const MIN: usize = 256;
@@ -668,18 +673,9 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
     let n = b.len();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < n && out.len() < 64 {
-        if !is_b64(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < n && is_b64(b[i]) {
-            i += 1;
-        }
-        if i - start < LINE {
-            continue;
-        }
+    while out.len() < 64 {
+        let Some((start, run_end)) = next_long_run(b, i, LINE) else { break };
+        i = run_end;
         // Extend across wrapped lines while each line is long enough to be base64.
         let mut end = i;
         let mut total = i - start;
@@ -725,6 +721,47 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
         }
     }
     out
+}
+
+/// The first maximal run of base64 characters at least `len` long that starts at or
+/// after `from` (`from` is 0 or follows a non-base64 byte): `(start, end)`.
+///
+/// A run of `len` starting in `[i, i + len)` covers byte `i + len - 1`, so when that
+/// byte is not base64 the search jumps `len` bytes ahead; otherwise it reads back to
+/// the run's start and forward only until the run is long enough or breaks. Ordinary
+/// text (identifiers, words) is mostly skipped, not read.
+fn next_long_run(b: &[u8], from: usize, len: usize) -> Option<(usize, usize)> {
+    let n = b.len();
+    let mut i = from;
+    loop {
+        let j = i + len - 1;
+        if j >= n {
+            return None;
+        }
+        if !is_b64(b[j]) {
+            i = j + 1;
+            continue;
+        }
+        let mut k = j;
+        while k > i && is_b64(b[k - 1]) {
+            k -= 1;
+        }
+        let mut m = j + 1;
+        while m < k + len && m < n && is_b64(b[m]) {
+            m += 1;
+        }
+        if m < k + len {
+            if m >= n {
+                return None;
+            }
+            i = m + 1;
+            continue;
+        }
+        while m < n && is_b64(b[m]) {
+            m += 1;
+        }
+        return Some((k, m));
+    }
 }
 
 const B64: [bool; 256] = {
@@ -777,6 +814,53 @@ mod tests {
         assert!(tsv.starts_with("Name\tMail\nb\tc\n"), "{tsv:?}");
         assert!(tsv.len() < 200, "gaps collapse: {} bytes", tsv.len());
         assert!(tsv.ends_with("far\n"));
+    }
+
+    #[test]
+    fn long_runs_agree_with_reading_every_byte() {
+        // Naive: every maximal run of at least `len` base64 bytes, in order.
+        fn naive(b: &[u8], len: usize) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if !is_b64(b[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < b.len() && is_b64(b[i]) {
+                    i += 1;
+                }
+                if i - s >= len {
+                    out.push((s, i));
+                }
+            }
+            out
+        }
+        let mut x: u32 = 7;
+        for round in 0..400 {
+            let mut b = Vec::new();
+            let n = 50 + round * 7;
+            for _ in 0..n {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                // Long runs of base64 bytes broken by separators now and then.
+                let c = if (x >> 16).is_multiple_of(3 + round as u32 % 97) {
+                    b" \n=.-"[(x as usize >> 8) % 5]
+                } else {
+                    b'a'
+                };
+                b.push(c);
+            }
+            for len in [1, 2, 5, 60] {
+                let mut fast = Vec::new();
+                let mut from = 0;
+                while let Some((s, e)) = next_long_run(&b, from, len) {
+                    fast.push((s, e));
+                    from = e;
+                }
+                assert_eq!(fast, naive(&b, len), "round {round}, len {len}");
+            }
+        }
     }
 
     #[test]

@@ -293,6 +293,9 @@ pub struct EmailsObs {
     pub addrs: HashSet<String>,
     pub domains: HashSet<String>,
     pub first: Option<Loc>,
+    /// The first address of the text being read, until [`Emails::settle`] makes it
+    /// `first` (a location costs an index of the whole text).
+    pending: Option<(usize, usize)>,
 }
 
 const CAP: usize = 200_000;
@@ -304,12 +307,23 @@ impl Emails {
             if self.ignore.ignored(&a) {
                 continue;
             }
-            if obs.first.is_none() {
-                obs.first = Some(t.loc(s, e, true));
+            if obs.first.is_none() && obs.pending.is_none() {
+                obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
                 obs.domains.insert(org_of(&a).to_string());
                 obs.addrs.insert(a);
+            }
+        }
+    }
+
+    /// Turns the first address read from `t` into its location while `t` is at hand:
+    /// always when more text may follow (a window of a large item), otherwise only if
+    /// the detector fired, since nothing else reads it.
+    pub fn settle(&self, t: &Text, obs: &mut EmailsObs, more_may_follow: bool) {
+        if let Some((s, e)) = obs.pending.take() {
+            if more_may_follow || self.fired(obs) {
+                obs.first = Some(t.loc(s, e, true));
             }
         }
     }

@@ -41,13 +41,13 @@ impl LineIndex {
             ix.lines_before.push(lines);
             ix.chars_before.push(chars);
             ix.last_nl_before.push(last);
-            let mut first = None;
-            for p in memchr::memchr_iter(b'\n', &b[start..end]) {
-                first.get_or_insert(start + p);
+            let chunk = &b[start..end];
+            first_in.push(memchr::memchr(b'\n', chunk).map(|p| start + p));
+            if let Some(p) = memchr::memrchr(b'\n', chunk) {
                 last = Some(start + p);
-                lines = lines.saturating_add(1);
             }
-            first_in.push(first);
+            // A chunk holds fewer than 2^32 newlines: counted at once, not one by one.
+            lines = lines.saturating_add(memchr::memchr_iter(b'\n', chunk).count() as u32);
             chars += b[start..end].iter().filter(|&&x| is_char_start(x)).count() as u64;
         }
         let mut next = b.len();

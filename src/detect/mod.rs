@@ -13,6 +13,7 @@ pub mod decode;
 pub mod emails;
 pub mod fields;
 pub mod lines;
+pub mod literals;
 pub mod mask;
 pub mod pattern;
 pub mod records;
@@ -316,7 +317,7 @@ fn masked_line(line: &str, hs: usize, he: usize, mask_all: bool) -> (String, (us
 #[derive(Debug)]
 pub struct Scanner {
     classes: Vec<ClassSpec>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<literals::Literals>,
     /// For each literal of `keywords`: what it announces.
     keyword_owner: Vec<Vec<Hint>>,
     limits: Limits,
@@ -382,7 +383,7 @@ impl Scanner {
             words.entry(m.to_string()).or_default().push(Hint::Shape(i));
         }
         let keyword_owner: Vec<Vec<Hint>> = words.values().cloned().collect();
-        let keywords = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(words.keys()).ok();
+        let keywords = literals::Literals::new(words.keys());
         Scanner { classes, keywords, keyword_owner, limits, whole_read_max: 32 << 20, redact: true, prepare: None }
     }
 
@@ -401,7 +402,7 @@ impl Scanner {
             text.redact = self.redact;
             text.people_only = part.people_only;
             let mut state = self.fresh_state();
-            self.observe(&text, &mut state);
+            self.observe(&text, &mut state, false);
             parts.push(PartScan {
                 path: part.path,
                 encoding: part.encoding,
@@ -462,7 +463,7 @@ impl Scanner {
             t.base_offset = base_offset;
             t.base_line = base_line;
             t.redact = self.redact;
-            self.observe(&t, &mut state);
+            self.observe(&t, &mut state, true);
             markers_all.extend(markers(&t));
             base_line += memchr::memchr_iter(b'\n', &carry[..cut]).count() as u32;
             base_offset += cut as u64;
@@ -501,20 +502,22 @@ impl Scanner {
             .collect()
     }
 
-    fn observe(&self, t: &Text, state: &mut [Vec<Obs>]) {
+    /// Runs every detector over `t`; `more_may_follow` when `t` is one window of a
+    /// larger item (state then carries over to the next window).
+    fn observe(&self, t: &Text, state: &mut [Vec<Obs>], more_may_follow: bool) {
         // Where each keyworded pattern's keywords occur: the pattern's regex then runs
         // only on the lines around them, never over the whole text.
         let mut near: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         if let Some(ac) = &self.keywords {
             let mut shapes = records::Shapes::start(t.s);
-            for m in ac.find_iter(t.s) {
+            ac.find(t.s, |m| {
                 for hint in &self.keyword_owner[m.pattern().as_usize()] {
                     match *hint {
                         Hint::Keyword(ci, di) => near.entry((ci, di)).or_default().push(m.start()),
                         Hint::Shape(i) => shapes.mark(i),
                     }
                 }
-            }
+            });
             let _ = t.shapes.set(shapes);
         }
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
@@ -534,7 +537,10 @@ impl Scanner {
                             None => {}
                         }
                     }
-                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => e.observe(t, o),
+                    (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => {
+                        e.observe(t, o);
+                        e.settle(t, o, more_may_follow);
+                    }
                     (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {

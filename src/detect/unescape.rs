@@ -8,6 +8,8 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
 /// Escapes announcing a hidden `@` (or `.`).
 const MARKERS: &[&str] = &[
     "\\u0040", "\\U0040", "&#64;", "&#x40;", "&commat;", "%40", "=40", "＠", "[at]", "(at)", "{at}", " at ] ", "&#46;",
@@ -18,19 +20,18 @@ const MIN_ESCAPES: usize = 3;
 
 /// The decoded copy of `s`, when `s` hides at least [`MIN_ESCAPES`] addresses' `@`.
 pub fn decoded(s: &str) -> Option<String> {
-    // One SIMD substring search per marker (an automaton over every text cost more
-    // than all detectors together); stop as soon as enough are seen.
-    static FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-        LazyLock::new(|| MARKERS.iter().map(|m| memchr::memmem::Finder::new(m.as_bytes())).collect());
-    let b = s.as_bytes();
-    let mut n = 0;
-    for f in FINDERS.iter() {
-        n += f.find_iter(b).take(MIN_ESCAPES - n).count();
-        if n >= MIN_ESCAPES {
-            break;
-        }
-    }
-    if n < MIN_ESCAPES {
+    // One pass for every marker: a case-sensitive leftmost-first automaton gets a
+    // SIMD (Teddy) prefilter, so the text is read once, not once per marker; it stops
+    // as soon as enough are seen. No marker overlaps another, so the count is the
+    // sum of each marker's non-overlapping occurrences.
+    static MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(MARKERS)
+            // Fixed literals: building cannot fail.
+            .expect("static automaton")
+    });
+    if MARKS.find_iter(s).take(MIN_ESCAPES).count() < MIN_ESCAPES {
         return None;
     }
     let qp = s.contains("=\n") || s.contains("=\r\n") || s.to_ascii_lowercase().contains("quoted-printable");
@@ -38,6 +39,13 @@ pub fn decoded(s: &str) -> Option<String> {
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < b.len() {
+        // Bytes that cannot start an escape are copied a run at a time.
+        let run = b[i..].iter().position(|&c| STARTS[c as usize]).unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        if i == b.len() {
+            break;
+        }
         let c = b[i];
         let rest = &b[i..];
         // JSON \uXXXX
@@ -82,8 +90,9 @@ pub fn decoded(s: &str) -> Option<String> {
                 }
             }
         }
-        // Obfuscation: ` [at] `, `(at)`, `{dot}` (spaces around are dropped).
-        if matches!(c, b'[' | b'(' | b'{' | b' ') {
+        // Obfuscation: ` [at] `, `(at)`, `{dot}` (spaces around are dropped: those
+        // before were copied and are popped, those after are skipped).
+        if matches!(c, b'[' | b'(' | b'{') {
             if let Some((ch, len)) = obfuscated(rest) {
                 while out.last() == Some(&b' ') {
                     out.pop();
@@ -107,6 +116,20 @@ pub fn decoded(s: &str) -> Option<String> {
     }
     Some(String::from_utf8_lossy(&out).into_owned())
 }
+
+/// Bytes an escape starts with: `\\u`, `&…;`, `%XX`, `=XX`, brackets, fullwidth forms.
+const STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\\' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'%' as usize] = true;
+    t[b'=' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'(' as usize] = true;
+    t[b'{' as usize] = true;
+    t[0xEF] = true;
+    t
+};
 
 fn hex(h: &[u8]) -> Option<u32> {
     std::str::from_utf8(h).ok().and_then(|t| u32::from_str_radix(t, 16).ok())

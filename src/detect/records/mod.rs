@@ -365,8 +365,9 @@ impl Table {
         // identifier (`tenant_id`) may be a value, and is shown as `…`.
         let shown: Vec<&str> = names
             .iter()
-            .filter(|n| !n.is_empty())
-            .map(|n| if fields::from_header(n).is_some() || plain_identifier(n) { n.as_str() } else { "…" })
+            .zip(&self.types)
+            .filter(|(n, _)| !n.is_empty())
+            .map(|(n, ty)| if ty.is_some() || plain_identifier(n) { n.as_str() } else { "…" })
             .collect();
         if shown.iter().any(|n| *n != "…") {
             self.header = Some(shown.join(","));

@@ -2,38 +2,44 @@
 //! `COPY t (cols) FROM stdin;` blocks ending in `\.`. An `INSERT` without a column
 //! list takes its column names from the dump's `CREATE TABLE t (...)` (Northwind).
 
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use memchr::memmem::Finder;
 
 use super::{Records, Table};
 use crate::detect::Text;
 
+/// The statements' keywords, lower-case; they cannot overlap one another, so the
+/// first to start is the first to end.
+const KEYWORDS: [&str; 2] = ["insert into", "copy "];
+
 pub fn parse(det: &Records, t: &Text) -> Table {
-    static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(["insert into", "copy "])
-            // Fixed literals: building cannot fail.
-            .expect("static automaton")
-    });
     let mut tab = Table::new("sql");
     let s = t.s;
+    // Keywords are found case-insensitively with SIMD substring searches over one
+    // lower-cased copy (same byte offsets), each search's next hit kept until passed:
+    // linear in the text however many keywords it holds.
+    let lower = s.to_ascii_lowercase();
+    let finders = KEYWORDS.map(Finder::new);
+    let mut next: [Option<Option<usize>>; 2] = [None, None];
     let mut pos = 0;
-    while let Some(m) = s.get(pos..).and_then(|rest| AC.find(rest)) {
-        let start = pos + m.start();
-        pos = start + m.end() - m.start();
+    loop {
+        for (k, f) in finders.iter().enumerate() {
+            if next[k].is_none_or(|n| n.is_some_and(|n| n < pos)) {
+                next[k] = Some(f.find(&lower.as_bytes()[pos.min(s.len())..]).map(|i| pos + i));
+            }
+        }
+        let Some((start, k)) = (0..2).filter_map(|k| next[k].flatten().map(|n| (n, k))).min() else { break };
+        pos = start + KEYWORDS[k].len();
         let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
-        if m.pattern().as_usize() == 0 {
+        if k == 0 {
             // INSERT INTO t (cols) VALUES (...), (...);
-            let Some(v) = find_ci(&s[start..], "values") else { break };
+            let Some(v) = memchr::memmem::find(&lower.as_bytes()[start..], b"values") else { break };
             if tab.header.is_none() {
                 let head = &s[start..start + v];
                 if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
                     if a < b {
                         tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
                     }
-                } else if let Some(cols) = create_table_columns(s, head["insert into".len()..].trim()) {
+                } else if let Some(cols) = create_table_columns(s, &lower, head["insert into".len()..].trim()) {
                     tab.set_header(cols);
                 }
             }
@@ -42,7 +48,9 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
         // COPY t (cols) FROM stdin; rows until `\.`
         let head = &s[start..line_end];
-        if (start > 0 && s.as_bytes()[start - 1] != b'\n') || find_ci(head, "from stdin").is_none() {
+        if (start > 0 && s.as_bytes()[start - 1] != b'\n')
+            || memchr::memmem::find(&lower.as_bytes()[start..line_end], b"from stdin").is_none()
+        {
             continue;
         }
         if tab.header.is_none() {
@@ -67,15 +75,17 @@ pub fn parse(det: &Records, t: &Text) -> Table {
 
 /// Column names of `CREATE TABLE <name> (...)` in `s`: the first word of each
 /// definition at depth one, without constraints; at most 200 columns in 64 KiB.
-fn create_table_columns<'a>(s: &'a str, name: &str) -> Option<Vec<&'a str>> {
-    let name = name.trim_matches(['`', '"', '[', ']']);
+/// `lower` is `s` lower-cased (same offsets).
+fn create_table_columns<'a>(s: &'a str, lower: &str, name: &str) -> Option<Vec<&'a str>> {
+    let name = name.trim_matches(['`', '"', '[', ']']).to_ascii_lowercase();
     if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
         return None;
     }
-    let at = find_ci(s, &format!("create table {name}"))
-        .or_else(|| find_ci(s, &format!("create table public.{name}")))
-        .or_else(|| find_ci(s, &format!("create table `{name}`")))
-        .or_else(|| find_ci(s, &format!("create table \"{name}\"")))?;
+    let find = |needle: String| memchr::memmem::find(lower.as_bytes(), needle.as_bytes());
+    let at = find(format!("create table {name}"))
+        .or_else(|| find(format!("create table public.{name}")))
+        .or_else(|| find(format!("create table `{name}`")))
+        .or_else(|| find(format!("create table \"{name}\"")))?;
     let body = &s[at..s.len().min(at + (64 << 10))];
     let open = body.find('(')?;
     let (mut depth, mut start, mut cols) = (0usize, open + 1, Vec::new());
@@ -101,10 +111,6 @@ fn create_table_columns<'a>(s: &'a str, name: &str) -> Option<Vec<&'a str>> {
         }
     }
     None
-}
-
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Parses `(a, 'b', ...)` tuples from `from`; returns where parsing stopped.
@@ -196,12 +202,11 @@ mod tests {
     /// Northwind's shape: `INSERT INTO t VALUES (...)` after `CREATE TABLE t (...)`.
     #[test]
     fn inserts_without_columns_take_them_from_create_table() {
-        let cols = super::create_table_columns(
-            "CREATE TABLE customers (\n  id varchar(5) NOT NULL,\n  contact_name varchar(30),\n  phone numeric(24, 0),\n  PRIMARY KEY (id)\n);",
-            "customers",
-        );
-        assert_eq!(cols, Some(vec!["id", "contact_name", "phone"]));
-        assert_eq!(super::create_table_columns("CREATE TABLE other (a int);", "customers"), None);
-        assert_eq!(super::create_table_columns("CREATE TABLE customers (a int", "customers"), None);
+        let cols =
+            |s: &str, name: &str| super::create_table_columns(s, &s.to_ascii_lowercase(), name).map(|c| c.join(","));
+        let dump = "CREATE TABLE Customers (\n  id varchar(5) NOT NULL,\n  contact_name varchar(30),\n  phone numeric(24, 0),\n  PRIMARY KEY (id)\n);";
+        assert_eq!(cols(dump, "customers").as_deref(), Some("id,contact_name,phone"));
+        assert_eq!(cols("CREATE TABLE other (a int);", "customers"), None);
+        assert_eq!(cols("CREATE TABLE customers (a int", "customers"), None);
     }
 }
