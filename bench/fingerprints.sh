@@ -68,12 +68,8 @@ rules:
     class: customer-list
 YAML
 echo "hello ops@site.org" > "$W/small.txt"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-run_ms() { # runs "$@" N times, prints the median wall time in ms
-  for _ in $(seq "${N:-21}"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 ))
-  done | median | awk '{printf "%.2f", $1/1000}'
-}
+. bench/lib.sh
+run_ms() { median_us "${N:-21}" "$@" | awk '{printf "%.2f", $1/1000}'; } # median wall time in ms
 open_on=$(run_ms "$L" --policy "$W/on.yaml" scan "$W/small.txt")
 open_off=$(run_ms "$L" --policy "$W/off.yaml" scan "$W/small.txt")
 mb=$(du -sm "$W/tree" | cut -f1)

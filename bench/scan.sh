@@ -23,21 +23,8 @@ L=$PWD/target/release/leakguard
 if [ ! -d "$REAL" ] && [ -d "$GIT_SRC" ]; then
   mkdir -p "$REAL.tmp" && git --git-dir="$GIT_SRC" archive HEAD | tar -x -C "$REAL.tmp" && mv "$REAL.tmp" "$REAL"
 fi
-# The reference's regexes: every `pattern` of the built-in pack, verbatim but for the
-# capture group's name (ripgrep joins `-e` patterns into one alternation, where a
-# group name may occur once), plus the e-mail regex.
-EMAIL='[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
-python3 - policies "$W/pack-regexes.txt" "$EMAIL" <<'PY'
-import glob, sys, yaml
-out = []
-for f in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
-    for c in (yaml.safe_load(open(f)).get("classes") or {}).values():
-        for d in c.get("detect") or []:
-            if "pattern" in d:
-                out.append(d["pattern"]["regex"].replace("(?P<secret>", "(?:"))
-out.append(sys.argv[3])
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-PY
+. bench/lib.sh
+pack_regexes "$W/pack-regexes.txt"
 # CPU seconds (user + sys) are shown next to wall seconds: on a shared machine the
 # wall clock also counts other people's work, the CPU time does not.
 measure() { # label, command...: prints "label wall_s peak_kb cpu_s" (the run of median CPU time of 3)
@@ -75,9 +62,7 @@ bench_tree() { # name, dir: one table
 bench_tree "tree-$MB" "$TREE"
 if [ -d "$REAL" ]; then bench_tree real-git "$REAL"; else echo "(real source tree skipped: no $GIT_SRC)"; echo; fi
 echo "x" > "$W/one.txt"
-startup() {
-  for _ in $(seq 51); do s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done | sort -n | sed -n 26p
-}
+startup() { median_us 51 "$@"; }
 su_scan=$(startup "$L" --policy builtin scan "$W/one.txt")
 su_check=$(startup "$L" --policy builtin policy check)
 su_rg=$(startup rg -c x "$W/one.txt")
