@@ -189,11 +189,17 @@ fn pre_commit(g: &Global, files: &[String]) -> Result<Option<Report>, CodeOr> {
     // Names (the pre-commit framework: `run --all-files`, `--files X`, the commit
     // stage) are scanned as what they name; without names, the staged changes.
     let (findings, totals) = match staged {
-        Some(staged) => git::scan(&p.engine, &staged.finish(&repo)?, &dest, &git::open, None),
+        Some(staged) => {
+            let items = staged.finish(&repo)?;
+            crate::report::log::debug("staged.listed", &[("items", &items.len())]);
+            git::scan_in(&repo, &p.engine, &items, &dest, &git::open)
+        }
         None => git::named::scan(&p.engine, &repo, files, &dest)?,
     };
+    crate::report::log::debug("scan.done", &[("findings", &findings.len()), ("bytes", &totals.bytes)]);
     let mut rep = report_of(findings, totals);
     approvals(&repo, &p.root, &policy, Step::default(), &mut rep);
+    crate::report::log::debug("approvals.done", &[]);
     Ok(Some(rep))
 }
 

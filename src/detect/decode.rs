@@ -708,8 +708,18 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
         if total < MIN {
             continue;
         }
-        let mut body: Vec<u8> =
-            b[start..end].iter().copied().filter(|&c| c != b'\n' && c != b'\r' && c != b'=').collect();
+        // The block is base64 characters and line breaks, then `=` padding: copied a
+        // line at a time (a filter byte by byte was a fifth of scanning base64 text).
+        let mut body: Vec<u8> = Vec::with_capacity(end - start);
+        let mut from = start;
+        for brk in memchr::memchr2_iter(b'\n', b'\r', &b[start..end]) {
+            body.extend_from_slice(&b[from..start + brk]);
+            from = start + brk + 1;
+        }
+        body.extend_from_slice(&b[from..end]);
+        while body.last() == Some(&b'=') {
+            body.pop();
+        }
         if body.len() % 4 == 1 {
             body.pop();
         }

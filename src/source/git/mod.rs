@@ -524,6 +524,29 @@ pub fn scan(
     reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
     progress: Option<&indicatif::ProgressBar>,
 ) -> (Vec<Finding>, Totals) {
+    scan_impl(engine, items, destination, None, reopen, progress)
+}
+
+/// [`scan`] with the caller's repository handle for the objects read on this thread
+/// (a hook has one open already; opening another costs as much as reading a commit).
+pub fn scan_in(
+    repo: &Repository,
+    engine: &Engine,
+    items: &[GitItem],
+    destination: &str,
+    reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
+) -> (Vec<Finding>, Totals) {
+    scan_impl(engine, items, destination, Some(repo), reopen, None)
+}
+
+fn scan_impl(
+    engine: &Engine,
+    items: &[GitItem],
+    destination: &str,
+    here: Option<&Repository>,
+    reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
+    progress: Option<&indicatif::ProgressBar>,
+) -> (Vec<Finding>, Totals) {
     // Objects are read as git reads them: libgit2's re-hashing of every object read
     // (SHA-1 with collision detection) was 15 % of a 10,000-commit pre-receive, and git
     // itself does not verify on read either. Unreadable objects still block (inflate,
@@ -540,56 +563,136 @@ pub fn scan(
         groups[i].push(item);
     }
     let bytes = AtomicU64::new(0);
-    let findings: Vec<Finding> = groups
-        .par_iter()
-        .map_init(reopen, |repo, group| {
-            if let Some(p) = progress {
-                p.inc(group.len() as u64);
-            }
-            let meta_of = |item: &GitItem| ItemMeta {
-                path: item.path.clone(),
-                abs: None,
-                destination: destination.to_string(),
-                blob: (item.kind == Kind::Blob).then(|| item.oid.to_string()),
-                commit: item.commit.map(|c| c.to_string()),
-            };
-            let first = group[0];
-            let blocked = |reason: &str| -> Vec<Finding> {
-                group.iter().map(|i| unreadable(engine, &meta_of(i), &i.path, reason)).collect()
-            };
-            let repo = match repo {
-                Ok(r) => r,
-                Err(e) => return blocked(e),
-            };
-            let data = match read(engine, repo, first) {
-                Ok(Content::Whole(d)) => d,
-                Ok(Content::Large(size)) => {
-                    return match scan_large(engine, repo, group, size, &meta_of) {
-                        Ok(f) => {
-                            bytes.fetch_add(size, Ordering::Relaxed);
-                            f
-                        }
-                        Err(e) => blocked(&e),
-                    };
+    let meta = Meta { destination };
+    // A few objects (a typical commit) are read on this thread with one repository
+    // handle (opening one per worker costs more than reading), then scanned in
+    // parallel; many objects are read and scanned by every worker.
+    let findings: Vec<Finding> = if groups.len() <= SEQUENTIAL_GROUPS {
+        let opened = here.is_none().then(reopen);
+        let repo: Result<&Repository, &str> = match (here, &opened) {
+            (Some(r), _) | (None, Some(Ok(r))) => Ok(r),
+            (None, Some(Err(e))) => Err(e.as_str()),
+            (None, None) => Err("no repository"),
+        };
+        // Bytes held for the parallel pass stay under a budget; past it an object is
+        // judged at once.
+        let mut held = 0usize;
+        let read: Vec<Read> = groups
+            .iter()
+            .map(|g| match read_group(engine, repo, g, &meta, progress, &bytes) {
+                Read::Data(d) if held + d.len() > HELD_BYTES => {
+                    Read::Judged(judge_group(engine, g, Read::Data(d), &meta))
                 }
-                Err(e) => return blocked(&e),
-            };
-            bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-            if let Some(p) = (first.kind == Kind::Blob).then(|| super::lfs::pointer(&data)).flatten() {
-                return lfs_object(engine, repo, group, &p, &meta_of);
-            }
-            let scan = engine.scanner.scan_bytes(&first.path, &data);
-            let mut out = Vec::new();
-            for item in group {
-                let mut f = engine.judge(&meta_of(item), &scan.rebased(&first.path, &item.path));
-                Engine::bind_content(&mut f, &data);
-                out.extend(f);
-            }
-            out
-        })
-        .flatten()
-        .collect();
+                Read::Data(d) => {
+                    held += d.len();
+                    Read::Data(d)
+                }
+                judged => judged,
+            })
+            .collect();
+        groups.par_iter().zip(read).flat_map_iter(|(g, r)| judge_group(engine, g, r, &meta)).collect()
+    } else {
+        groups
+            .par_iter()
+            .map_init(reopen, |repo, g| {
+                judge_group(
+                    engine,
+                    g,
+                    read_group(engine, repo.as_ref().map_err(|e| e.as_str()), g, &meta, progress, &bytes),
+                    &meta,
+                )
+            })
+            .flatten()
+            .collect()
+    };
     (findings, Totals { items: items.len() as u64, bytes: bytes.into_inner() })
+}
+
+/// Up to this many objects, [`scan`] reads them on the calling thread, holding at most
+/// [`HELD_BYTES`] of them for the parallel scan.
+const SEQUENTIAL_GROUPS: usize = 64;
+const HELD_BYTES: usize = 64 << 20;
+
+/// What every item of a scan shares.
+struct Meta<'a> {
+    destination: &'a str,
+}
+
+impl Meta<'_> {
+    fn of(&self, item: &GitItem) -> ItemMeta {
+        ItemMeta {
+            path: item.path.clone(),
+            abs: None,
+            destination: self.destination.to_string(),
+            blob: (item.kind == Kind::Blob).then(|| item.oid.to_string()),
+            commit: item.commit.map(|c| c.to_string()),
+        }
+    }
+}
+
+/// An object read for judging: its bytes, or the findings already made (unreadable,
+/// streamed because large, an LFS pointer judged by its object).
+enum Read {
+    Data(Vec<u8>),
+    Judged(Vec<Finding>),
+}
+
+/// Reads one object (the group's blob or message) through `repo`.
+fn read_group(
+    engine: &Engine,
+    repo: Result<&Repository, &str>,
+    group: &[&GitItem],
+    meta: &Meta,
+    progress: Option<&indicatif::ProgressBar>,
+    bytes: &AtomicU64,
+) -> Read {
+    if let Some(p) = progress {
+        p.inc(group.len() as u64);
+    }
+    let meta_of = |item: &GitItem| meta.of(item);
+    let first = group[0];
+    let blocked = |reason: &str| -> Read {
+        Read::Judged(group.iter().map(|i| unreadable(engine, &meta_of(i), &i.path, reason)).collect())
+    };
+    let repo = match repo {
+        Ok(r) => r,
+        Err(e) => return blocked(e),
+    };
+    let data = match read(engine, repo, first) {
+        Ok(Content::Whole(d)) => d,
+        Ok(Content::Large(size)) => {
+            return match scan_large(engine, repo, group, size, &meta_of) {
+                Ok(f) => {
+                    bytes.fetch_add(size, Ordering::Relaxed);
+                    Read::Judged(f)
+                }
+                Err(e) => blocked(&e),
+            };
+        }
+        Err(e) => return blocked(&e),
+    };
+    bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    if let Some(p) = (first.kind == Kind::Blob).then(|| super::lfs::pointer(&data)).flatten() {
+        return Read::Judged(lfs_object(engine, repo, group, &p, &meta_of));
+    }
+    Read::Data(data)
+}
+
+/// Scans an object's bytes once and judges them under each of its paths.
+fn judge_group(engine: &Engine, group: &[&GitItem], read: Read, meta: &Meta) -> Vec<Finding> {
+    let data = match read {
+        Read::Data(d) => d,
+        Read::Judged(f) => return f,
+    };
+    let first = group[0];
+    let scan = engine.scanner.scan_bytes(&first.path, &data);
+    let mut out = Vec::new();
+    for item in group {
+        let mut f = engine.judge(&meta.of(item), &scan.rebased(&first.path, &item.path));
+        Engine::bind_content(&mut f, &data);
+        out.extend(f);
+    }
+    out
 }
 
 /// A Git LFS pointer: the object it stands for is judged under each path when it is in
