@@ -4,7 +4,8 @@
 # Every number in the file comes from this one run; reference tools are measured in the
 # same run (ratios, not absolute promises). Run it on an idle machine.
 #   bash bench/all.sh              # scan, git, history (git/git when present), fingerprints
-#   BUILD=1 bash bench/all.sh      # also the cold builds (bench/build.sh, ~5 min)
+#   BUILD=1 bash bench/all.sh      # also the cold builds (bench/build.sh, ~5 min); without
+#                                  # it the Build section is bench/build-last.md (last run)
 # Inputs: bench/work (generated trees), /work/bench-data/gitgit.git (a bare clone of
 # git/git; `git clone --bare https://github.com/git/git`), else a generated history.
 set -euo pipefail
@@ -45,7 +46,9 @@ Each section states the load average before it ran. Re-run with \`bash bench/all
 [HISTORY.md](HISTORY.md).
 
 EOF
-if [ -f "$T/build" ]; then
+if [ ! -f "$T/build" ]; then
+  cat bench/build-last.md; echo   # the last cold-build run (BUILD=1 replaces it)
+else
 cat <<'EOF'
 ## Build (issue #11 item 5)
 
