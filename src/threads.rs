@@ -12,9 +12,8 @@
 //!    (`sched_getaffinity`, e.g. `taskset -c 0`) and the cgroup CPU quota (containers,
 //!    CI runners), not the machine's core count.
 //!
-//! Threads leakguard runs beside the pool count against it: a history scan's reader
-//! thread (it feeds the pool from `git cat-file`) takes one of the CPUs, so the pool
-//! gets one fewer ([`Sizing::workers_beside`]).
+//! A history scan's reader runs on its own thread (feeding the pool from `git
+//! cat-file`, mostly waiting), never on one of the pool's workers.
 
 /// Why the pool has the size it has; logged by the caller at -v.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,14 +22,6 @@ pub struct Sizing {
     /// CPUs the process may use (affinity and cgroup quota).
     pub available: usize,
     pub source: &'static str,
-}
-
-impl Sizing {
-    /// Pool workers when `dedicated` other threads of this process are busy too: the
-    /// CPUs left, at least 1.
-    pub fn workers_beside(&self, dedicated: usize) -> usize {
-        self.threads.saturating_sub(dedicated).max(1)
-    }
 }
 
 /// The number of threads to use; `explicit` is `--threads` (0 = automatic).
@@ -55,17 +46,4 @@ pub fn init(explicit: Option<usize>) -> Sizing {
     let s = size(explicit);
     let _ = rayon::ThreadPoolBuilder::new().num_threads(s.threads).build_global();
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dedicated_threads_count_against_the_pool() {
-        let s = Sizing { threads: 2, available: 2, source: "available" };
-        assert_eq!(s.workers_beside(0), 2);
-        assert_eq!(s.workers_beside(1), 1);
-        assert_eq!(s.workers_beside(5), 1);
-    }
 }

@@ -389,16 +389,10 @@ fn parse_time(s: &str) -> Result<i64, String> {
     if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
         return Ok(t.unix_timestamp());
     }
-    let bad = || format!("{s:?}: expected YYYY-MM-DD, RFC 3339 or seconds since the epoch");
-    let mut parts = s.splitn(3, '-');
-    let mut num = |len: usize| {
-        parts.next().filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).and_then(|p| p.parse().ok())
-    };
-    let (Some(y), Some(m), Some(d)) = (num(4), num(2), num(2)) else { return Err(bad()) };
-    let month = time::Month::try_from(m as u8).map_err(|_| bad())?;
-    time::Date::from_calendar_date(y, month, d as u8)
+    let day = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]").map_err(|e| e.to_string())?;
+    time::Date::parse(s, &day)
         .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| bad())
+        .map_err(|_| format!("{s:?}: expected YYYY-MM-DD, RFC 3339 or seconds since the epoch"))
 }
 
 /// The history progress bar on a terminal: bytes with ETA, and objects.

@@ -86,7 +86,11 @@ fn create_table_columns<'a>(s: &'a str, lower: &str, name: &str) -> Option<Vec<&
         .or_else(|| find(format!("create table public.{name}")))
         .or_else(|| find(format!("create table `{name}`")))
         .or_else(|| find(format!("create table \"{name}\"")))?;
-    let body = &s[at..s.len().min(at + (64 << 10))];
+    let mut end = s.len().min(at + (64 << 10));
+    while !s.is_char_boundary(end) {
+        end -= 1; // never inside a multi-byte character
+    }
+    let body = &s[at..end];
     let open = body.find('(')?;
     let (mut depth, mut start, mut cols) = (0usize, open + 1, Vec::new());
     for (i, c) in body.char_indices().skip_while(|(i, _)| *i < open) {
@@ -208,5 +212,9 @@ mod tests {
         assert_eq!(cols(dump, "customers").as_deref(), Some("id,contact_name,phone"));
         assert_eq!(cols("CREATE TABLE other (a int);", "customers"), None);
         assert_eq!(cols("CREATE TABLE customers (a int", "customers"), None);
+        // The 64 KiB window ends inside a multi-byte character: no panic.
+        let long = format!("CREATE TABLE customers (a int, --- {}\n", "é".repeat(40_000));
+        assert!(!long.is_char_boundary(64 << 10), "the window must end inside a character");
+        assert_eq!(cols(&long, "customers"), None);
     }
 }
