@@ -39,7 +39,7 @@ pub fn find(s: &str) -> Vec<Span> {
         // login inside a URL, not an address — also when the id holds characters a
         // mailbox cannot (`…=_Do…=T01OhA@mail.gmail.com`): the token it sits in is
         // read back to its start.
-        if in_url_path(b, start, last_end) {
+        if (start > 0 && b[start - 1] == b'/') || in_url_path(b, start, last_end) {
             last_end = at + 1;
             continue;
         }
@@ -58,20 +58,20 @@ pub fn find(s: &str) -> Vec<Span> {
     out
 }
 
-/// Whether the address candidate starting at `start` sits in a URL's path: the token
-/// around it (back to whitespace, a quote, a bracket or a field separator, at most
-/// 2 KiB, never before
-/// `floor`) has a `/` before the candidate. Linear overall: `floor` moves forward.
+/// Whether the address candidate starting at `start` sits in a URL: the token around
+/// it (back to whitespace, a quote, a bracket or a field separator, at most 2 KiB, never
+/// before `floor`) holds `://` before the candidate. A bare `/` is not enough, so
+/// `team/jane@acme.io` in a cell still counts. Linear overall: `floor` moves forward.
 fn in_url_path(b: &[u8], start: usize, floor: usize) -> bool {
     let lo = start.saturating_sub(2048).max(floor);
-    b[lo..start]
+    let token = b[lo..start]
         .iter()
-        .rev()
-        .take_while(|&&c| {
-            !c.is_ascii_whitespace()
-                && !matches!(c, b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'|' | b'[' | b']')
+        .rposition(|&c| {
+            c.is_ascii_whitespace()
+                || matches!(c, b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'|' | b'[' | b']')
         })
-        .any(|&c| c == b'/')
+        .map_or(lo, |i| lo + i + 1);
+    memchr::memmem::find(&b[token..start], b"://").is_some()
 }
 
 fn is_local(c: u8) -> bool {
@@ -356,6 +356,7 @@ mod tests {
         assert!(all("see ccfedc7140dbf63ba26a15f93bd3885180b26517.1606861519.git.gitgitgadget@gmail.com").is_empty());
         assert_eq!(all("path/to/x mailto:jane@acme.io (jane@acme.io)").len(), 2);
         assert_eq!(all("Müller;01/02/1980;jane@acme.io|03/04/1990|joe@acme.io").len(), 2);
+        assert_eq!(all("id=1&team=ops/x=jane@acme.io").len(), 1);
     }
 
     #[test]
