@@ -10,13 +10,15 @@
 //! and path that introduced it. Commit messages are items too (`COMMIT_MSG`).
 //! Never writes the index, the working tree or a ref.
 //!
-//! Submodules: `objects` (the `git cat-file` pipes), `history` (the two-pass
+//! Submodules: `index` (the staged entries read from the index file in-process),
+//! `objects` (the `git cat-file` pipes), `history` (the two-pass
 //! whole-history engine), `named` (the files the pre-commit framework names: index
 //! blobs, else working-tree files read without following links), `cli_only` (staged scans where libgit2 cannot open the
 //! repository: SHA-256 object format, reftable refs).
 
 pub mod cli_only;
 pub mod history;
+pub mod index;
 pub mod named;
 pub mod objects;
 
@@ -64,24 +66,55 @@ pub fn staged(repo: &Repository, only: &[String]) -> Result<Vec<GitItem>, git2::
     StagedQuery::start(repo, only).finish(repo)
 }
 
-/// The staged blobs being listed by `git diff --cached` in a child process, so that the
-/// caller can load its policy meanwhile (the hook's start-up: both take milliseconds).
-/// `git diff --cached` skips unchanged subtrees with the index's cache-tree: a few
-/// milliseconds on 50,000 files where libgit2's full index-to-tree diff takes tens. It
-/// runs with our environment, so GIT_DIR / GIT_INDEX_FILE mean the same to it.
+/// The staged blobs, listed so that the caller can load its policy meanwhile (the
+/// hook's start-up). First in-process ([`index`]: the index file compared with HEAD's
+/// tree, unchanged directories skipped through the cache-tree — about a millisecond on
+/// 50,000 files); for anything that reader leaves to git (conflicts, split or sparse
+/// index, a malformed file), `git diff --cached` in a child process, which runs with our
+/// environment (GIT_DIR / GIT_INDEX_FILE mean the same to it); libgit2's diff when git
+/// cannot run. `-vv` logs `staged.source=index|git|libgit2`.
 pub struct StagedQuery {
-    child: Option<std::process::Child>,
+    pending: Pending,
     only: Vec<String>,
+}
+
+enum Pending {
+    Listed(Vec<GitItem>),
+    Child(Option<std::process::Child>),
 }
 
 impl StagedQuery {
     pub fn start(repo: &Repository, only: &[String]) -> Self {
-        StagedQuery { child: spawn_staged_diff(repo.workdir(), repo.head().is_err(), only), only: only.to_vec() }
+        let pending = match index::staged(repo, only) {
+            Ok(entries) => {
+                crate::report::log::debug("staged.source", &[("source", &"index"), ("items", &entries.len())]);
+                Pending::Listed(
+                    entries
+                        .into_iter()
+                        .map(|(path, _, oid)| GitItem {
+                            path: String::from_utf8_lossy(&path).into_owned(),
+                            oid,
+                            commit: None,
+                            kind: Kind::Blob,
+                        })
+                        .collect(),
+                )
+            }
+            Err(reason) => {
+                crate::report::log::debug("staged.index_skipped", &[("reason", &reason)]);
+                Pending::Child(spawn_staged_diff(repo.workdir(), repo.head().is_err(), only))
+            }
+        };
+        StagedQuery { pending, only: only.to_vec() }
     }
 
     /// The items; libgit2's diff when git could not run or said no.
     pub fn finish(self, repo: &Repository) -> Result<Vec<GitItem>, git2::Error> {
-        let from_cli = self.child.and_then(parse_staged_diff).and_then(|pairs| {
+        let child = match self.pending {
+            Pending::Listed(items) => return Ok(items),
+            Pending::Child(child) => child,
+        };
+        let from_cli = child.and_then(parse_staged_diff).and_then(|pairs| {
             pairs
                 .into_iter()
                 .map(|(path, oid)| {
@@ -94,10 +127,12 @@ impl StagedQuery {
                 })
                 .collect()
         });
-        match from_cli {
-            Some(items) => Ok(items),
-            None => staged_by_libgit2(repo, &self.only),
-        }
+        let (source, items) = match from_cli {
+            Some(items) => ("git", items),
+            None => ("libgit2", staged_by_libgit2(repo, &self.only)?),
+        };
+        crate::report::log::debug("staged.source", &[("source", &source), ("items", &items.len())]);
+        Ok(items)
     }
 }
 
