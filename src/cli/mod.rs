@@ -4,6 +4,7 @@
 
 mod approval;
 mod audit;
+mod debug;
 pub(crate) mod exec;
 mod fingerprint;
 mod hook;
@@ -136,6 +137,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Internals for tests (hidden): `debug staged` lists the staged blobs.
+    #[command(subcommand, hide = true)]
+    Debug(debug::DebugCmd),
     /// Print the man page (roff) of leakguard and its subcommands.
     #[command(
         after_help = "Examples:\n  leakguard man | man -l -\n  leakguard man > /usr/local/share/man/man1/leakguard.1"
@@ -190,6 +194,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Man => man(),
+        Command::Debug(c) => debug::run(c),
     };
     ExitCode::from(code)
 }

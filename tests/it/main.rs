@@ -21,5 +21,6 @@ mod history;
 mod policy;
 mod precommit;
 mod scan;
+mod staged;
 mod transport;
 mod wheel;
