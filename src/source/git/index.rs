@@ -258,7 +258,7 @@ impl<'a> Index<'a> {
     ) -> Result<Vec<(Vec<u8>, u32, Oid)>, Unsupported> {
         let mut out = Vec::new();
         let root = self.cache_tree.as_ref();
-        self.walk(repo, 0, self.entries.len(), 0, head, root, 0, &mut out)?;
+        self.walk(repo, 0, self.entries.len(), 0, head.map(|t| t.id()), root, 0, &mut out)?;
         if !only.is_empty() {
             let specs = only.iter().map(|p| pathspec(p)).collect::<Option<Vec<_>>>().ok_or("unusual pathspec")?;
             out.retain(|(path, _, _)| {
@@ -271,7 +271,8 @@ impl<'a> Index<'a> {
     }
 
     /// Entries `lo..hi`, all under the directory `path[..plen]` (with its `/`), against
-    /// that directory's tree in HEAD and its cache-tree node.
+    /// that directory's tree in HEAD (read only when its cache-tree node does not
+    /// already say it is unchanged) and its cache-tree node.
     #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
@@ -279,7 +280,7 @@ impl<'a> Index<'a> {
         lo: usize,
         hi: usize,
         plen: usize,
-        tree: Option<&Tree<'_>>,
+        tree: Option<Oid>,
         ct: Option<&CacheTree>,
         depth: usize,
         out: &mut Vec<(Vec<u8>, u32, Oid)>,
@@ -290,11 +291,16 @@ impl<'a> Index<'a> {
         if let (Some(t), Some(c)) = (tree, ct) {
             if c.entry_count >= 0
                 && c.entry_count as u64 == (hi - lo) as u64
-                && c.oid.is_some_and(|o| o == t.id().as_bytes())
+                && c.oid.is_some_and(|o| o == t.as_bytes())
             {
                 return Ok(());
             }
         }
+        let tree = match tree {
+            Some(id) => Some(repo.find_tree(id).map_err(|_| "HEAD tree unreadable")?),
+            None => None,
+        };
+        let tree = tree.as_ref();
         let mut i = lo;
         while i < hi {
             let path = self.path(i);
@@ -316,14 +322,12 @@ impl<'a> Index<'a> {
                         }
                     }
                     let j = a;
-                    let sub = match tree.and_then(|t| t.get_name_bytes(name)) {
-                        Some(e) if e.kind() == Some(ObjectType::Tree) => {
-                            Some(repo.find_tree(e.id()).map_err(|_| "HEAD tree unreadable")?)
-                        }
-                        _ => None,
-                    };
+                    let sub = tree
+                        .and_then(|t| t.get_name_bytes(name))
+                        .filter(|e| e.kind() == Some(ObjectType::Tree))
+                        .map(|e| e.id());
                     let sub_ct = ct.and_then(|c| c.child(name));
-                    self.walk(repo, i, j, plen + k + 1, sub.as_ref(), sub_ct, depth + 1, out)?;
+                    self.walk(repo, i, j, plen + k + 1, sub, sub_ct, depth + 1, out)?;
                     i = j;
                 }
                 None => {

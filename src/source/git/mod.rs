@@ -85,9 +85,14 @@ enum Pending {
 
 impl StagedQuery {
     pub fn start(repo: &Repository, only: &[String]) -> Self {
+        let t = std::time::Instant::now();
         let pending = match index::staged(repo, only) {
             Ok(entries) => {
-                crate::report::log::debug("staged.source", &[("source", &"index"), ("items", &entries.len())]);
+                let us = t.elapsed().as_micros();
+                crate::report::log::debug(
+                    "staged.source",
+                    &[("source", &"index"), ("items", &entries.len()), ("us", &us)],
+                );
                 Pending::Listed(
                     entries
                         .into_iter()
