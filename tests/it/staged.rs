@@ -442,3 +442,25 @@ fn truncated_or_garbage_index_is_left_to_git_without_a_panic() {
     std::fs::write(&path, &good).expect("write");
     check(&r, "restored", &[], "index", false);
 }
+
+/// Plain `git commit` passes `GIT_INDEX_FILE=.git/index` (relative) to its hooks, `-a`
+/// and `<path>` an absolute temporary index: every one is read in-process and a staged
+/// list is blocked.
+#[test]
+fn real_commits_list_in_process() {
+    use std::os::unix::fs::PermissionsExt;
+    let r = base();
+    let hook = r.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, format!("#!/bin/sh\nexec '{}' -vv hook pre-commit\n", lg_path().display())).expect("hook");
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    r.write("d1/d2/list.csv", customer_csv(40));
+    r.git(&["add", "d1/d2/list.csv"]);
+    r.write("a.txt", customer_csv(40));
+    for args in [&["commit", "-q", "-m", "x"][..], &["commit", "-q", "-am", "x"], &["commit", "-q", "-m", "x", "a.txt"]]
+    {
+        let o = r.git_output(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains("staged.source source=index"), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains("customer-list in"), "{args:?}: {}", err(&o));
+    }
+}

@@ -10,7 +10,8 @@
 //! subtree is skipped without being read. Anything unusual is an [`Unsupported`] reason
 //! and the caller asks git instead: unmerged entries (stage > 0), split index (`link`),
 //! sparse index (`sdir`, directory entries), an unknown required extension, a relative
-//! `$GIT_INDEX_FILE`, a missing index, any malformed byte. Reads are bounds-checked:
+//! `$GIT_INDEX_FILE` read outside the top of the work tree, a missing index, any
+//! malformed byte. Reads are bounds-checked:
 //! bad input is a reason, never a panic. The trailing checksum is not verified.
 //!
 //! Must not import the engine, detectors, policy or report: bytes in, entries out
@@ -421,12 +422,22 @@ fn parse_cache_tree(b: &[u8], pos: &mut usize, depth: usize) -> Option<CacheTree
     Some(CacheTree { name, entry_count, oid, children })
 }
 
-/// The index git would read: `$GIT_INDEX_FILE` (absolute only) or `<git dir>/index`.
+/// The index git would read: `$GIT_INDEX_FILE` or `<git dir>/index`. A relative
+/// `$GIT_INDEX_FILE` (plain `git commit` passes `.git/index` to its hooks, which it runs
+/// at the top of the work tree) is taken from the current directory only when that is
+/// the top of the work tree, where git and libgit2 read it too.
 pub fn index_path(repo: &Repository) -> Result<std::path::PathBuf, Unsupported> {
-    match std::env::var_os("GIT_INDEX_FILE") {
-        Some(p) if std::path::Path::new(&p).is_absolute() => Ok(p.into()),
-        Some(_) => Err("relative GIT_INDEX_FILE"),
-        None => Ok(repo.path().join("index")),
+    let Some(p) = std::env::var_os("GIT_INDEX_FILE") else { return Ok(repo.path().join("index")) };
+    let p = std::path::PathBuf::from(p);
+    if p.is_absolute() {
+        return Ok(p);
+    }
+    let cwd = std::env::current_dir().map_err(|_| "relative GIT_INDEX_FILE")?;
+    let top = repo.workdir().and_then(|w| w.canonicalize().ok()).ok_or("relative GIT_INDEX_FILE")?;
+    if cwd.canonicalize().is_ok_and(|c| c == top) {
+        Ok(cwd.join(p))
+    } else {
+        Err("relative GIT_INDEX_FILE outside the top of the work tree")
     }
 }
 
