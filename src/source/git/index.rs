@@ -66,9 +66,9 @@ impl CacheTree {
     }
 }
 
-/// A parsed index (borrowing the file's bytes).
-pub struct Index<'a> {
-    data: &'a [u8],
+/// A parsed index, holding the file's bytes (a mapping, or a slice in tests).
+pub struct Index<D: AsRef<[u8]>> {
+    data: D,
     /// Reconstructed paths of a v4 index.
     names: Vec<u8>,
     version: u32,
@@ -101,11 +101,12 @@ fn varint(d: &[u8], mut at: usize, end: usize) -> Option<(usize, usize)> {
     Some((usize::try_from(val).ok()?, at))
 }
 
-impl<'a> Index<'a> {
+impl<D: AsRef<[u8]>> Index<D> {
     /// Parses an index file's bytes. Stage > 0, split and sparse indexes, unknown
     /// required extensions and any malformed byte are [`Unsupported`].
-    pub fn parse(data: &'a [u8]) -> Result<Index<'a>, Unsupported> {
+    pub fn parse(bytes: D) -> Result<Index<D>, Unsupported> {
         const BAD: Unsupported = "malformed index";
+        let data = bytes.as_ref();
         if data.len() > u32::MAX as usize {
             return Err("index larger than 4 GiB");
         }
@@ -190,14 +191,14 @@ impl<'a> Index<'a> {
             };
             entries.push(e);
         }
-        let mut ix = Index { data, names, version, entries, cache_tree: None };
         // Paths strictly increasing (sorted, each once at stage 0): directories are
         // contiguous ranges.
-        for w in 1..ix.entries.len() {
-            if ix.path(w - 1) >= ix.path(w) {
-                return Err(BAD);
-            }
+        let base = if version == 4 { &names[..] } else { data };
+        let path = |e: &Entry| &base[e.start as usize..(e.start + e.len) as usize];
+        if entries.windows(2).any(|w| path(&w[0]) >= path(&w[1])) {
+            return Err(BAD);
         }
+        let mut cache_tree = None;
         while at < end {
             let sig = data.get(at..at + 4).filter(|_| at + 8 <= end).ok_or(BAD)?;
             let size = be32(data, at + 4).ok_or(BAD)? as usize;
@@ -210,7 +211,7 @@ impl<'a> Index<'a> {
                     if pos != body.len() {
                         return Err("malformed cache-tree");
                     }
-                    ix.cache_tree = Some(root);
+                    cache_tree = Some(root);
                 }
                 b"link" => return Err("split index"),
                 b"sdir" => return Err("sparse index"),
@@ -219,7 +220,7 @@ impl<'a> Index<'a> {
             }
             at = body_at + size;
         }
-        Ok(ix)
+        Ok(Index { data: bytes, names, version, entries, cache_tree })
     }
 
     pub fn version(&self) -> u32 {
@@ -236,14 +237,14 @@ impl<'a> Index<'a> {
 
     fn path(&self, i: usize) -> &[u8] {
         let e = &self.entries[i];
-        let base = if self.version == 4 { &self.names } else { self.data };
+        let base = if self.version == 4 { &self.names } else { self.data.as_ref() };
         &base[e.start as usize..(e.start + e.len) as usize]
     }
 
     fn oid(&self, i: usize) -> Oid {
         let at = self.entries[i].oid_at as usize;
         // In bounds: checked when the entry was parsed (header before the name).
-        Oid::from_bytes(&self.data[at..at + OID_LEN]).unwrap_or_else(|_| Oid::zero())
+        Oid::from_bytes(&self.data.as_ref()[at..at + OID_LEN]).unwrap_or_else(|_| Oid::zero())
     }
 
     /// The entries `git diff --cached --no-renames --diff-filter=AMT
@@ -441,22 +442,35 @@ pub fn index_path(repo: &Repository) -> Result<std::path::PathBuf, Unsupported> 
     }
 }
 
-/// The staged entries of `repo` (index vs HEAD), read in-process: (path bytes, mode,
-/// object id) in path order, as `git diff --cached --raw --no-renames --diff-filter=AMT
-/// --ignore-submodules=all -- <only>` lists them, gitlinks left out.
-pub fn staged(repo: &Repository, only: &[String]) -> Result<Vec<(Vec<u8>, u32, Oid)>, Unsupported> {
-    let path = index_path(repo)?;
-    let file = std::fs::File::open(&path).map_err(|_| "no index file")?;
+/// The index file of `repo` ([`index_path`]), mapped and parsed: what can run beside
+/// other work (no git2 handle needed).
+pub fn read(path: &std::path::Path) -> Result<Index<memmap2::Mmap>, Unsupported> {
+    let file = std::fs::File::open(path).map_err(|_| "no index file")?;
     // SAFETY: git replaces the index by renaming a new file over it, never by
     // rewriting it in place; the mapping is read-only and every read is bounds-checked.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|_| "index unreadable")?;
-    let index = Index::parse(&map)?;
+    Index::parse(map)
+}
+
+/// The staged entries of a parsed index of `repo` against HEAD: (path bytes, mode,
+/// object id) in path order, as `git diff --cached --raw --no-renames --diff-filter=AMT
+/// --ignore-submodules=all -- <only>` lists them, gitlinks left out.
+pub fn staged_of<D: AsRef<[u8]>>(
+    index: &Index<D>,
+    repo: &Repository,
+    only: &[String],
+) -> Result<Vec<(Vec<u8>, u32, Oid)>, Unsupported> {
     let head = match repo.head() {
         Ok(h) => Some(h.peel_to_tree().map_err(|_| "HEAD unreadable")?),
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
         Err(_) => return Err("HEAD unreadable"),
     };
     index.staged(repo, head.as_ref(), only)
+}
+
+/// [`read`] then [`staged_of`].
+pub fn staged(repo: &Repository, only: &[String]) -> Result<Vec<(Vec<u8>, u32, Oid)>, Unsupported> {
+    staged_of(&read(&index_path(repo)?)?, repo, only)
 }
 
 #[cfg(test)]
