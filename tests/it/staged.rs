@@ -260,6 +260,21 @@ fn staged_list_equals_git_in_simple_shapes() {
             true,
         ),
         (
+            "many-files-config",
+            &|r| {
+                // feature.manyFiles (index v4, untracked cache: a `UNTR` extension) and
+                // index.skipHash (an all-zero trailing checksum).
+                r.git(&["config", "feature.manyFiles", "true"]);
+                r.git(&["config", "index.skipHash", "true"]);
+                r.git(&["update-index", "--untracked-cache"]);
+                r.write("untracked.txt", "u\n");
+                r.git(&["status", "--porcelain"]);
+                r.write("e5/f.txt", "many files\n");
+                r.git(&["add", "e5/f.txt"]);
+            },
+            false,
+        ),
+        (
             "non-utf8-path",
             &|r| {
                 let name = std::ffi::OsStr::from_bytes(b"caf\xe9/na\xefve.csv");
