@@ -130,7 +130,10 @@ impl Expander<'_> {
         }
         // Markers without anything decoded (`id=40…` in a log): the copy would only
         // repeat what the original reports, so it is not read a second time.
-        let unescaped = unescaped.filter(|u| *u != *text);
+        let unescaped = unescaped.and_then(|u| match u {
+            Cow::Owned(u) if *u != *text => Some(u),
+            _ => None,
+        });
         (self.f)(Part { path: path.to_string(), text, encoding, binary, people_only: false });
         if let Some(u) = unescaped {
             (self.f)(Part {

@@ -652,7 +652,7 @@ impl Scanner {
                             class: class.id.clone(),
                             detector: if r.personal() { "records (personal)" } else { "records" },
                             evidence,
-                            sample: values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            sample: values.iter().min().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, values.iter().map(String::as_str)),
                             count: o.rows,
                             shape: o.format,

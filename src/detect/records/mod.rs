@@ -21,7 +21,7 @@ mod lines;
 mod markup;
 mod sql;
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -49,10 +49,11 @@ pub struct RecordsObs {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: BTreeSet<String>,
-    pub domains: BTreeSet<String>,
+    /// Sets without order (the digest sorts; the sample is the least value).
+    pub emails: HashSet<String>,
+    pub domains: HashSet<String>,
     /// Normalised direct identifiers of counted rows (personal records).
-    pub ids: BTreeSet<String>,
+    pub ids: HashSet<String>,
     /// For each field type, the counted rows holding it.
     pub fields: std::collections::BTreeMap<Field, usize>,
     pub first: Option<Loc>,
@@ -190,17 +191,29 @@ impl RecordsObs {
         for (f, n) in tab.fields {
             *self.fields.entry(f).or_default() += n;
         }
-        for v in tab.ids {
+        // Up to the cap, the least values first (as a sorted set kept them): the same
+        // values on every run whatever the sets' order.
+        let sorted_if_capped = |set: HashSet<String>, held: usize| {
+            let mut v: Vec<String> = set.into_iter().collect();
+            if held + v.len() > 100_000 {
+                v.sort_unstable();
+            }
+            v
+        };
+        for v in sorted_if_capped(tab.ids, self.ids.len()) {
             if self.ids.len() >= 100_000 {
                 break;
             }
             self.ids.insert(v);
         }
-        for e in tab.emails {
+        for e in sorted_if_capped(tab.emails, self.emails.len()) {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            self.domains.insert(emails::org_of(&e).to_string());
+            let org = emails::org_of(&e);
+            if !self.domains.contains(org) {
+                self.domains.insert(org.to_string());
+            }
             self.emails.insert(e);
         }
     }
@@ -213,9 +226,9 @@ pub struct Table {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: BTreeSet<String>,
-    pub domains: BTreeSet<String>,
-    pub ids: BTreeSet<String>,
+    pub emails: HashSet<String>,
+    pub domains: HashSet<String>,
+    pub ids: HashSet<String>,
     pub fields: std::collections::BTreeMap<Field, usize>,
     /// Field type of each column, from the header.
     pub types: Vec<Option<Field>>,
@@ -245,12 +258,12 @@ impl Table {
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
         let mut phone = false;
-        let mut kinds: BTreeSet<Field> = BTreeSet::new();
+        let mut kinds = Kinds::default();
         let mut id: Option<&str> = None;
         let mut first_value: Option<&str> = None;
         let personal = det.personal();
         for (named, f) in fields {
-            let f = f.trim();
+            let f = fields::trim(f);
             if f.is_empty() {
                 continue;
             }
@@ -277,7 +290,9 @@ impl Table {
                 if kind == Some(Field::Company) && first_value.is_none() {
                     first_value = Some(f);
                 }
-                kinds.extend(kind);
+                if let Some(k) = kind {
+                    kinds.insert(k);
+                }
                 continue;
             }
             if !personal {
@@ -320,7 +335,7 @@ impl Table {
         if personal {
             // A person's record: a direct identifier other than an address; or an
             // address, a name or a quasi-identifier with another personal field.
-            let other_direct = kinds.iter().any(|k| k.direct() && *k != Field::Email);
+            let other_direct = kinds.iter().any(|k| k.direct() && k != Field::Email);
             let name = kinds.contains(&Field::Name);
             let quasi = kinds.iter().any(|k| k.quasi());
             let ok = other_direct || (email.is_some() && (name || quasi)) || (name && quasi);
@@ -329,8 +344,8 @@ impl Table {
             }
         }
         self.rows += 1;
-        for k in &kinds {
-            *self.fields.entry(*k).or_default() += 1;
+        for k in kinds.iter() {
+            *self.fields.entry(k).or_default() += 1;
         }
         if let Some(a) = email {
             let n = emails::normalise(a);
@@ -338,7 +353,10 @@ impl Table {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
-                self.domains.insert(emails::org_of(&n).to_string());
+                let org = emails::org_of(&n);
+                if !self.domains.contains(org) {
+                    self.domains.insert(org.to_string());
+                }
                 if personal {
                     self.ids.insert(n.clone());
                 }
@@ -372,6 +390,40 @@ impl Table {
         if shown.iter().any(|n| *n != "…") {
             self.header = Some(shown.join(","));
         }
+    }
+}
+
+/// The field types of one row: a set without allocation, iterated in `Field` order.
+#[derive(Default, Clone, Copy)]
+struct Kinds(u16);
+
+impl Kinds {
+    const ALL: [Field; 13] = [
+        Field::Email,
+        Field::Phone,
+        Field::Card,
+        Field::Iban,
+        Field::NationalId,
+        Field::Name,
+        Field::Address,
+        Field::Postcode,
+        Field::Birthdate,
+        Field::Company,
+        Field::Plan,
+        Field::Tenant,
+        Field::Other,
+    ];
+
+    fn insert(&mut self, f: Field) {
+        self.0 |= 1 << f as u16;
+    }
+
+    fn contains(&self, f: &Field) -> bool {
+        self.0 & (1 << *f as u16) != 0
+    }
+
+    fn iter(self) -> impl Iterator<Item = Field> {
+        Self::ALL.into_iter().filter(move |f| self.contains(f))
     }
 }
 
