@@ -1313,6 +1313,17 @@ pub fn number_lines(s: &str, cap: usize) -> usize {
         // Outside a number, eight bytes without a digit change nothing: skipped as one
         // word (text has few digits; a byte at a time was this gate's whole cost).
         if digits == 0 {
+            // 32 bytes at a time while none is a digit (source text, prose).
+            while let Some(w) = b.get(i..i + 32) {
+                let word = |k: usize| u64::from_le_bytes(w[k..k + 8].try_into().unwrap_or([b'0'; 8]));
+                if has_digit(word(0)) || has_digit(word(8)) || has_digit(word(16)) || has_digit(word(24)) {
+                    break;
+                }
+                i += 32;
+            }
+            if i == b.len() {
+                break;
+            }
             if let Some(w) = b.get(i..i + 8) {
                 if !has_digit(u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])) {
                     i += 8;

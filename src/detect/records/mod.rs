@@ -257,6 +257,8 @@ impl Table {
     fn row_typed<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = (Option<Field>, &'a str)>) {
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
+        // `email` normalised, computed once.
+        let mut email_norm: Option<String> = None;
         let mut phone = false;
         let mut kinds = Kinds::default();
         let mut id: Option<&str> = None;
@@ -269,9 +271,13 @@ impl Table {
             }
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
-                email = contact_email(f).filter(|a| !det.ignore.ignored(&emails::normalise(a)));
-                if email.is_some() {
-                    kinds.insert(Field::Email);
+                if let Some(a) = contact_email(f) {
+                    let n = emails::normalise(a);
+                    if !det.ignore.ignored(&n) {
+                        email = Some(a);
+                        email_norm = Some(n);
+                        kinds.insert(Field::Email);
+                    }
                 }
                 continue;
             }
@@ -348,7 +354,7 @@ impl Table {
             *self.fields.entry(k).or_default() += 1;
         }
         if let Some(a) = email {
-            let n = emails::normalise(a);
+            let n = email_norm.unwrap_or_else(|| emails::normalise(a));
             if self.first.is_none() {
                 self.first = locate(t.s, a);
             }
@@ -460,9 +466,15 @@ fn locate(hay: &str, needle: &str) -> Option<(usize, usize)> {
 /// or `Name <address>`; an address inside a URL (`http://user@host/`) or in running
 /// text with other addresses is not a contact field.
 fn contact_email(f: &str) -> Option<&str> {
-    let spans = emails::find(f);
-    let &(s, e) = spans.first()?;
-    if spans.len() > 1 || f.contains("://") {
+    // The first address, and whether there is a second: no list collected.
+    let (mut first, mut n) = (None, 0);
+    emails::each(f, |sp| {
+        n += 1;
+        first.get_or_insert(sp);
+        n < 2
+    });
+    let (s, e) = first?;
+    if n > 1 || f.contains("://") {
         return None;
     }
     let before = f[..s].trim_end();
