@@ -39,6 +39,8 @@ pub fn decoded(s: &str) -> Option<Cow<'_, str>> {
     }
     let qp = s.contains("=\n") || s.contains("=\r\n") || contains_ci(s.as_bytes(), b"quoted-printable");
     let b = s.as_bytes();
+    // Without quoted-printable `=` starts no escape: longer runs between candidates.
+    let starts = if qp { &STARTS } else { &STARTS_NO_QP };
     // The copy starts at the first escape that decodes: until then the text is only read.
     let mut copy: Option<Vec<u8>> = None;
     let begin = |copy: &mut Option<Vec<u8>>, i: usize| {
@@ -51,7 +53,7 @@ pub fn decoded(s: &str) -> Option<Cow<'_, str>> {
     let mut i = 0;
     while i < b.len() {
         // Bytes that cannot start an escape are copied a run at a time.
-        let run = b[i..].iter().position(|&c| STARTS[c as usize]).unwrap_or(b.len() - i);
+        let run = b[i..].iter().position(|&c| starts[c as usize]).unwrap_or(b.len() - i);
         if let Some(out) = &mut copy {
             out.extend_from_slice(&b[i..i + run]);
         }
@@ -169,6 +171,13 @@ const STARTS: [bool; 256] = {
     t[b'(' as usize] = true;
     t[b'{' as usize] = true;
     t[0xEF] = true;
+    t
+};
+
+/// [`STARTS`] without `=` (text that is not quoted-printable).
+const STARTS_NO_QP: [bool; 256] = {
+    let mut t = STARTS;
+    t[b'=' as usize] = false;
     t
 };
 
