@@ -341,9 +341,9 @@ impl Table {
         if personal {
             // A person's record: a direct identifier other than an address; or an
             // address, a name or a quasi-identifier with another personal field.
-            let other_direct = kinds.iter().any(|k| k.direct() && k != Field::Email);
+            let other_direct = kinds.any(|k| k.direct() && k != Field::Email);
             let name = kinds.contains(&Field::Name);
-            let quasi = kinds.iter().any(|k| k.quasi());
+            let quasi = kinds.any(|k| k.quasi());
             let ok = other_direct || (email.is_some() && (name || quasi)) || (name && quasi);
             if !ok {
                 return;
@@ -428,8 +428,39 @@ impl Kinds {
         self.0 & (1 << *f as u16) != 0
     }
 
+    /// The set bits, lowest (first declared) first.
     fn iter(self) -> impl Iterator<Item = Field> {
-        Self::ALL.into_iter().filter(move |f| self.contains(f))
+        let mut m = self.0;
+        std::iter::from_fn(move || {
+            (m != 0).then(|| {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                Self::ALL[i]
+            })
+        })
+    }
+
+    /// Some field of the set is `f(field)`.
+    fn any(self, f: impl Fn(Field) -> bool) -> bool {
+        self.0 != 0 && self.iter().any(f)
+    }
+}
+
+#[cfg(test)]
+mod kinds_tests {
+    use super::*;
+
+    #[test]
+    fn kinds_iterate_in_field_order() {
+        for (i, f) in Kinds::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "{f:?}");
+        }
+        let mut k = Kinds::default();
+        for f in [Field::Other, Field::Email, Field::Postcode, Field::Card] {
+            k.insert(f);
+        }
+        assert_eq!(k.iter().collect::<Vec<_>>(), [Field::Email, Field::Card, Field::Postcode, Field::Other]);
+        assert!(k.any(Field::quasi) && !Kinds::default().any(|_| true));
     }
 }
 
