@@ -130,7 +130,10 @@ impl Expander<'_> {
         }
         // Markers without anything decoded (`id=40…` in a log): the copy would only
         // repeat what the original reports, so it is not read a second time.
-        let unescaped = unescaped.filter(|u| *u != *text);
+        let unescaped = unescaped.and_then(|u| match u {
+            Cow::Owned(u) if *u != *text => Some(u),
+            _ => None,
+        });
         (self.f)(Part { path: path.to_string(), text, encoding, binary, people_only: false });
         if let Some(u) = unescaped {
             (self.f)(Part {
@@ -597,11 +600,12 @@ pub fn decode_text(data: &[u8]) -> (Cow<'_, str>, &'static str, bool) {
         return (Cow::Owned(UTF_16BE.decode_without_bom_handling(&data[2..]).0.into_owned()), "utf-16be", false);
     }
     let head = &data[..data.len().min(8192)];
-    if let Some(enc) = sniff_utf16(head) {
+    // UTF-16 without a BOM has NULs in its head: without one, its pairs are not counted.
+    let binary = memchr::memchr(0, head).is_some();
+    if let Some(enc) = binary.then(|| sniff_utf16(head)).flatten() {
         let text = if enc == "utf-16le" { UTF_16LE } else { UTF_16BE }.decode_without_bom_handling(data).0;
         return (Cow::Owned(text.into_owned()), enc, false);
     }
-    let binary = memchr::memchr(0, head).is_some();
     if binary {
         return (Cow::Owned(printable_runs(data)), "binary", true);
     }

@@ -12,8 +12,18 @@ pub type Span = (usize, usize);
 
 /// Every syntactically plausible address in `s`, in order.
 pub fn find(s: &str) -> Vec<Span> {
-    let b = s.as_bytes();
     let mut out = Vec::new();
+    each(s, |sp| {
+        out.push(sp);
+        true
+    });
+    out
+}
+
+/// The addresses of [`find`], in order, handed to `f` until it returns false; nothing
+/// collected.
+pub fn each(s: &str, mut f: impl FnMut(Span) -> bool) {
+    let b = s.as_bytes();
     let mut last_end = 0;
     for at in memchr::memchr_iter(b'@', b) {
         if at < last_end {
@@ -51,11 +61,12 @@ pub fn find(s: &str) -> Vec<Span> {
             end -= 1;
         }
         if valid_domain(&s[at + 1..end]) {
-            out.push((start, end));
+            if !f((start, end)) {
+                return;
+            }
             last_end = end;
         }
     }
-    out
 }
 
 /// Whether the address candidate starting at `start` sits in a URL: the token around
@@ -170,9 +181,9 @@ pub fn org_of(addr: &str) -> &str {
     if is_consumer(d) {
         return addr;
     }
-    let labels: Vec<&str> = d.rsplitn(4, '.').collect();
-    let keep = match labels.as_slice() {
-        [tld, second, _, ..] if tld.len() == 2 && SECOND_LEVEL.contains(second) => 3,
+    let mut labels = d.rsplitn(4, '.');
+    let keep = match (labels.next(), labels.next(), labels.next()) {
+        (Some(tld), Some(second), Some(_)) if tld.len() == 2 && SECOND_LEVEL.contains(&second) => 3,
         _ => 2,
     };
     let mut cut = d.len();
@@ -311,7 +322,10 @@ impl Emails {
                 obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
-                obs.domains.insert(org_of(&a).to_string());
+                let org = org_of(&a);
+                if !obs.domains.contains(org) {
+                    obs.domains.insert(org.to_string());
+                }
                 obs.addrs.insert(a);
             }
         }

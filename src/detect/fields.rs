@@ -490,7 +490,7 @@ static VOCAB_INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, 
 /// The field type a value proves by itself (a validator passes). Phones only where
 /// `phone_ok` (a phone column, or a value written the international way).
 pub fn from_value(v: &str) -> Option<Field> {
-    let v = v.trim();
+    let v = trim(v);
     if v.len() < 7 || v.len() > 120 {
         return None;
     }
@@ -499,6 +499,17 @@ pub fn from_value(v: &str) -> Option<Field> {
     if digits == 0 {
         // Without a digit only a company can be proven.
         return (b[0].is_ascii_uppercase() && b.contains(&b' ') && is_company(v)).then_some(Field::Company);
+    }
+    // Digits only (a count, a timestamp): of the validators below, only a NIR (15
+    // digits) and a card number can accept them; most cells end here.
+    if digits == b.len() {
+        return if b.len() == 15 && is_nir(v) {
+            Some(Field::NationalId)
+        } else if is_card(v) {
+            Some(Field::Card)
+        } else {
+            None
+        };
     }
     // National ids first: a NIR's 15 digits may pass Luhn in a card range.
     if is_national_id(v) {
@@ -647,18 +658,65 @@ pub fn is_named_national_id(v: &str) -> bool {
     is_national_id(v) || is_bsn(v) || is_steuer_id(v) || is_aadhaar(v)
 }
 
-/// The value without spaces, if it has only ASCII alphanumerics and spaces and at
-/// most `max` of them.
-fn compact(v: &str, max: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(max);
-    for c in v.trim().bytes() {
+/// Most bytes [`compact`] keeps.
+const COMPACT_MAX: usize = 16;
+
+/// The value without spaces, upper-cased, if it has only ASCII alphanumerics and
+/// spaces and at most `max` (≤ 16) of them; on the stack (called for most cells).
+fn compact(v: &str, max: usize) -> Option<Compact> {
+    let mut out = Compact { buf: [0; COMPACT_MAX], len: 0 };
+    let max = max.min(COMPACT_MAX);
+    for c in trim(v).bytes() {
         match c {
             b' ' => {}
-            c if c.is_ascii_alphanumeric() && out.len() < max => out.push(c.to_ascii_uppercase()),
+            c if c.is_ascii_alphanumeric() && out.len < max => {
+                out.buf[out.len] = c.to_ascii_uppercase();
+                out.len += 1;
+            }
             _ => return None,
         }
     }
     Some(out)
+}
+
+/// See [`compact`].
+struct Compact {
+    buf: [u8; COMPACT_MAX],
+    len: usize,
+}
+
+impl std::ops::Deref for Compact {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// `s.trim()`, without reading a character when neither end is whitespace (the usual
+/// cell): the ends are ASCII and not white, else the full Unicode trim.
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [] => s,
+        [a, .., z] | [a @ z]
+            if a.is_ascii() && z.is_ascii() && !a.is_ascii_whitespace() && !z.is_ascii_whitespace() =>
+        {
+            s
+        }
+        _ => s.trim(),
+    }
+}
+
+/// `w` lower-cased into `buf` when it is ASCII and fits, else `None` (then the caller
+/// lower-cases with `to_lowercase`).
+fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let b = w.as_bytes();
+    if b.len() > buf.len() || !b.is_ascii() {
+        return None;
+    }
+    for (o, c) in buf.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..b.len()]).ok()
 }
 
 /// French NIR (numéro de sécurité sociale): sex digit, year, month (01–12, or
@@ -878,7 +936,7 @@ pub fn is_bsn(v: &str) -> bool {
 /// check rather than libphonenumber's per-country metadata (that crate's build cost
 /// was not justified for candidate columns; headers and row context decide).
 pub fn is_phone(f: &str) -> bool {
-    let f = f.trim();
+    let f = trim(f);
     let f = f.strip_prefix("tel:").unwrap_or(f);
     if !f.bytes().all(|c| c.is_ascii_digit() || b" +-().x/".contains(&c)) {
         return false;
@@ -976,18 +1034,21 @@ pub fn is_street_address(v: &str) -> bool {
     if !(2..=12).contains(&words().take(13).count()) || v.contains('@') || v.contains("://") {
         return false;
     }
-    let words: Vec<&str> = words().collect();
-    let number = words.iter().any(|w| {
+    let number = words().any(|w| {
         let d = w.bytes().take_while(u8::is_ascii_digit).count();
         (1..=5).contains(&d) && w.len() - d <= 2
     });
+    let street = |l: &str| {
+        STREET_WORDS.contains(&l)
+            || ["straße", "strasse", "weg", "straat", "laan", "gasse", "allee", "platz"]
+                .iter()
+                .any(|s| l.ends_with(s) && l.len() > s.len() + 2)
+    };
+    let mut buf = [0u8; 32];
     number
-        && words.iter().any(|w| {
-            let l = w.to_lowercase();
-            STREET_WORDS.contains(&l.as_str())
-                || ["straße", "strasse", "weg", "straat", "laan", "gasse", "allee", "platz"]
-                    .iter()
-                    .any(|s| l.ends_with(s) && l.len() > s.len() + 2)
+        && words().any(|w| match ascii_lower(w, &mut buf) {
+            Some(l) => street(l),
+            None => street(&w.to_lowercase()),
         })
 }
 
@@ -1048,18 +1109,38 @@ pub fn is_company(v: &str) -> bool {
     if !v.chars().next().is_some_and(char::is_uppercase) {
         return false;
     }
-    let words: Vec<String> = v.split_whitespace().map(|w| w.trim_matches(',').to_lowercase()).collect();
-    if !(2..=8).contains(&words.len()) || !v.chars().next().is_some_and(char::is_uppercase) {
+    // The last two words, counted and lower-cased without collecting them.
+    let (mut n, mut prev, mut last_raw) = (0usize, "", "");
+    for w in v.split_whitespace() {
+        n += 1;
+        if n > 8 {
+            return false;
+        }
+        prev = last_raw;
+        last_raw = w;
+    }
+    if n < 2 {
         return false;
     }
-    let last = &words[words.len() - 1];
+    let (mut b1, mut b2) = ([0u8; 32], [0u8; 32]);
+    let last_l = last_lower(last_raw, &mut b1);
+    let last: &str = &last_l;
     let strong =
         |w: &str| LEGAL_FORMS.contains(&w) && !matches!(w, "z" | "as" | "se" | "sa" | "sl" | "ab" | "ag" | "kg");
     strong(last)
-        || (matches!(last.as_str(), "ag" | "kg" | "se" | "sa" | "ab" | "as")
+        || (matches!(last, "ag" | "kg" | "se" | "sa" | "ab" | "as")
             && v.split_whitespace().last().is_some_and(|w| w.chars().all(|c| c.is_uppercase())))
-        || (words.len() >= 3 && strong(&words[words.len() - 2]))
-        || COMPANY_WORDS.contains(&last.as_str())
+        || (n >= 3 && strong(&last_lower(prev, &mut b2)))
+        || COMPANY_WORDS.contains(&last)
+}
+
+/// `w.trim_matches(',').to_lowercase()`, on the stack when ASCII.
+fn last_lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> std::borrow::Cow<'b, str> {
+    let w = w.trim_matches(',');
+    match ascii_lower(w, buf) {
+        Some(l) => std::borrow::Cow::Borrowed(l),
+        None => std::borrow::Cow::Owned(w.to_lowercase()),
+    }
 }
 
 /// Words a plan value starts with (`premium-eu`, `Enterprise`, `business plus`).
@@ -1232,6 +1313,17 @@ pub fn number_lines(s: &str, cap: usize) -> usize {
         // Outside a number, eight bytes without a digit change nothing: skipped as one
         // word (text has few digits; a byte at a time was this gate's whole cost).
         if digits == 0 {
+            // 32 bytes at a time while none is a digit (source text, prose).
+            while let Some(w) = b.get(i..i + 32) {
+                let word = |k: usize| u64::from_le_bytes(w[k..k + 8].try_into().unwrap_or([b'0'; 8]));
+                if has_digit(word(0)) || has_digit(word(8)) || has_digit(word(16)) || has_digit(word(24)) {
+                    break;
+                }
+                i += 32;
+            }
+            if i == b.len() {
+                break;
+            }
             if let Some(w) = b.get(i..i + 8) {
                 if !has_digit(u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])) {
                     i += 8;

@@ -652,7 +652,7 @@ impl Scanner {
                             class: class.id.clone(),
                             detector: if r.personal() { "records (personal)" } else { "records" },
                             evidence,
-                            sample: values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
+                            sample: values.iter().min().map(|v| self.show(v)).unwrap_or_default(),
                             digest: digest(&class.id, values.iter().map(String::as_str)),
                             count: o.rows,
                             shape: o.format,
@@ -764,7 +764,19 @@ fn markers(t: &Text) -> Vec<Marker> {
     const TAG: &str = "leakguard:allow";
     let b = t.s.as_bytes();
     let mut out = Vec::new();
-    for i in memchr::memmem::find_iter(b, TAG) {
+    // One pass for both tags, at their common `:allow`: `leakguard:allow` markers
+    // first, then `gitleaks:allow` ones, each in text order.
+    let mut gitleaks = Vec::new();
+    let mut leakguard = Vec::new();
+    for j in memchr::memmem::find_iter(b, ":allow") {
+        if b[..j].ends_with(b"leakguard") {
+            leakguard.push(j - "leakguard".len());
+        } else if b[..j].ends_with(b"gitleaks") {
+            gitleaks.push(j - "gitleaks".len());
+        }
+    }
+    debug_assert!(TAG.ends_with(":allow") && GITLEAKS_ALLOW.ends_with(":allow"));
+    for i in leakguard {
         let from = i + TAG.len();
         let limit = lines::floor_boundary(t.s, (from + MARKER_MAX).min(b.len()));
         let end = memchr::memchr(b'\n', &b[from..limit]).map_or(limit, |k| from + k);
@@ -780,7 +792,7 @@ fn markers(t: &Text) -> Vec<Marker> {
             reason: reason.trim_end_matches(['*', '/', '>', '-', ' ']).to_string(),
         });
     }
-    out.extend(memchr::memmem::find_iter(b, GITLEAKS_ALLOW).map(|i| Marker {
+    out.extend(gitleaks.into_iter().map(|i| Marker {
         line: t.line_no(i),
         rule: GITLEAKS_ALLOW.into(),
         reason: String::new(),

@@ -6,6 +6,7 @@
 //!
 //! Owns these decoders; linear in the text, no allocation unless a copy is made.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -18,8 +19,10 @@ const MARKERS: &[&str] = &[
 /// Fewest escapes that make a decoded copy worth reading.
 const MIN_ESCAPES: usize = 3;
 
-/// The decoded copy of `s`, when `s` hides at least [`MIN_ESCAPES`] addresses' `@`.
-pub fn decoded(s: &str) -> Option<String> {
+/// The decoded copy of `s`, when `s` holds at least [`MIN_ESCAPES`] escape markers:
+/// borrowed (no copy made) when none of them decodes (`id=40…` in a log without
+/// quoted-printable), owned otherwise.
+pub fn decoded(s: &str) -> Option<Cow<'_, str>> {
     // One pass for every marker: a case-sensitive leftmost-first automaton gets a
     // SIMD (Teddy) prefilter, so the text is read once, not once per marker; it stops
     // as soon as enough are seen. No marker overlaps another, so the count is the
@@ -34,14 +37,26 @@ pub fn decoded(s: &str) -> Option<String> {
     if MARKS.find_iter(s).take(MIN_ESCAPES).count() < MIN_ESCAPES {
         return None;
     }
-    let qp = s.contains("=\n") || s.contains("=\r\n") || s.to_ascii_lowercase().contains("quoted-printable");
+    let qp = s.contains("=\n") || s.contains("=\r\n") || contains_ci(s.as_bytes(), b"quoted-printable");
     let b = s.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(s.len());
+    // Without quoted-printable `=` starts no escape: longer runs between candidates.
+    let starts = if qp { &STARTS } else { &STARTS_NO_QP };
+    // The copy starts at the first escape that decodes: until then the text is only read.
+    let mut copy: Option<Vec<u8>> = None;
+    let begin = |copy: &mut Option<Vec<u8>>, i: usize| {
+        if copy.is_none() {
+            let mut v = Vec::with_capacity(b.len());
+            v.extend_from_slice(&b[..i]);
+            *copy = Some(v);
+        }
+    };
     let mut i = 0;
     while i < b.len() {
         // Bytes that cannot start an escape are copied a run at a time.
-        let run = b[i..].iter().position(|&c| STARTS[c as usize]).unwrap_or(b.len() - i);
-        out.extend_from_slice(&b[i..i + run]);
+        let run = b[i..].iter().position(|&c| starts[c as usize]).unwrap_or(b.len() - i);
+        if let Some(out) = &mut copy {
+            out.extend_from_slice(&b[i..i + run]);
+        }
         i += run;
         if i == b.len() {
             break;
@@ -51,7 +66,8 @@ pub fn decoded(s: &str) -> Option<String> {
         // JSON \uXXXX
         if c == b'\\' && rest.len() >= 6 && (rest[1] == b'u' || rest[1] == b'U') {
             if let Some(ch) = hex(&rest[2..6]).and_then(char::from_u32) {
-                push_char(&mut out, ch);
+                begin(&mut copy, i);
+                push_char(copy.as_mut(), ch);
                 i += 6;
                 continue;
             }
@@ -59,7 +75,8 @@ pub fn decoded(s: &str) -> Option<String> {
         // HTML entities
         if c == b'&' {
             if let Some((ch, len)) = entity(rest) {
-                push_char(&mut out, ch);
+                begin(&mut copy, i);
+                push_char(copy.as_mut(), ch);
                 i += len;
                 continue;
             }
@@ -67,7 +84,8 @@ pub fn decoded(s: &str) -> Option<String> {
         // URL-encoding
         if c == b'%' && rest.len() >= 3 {
             if let Some(v) = hex(&rest[1..3]) {
-                out.push(v as u8);
+                begin(&mut copy, i);
+                push(copy.as_mut(), v as u8);
                 i += 3;
                 continue;
             }
@@ -75,16 +93,19 @@ pub fn decoded(s: &str) -> Option<String> {
         // Quoted-printable
         if qp && c == b'=' {
             if rest.starts_with(b"=\r\n") {
+                begin(&mut copy, i);
                 i += 3;
                 continue;
             }
             if rest.starts_with(b"=\n") {
+                begin(&mut copy, i);
                 i += 2;
                 continue;
             }
             if rest.len() >= 3 && rest[1..3].iter().all(|x| x.is_ascii_digit() || (b'A'..=b'F').contains(x)) {
                 if let Some(v) = hex(&rest[1..3]) {
-                    out.push(v as u8);
+                    begin(&mut copy, i);
+                    push(copy.as_mut(), v as u8);
                     i += 3;
                     continue;
                 }
@@ -94,10 +115,13 @@ pub fn decoded(s: &str) -> Option<String> {
         // before were copied and are popped, those after are skipped).
         if matches!(c, b'[' | b'(' | b'{') {
             if let Some((ch, len)) = obfuscated(rest) {
-                while out.last() == Some(&b' ') {
-                    out.pop();
+                begin(&mut copy, i);
+                if let Some(out) = &mut copy {
+                    while out.last() == Some(&b' ') {
+                        out.pop();
+                    }
+                    out.push(ch);
                 }
-                out.push(ch);
                 i += len;
                 while i < b.len() && b[i] == b' ' {
                     i += 1;
@@ -107,14 +131,33 @@ pub fn decoded(s: &str) -> Option<String> {
         }
         // Fullwidth ＠ (EF BC A0) and ．(EF BC 8E)
         if c == 0xEF && rest.len() >= 3 && rest[1] == 0xBC && (rest[2] == 0xA0 || rest[2] == 0x8E) {
-            out.push(if rest[2] == 0xA0 { b'@' } else { b'.' });
+            begin(&mut copy, i);
+            push(copy.as_mut(), if rest[2] == 0xA0 { b'@' } else { b'.' });
             i += 3;
             continue;
         }
-        out.push(c);
+        push(copy.as_mut(), c);
         i += 1;
     }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    Some(match copy {
+        None => Cow::Borrowed(s),
+        Some(out) => {
+            Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        }
+    })
+}
+
+fn push(out: Option<&mut Vec<u8>>, c: u8) {
+    if let Some(out) = out {
+        out.push(c);
+    }
+}
+
+/// `needle` (lower-case ASCII) occurs in `hay`, ASCII case ignored; no copy of `hay`.
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let (lo, up) = (needle[0], needle[0].to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, hay)
+        .any(|i| hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Bytes an escape starts with: `\\u`, `&…;`, `%XX`, `=XX`, brackets, fullwidth forms.
@@ -131,13 +174,22 @@ const STARTS: [bool; 256] = {
     t
 };
 
+/// [`STARTS`] without `=` (text that is not quoted-printable).
+const STARTS_NO_QP: [bool; 256] = {
+    let mut t = STARTS;
+    t[b'=' as usize] = false;
+    t
+};
+
 fn hex(h: &[u8]) -> Option<u32> {
     std::str::from_utf8(h).ok().and_then(|t| u32::from_str_radix(t, 16).ok())
 }
 
-fn push_char(out: &mut Vec<u8>, ch: char) {
+fn push_char(out: Option<&mut Vec<u8>>, ch: char) {
     let mut buf = [0u8; 4];
-    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    if let Some(out) = out {
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
 }
 
 /// `&#64;`, `&#x40;`, `&commat;` … at the start of `b`: the character and the length.
@@ -202,5 +254,7 @@ mod tests {
             assert_eq!(emails::find(&d).len(), want, "{s} -> {d}");
         }
         assert!(decoded("plain text with one a@b.io and 100%40 nothing").is_none());
+        // Markers that decode nothing (`=40` without quoted-printable): no copy.
+        assert!(matches!(decoded("id=40 x=40 y=40 z=401"), Some(Cow::Borrowed(_))));
     }
 }

@@ -255,3 +255,79 @@ fn policy_explain_documents_field_types_and_thresholds() {
     let o = lg().args(["--policy", "builtin", "policy", "explain", "customer-list"]).output().expect("runs");
     assert!(out(&o).contains("a company and a plan or tenant") && out(&o).contains("fires at 10 rows"), "{}", out(&o));
 }
+
+/// A valid card number (Visa range, Luhn check digit) made from `i`.
+fn card(i: usize) -> String {
+    let body: Vec<u32> = format!("4{:014}", 1_000_003 * i + 17).bytes().map(|c| (c - b'0') as u32).collect();
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(k, &x)| {
+            if k % 2 == 0 {
+                if x * 2 > 9 {
+                    x * 2 - 9
+                } else {
+                    x * 2
+                }
+            } else {
+                x
+            }
+        })
+        .sum();
+    let check = (10 - sum % 10) % 10;
+    format!("{}{check}", body.iter().map(|d| char::from(b'0' + *d as u8)).collect::<String>())
+}
+
+/// Evasions of any shortcut that judges a table by its header or first rows: customer or
+/// personal rows after 200 rows of metrics in the same file, under a benign header, or
+/// without any header, are still found.
+#[test]
+fn personal_rows_after_benign_rows_or_headers_are_found() {
+    let d = Dir::new();
+    let metrics = |s: &mut String| {
+        s.push_str("ts,cpu,mem\n");
+        for i in 0..200 {
+            s.push_str(&format!("{},0.{:03},{}\n", 1_700_000_000 + i, (i * 37) % 1000, 100 + (i * 13) % 900));
+        }
+    };
+    let mut contacts = String::new();
+    let mut phones = String::new();
+    let mut cards = String::new();
+    let mut benign_header = String::from("ts,cpu,mem\n");
+    let mut headerless_phones = String::new();
+    let mut headerless_cards = String::new();
+    metrics(&mut contacts);
+    metrics(&mut phones);
+    metrics(&mut cards);
+    for i in 0..5000 {
+        let (name, domain) = company(i);
+        let person = NAMES[i % NAMES.len()];
+        contacts.push_str(&format!("{name},premium,admin{i}@{domain}\n"));
+        phones.push_str(&format!("{},+49 30 {:07},{person}\n", 1_700_000_200 + i, 1_000_000 + i * 7));
+        cards.push_str(&format!("{},{},{}\n", 1_700_000_200 + i, card(i), i % 1000));
+        if i < 300 {
+            benign_header.push_str(&format!("{},+44 20 {:07},{person}\n", 1_700_000_000 + i, 2_000_000 + i * 3));
+            headerless_phones.push_str(&format!("{person},+33 1 {:08}\n", 10_000_000 + i * 11));
+            headerless_cards.push_str(&format!("{},{}\n", i, card(i + 9000)));
+        }
+    }
+    d.write("metrics_then_contacts.csv", &contacts);
+    d.write("metrics_then_phones.csv", &phones);
+    d.write("metrics_then_cards.csv", &cards);
+    d.write("benign_header_phones.csv", &benign_header);
+    d.write("headerless_phones.csv", &headerless_phones);
+    d.write("headerless_cards.csv", &headerless_cards);
+    let (f, all) = findings(&d);
+    for (p, rule) in [
+        ("metrics_then_contacts.csv", "customer-lists-stay-in-stores"),
+        ("metrics_then_phones.csv", "bulk-pii-stays-in-stores"),
+        ("metrics_then_cards.csv", "bulk-pii-stays-in-stores"),
+        ("benign_header_phones.csv", "bulk-pii-stays-in-stores"),
+        ("headerless_phones.csv", "bulk-pii-stays-in-stores"),
+        ("headerless_cards.csv", "bulk-pii-stays-in-stores"),
+    ] {
+        let hit = f.iter().find(|(_, fp, _)| fp == p).unwrap_or_else(|| panic!("{p} not found: {f:?}\n{all}"));
+        assert_eq!(hit.0, rule, "{p}: {hit:?}");
+    }
+}

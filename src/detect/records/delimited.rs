@@ -17,10 +17,28 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         _ => "csv",
     };
     let mut tab = Table::new(format);
+    let mut first = true;
+    let mut cells: Vec<&str> = Vec::new();
+    if memchr::memchr(b'"', s.as_bytes()).is_none() {
+        // Without a quote the csv crate's reading is plain splitting: a record per
+        // non-empty line (`\n`, `\r` or `\r\n` ends it), a field per delimiter. Done
+        // here on the text itself: no copy of each record, no UTF-8 check of it.
+        let b = s.as_bytes();
+        let mut from = 0;
+        while from < b.len() {
+            let to = memchr::memchr2(b'\n', b'\r', &b[from..]).map_or(b.len(), |k| from + k);
+            if to > from {
+                cells.clear();
+                cells.extend(s[from..to].split(delim as char));
+                row(det, t, &mut tab, &cells, &mut first);
+            }
+            from = to + 1;
+        }
+        return tab;
+    }
     let mut rdr =
         csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(s.as_bytes());
     let mut rec = csv::StringRecord::new();
-    let mut first = true;
     loop {
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -28,24 +46,30 @@ pub fn parse(det: &Records, t: &Text) -> Table {
             // Invalid UTF-8 cannot occur (input is &str); a malformed row is skipped.
             Err(_) => continue,
         }
-        if first {
-            first = false;
-            if is_header(&rec) {
-                tab.set_header(rec.iter());
-                continue;
-            }
-        }
-        if rec.iter().all(|f| f.trim().chars().all(|c| matches!(c, '-' | ':' | ' '))) {
-            continue; // markdown separator row
-        }
-        tab.row(det, t, rec.iter());
+        let cells: Vec<&str> = rec.iter().collect();
+        row(det, t, &mut tab, &cells, &mut first);
     }
     tab
 }
 
+/// One record's cells: the header when it is the first and reads as one, else a row.
+fn row(det: &Records, t: &Text, tab: &mut Table, cells: &[&str], first: &mut bool) {
+    if *first {
+        *first = false;
+        if is_header(cells) {
+            tab.set_header(cells.iter().copied());
+            return;
+        }
+    }
+    if cells.iter().all(|f| f.trim().chars().all(|c| matches!(c, '-' | ':' | ' '))) {
+        return; // markdown separator row
+    }
+    tab.row(det, t, cells.iter().copied());
+}
+
 /// A first row of names: no value a validator types (address, phone, card …), and
 /// words rather than data.
-fn is_header(rec: &csv::StringRecord) -> bool {
+fn is_header(rec: &[&str]) -> bool {
     let mut alpha = 0;
     for f in rec.iter() {
         let f = f.trim();

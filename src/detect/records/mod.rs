@@ -21,7 +21,7 @@ mod lines;
 mod markup;
 mod sql;
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
@@ -49,10 +49,11 @@ pub struct RecordsObs {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: BTreeSet<String>,
-    pub domains: BTreeSet<String>,
+    /// Sets without order (the digest sorts; the sample is the least value).
+    pub emails: HashSet<String>,
+    pub domains: HashSet<String>,
     /// Normalised direct identifiers of counted rows (personal records).
-    pub ids: BTreeSet<String>,
+    pub ids: HashSet<String>,
     /// For each field type, the counted rows holding it.
     pub fields: std::collections::BTreeMap<Field, usize>,
     pub first: Option<Loc>,
@@ -190,17 +191,29 @@ impl RecordsObs {
         for (f, n) in tab.fields {
             *self.fields.entry(f).or_default() += n;
         }
-        for v in tab.ids {
+        // Up to the cap, the least values first (as a sorted set kept them): the same
+        // values on every run whatever the sets' order.
+        let sorted_if_capped = |set: HashSet<String>, held: usize| {
+            let mut v: Vec<String> = set.into_iter().collect();
+            if held + v.len() > 100_000 {
+                v.sort_unstable();
+            }
+            v
+        };
+        for v in sorted_if_capped(tab.ids, self.ids.len()) {
             if self.ids.len() >= 100_000 {
                 break;
             }
             self.ids.insert(v);
         }
-        for e in tab.emails {
+        for e in sorted_if_capped(tab.emails, self.emails.len()) {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            self.domains.insert(emails::org_of(&e).to_string());
+            let org = emails::org_of(&e);
+            if !self.domains.contains(org) {
+                self.domains.insert(org.to_string());
+            }
             self.emails.insert(e);
         }
     }
@@ -213,9 +226,9 @@ pub struct Table {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: BTreeSet<String>,
-    pub domains: BTreeSet<String>,
-    pub ids: BTreeSet<String>,
+    pub emails: HashSet<String>,
+    pub domains: HashSet<String>,
+    pub ids: HashSet<String>,
     pub fields: std::collections::BTreeMap<Field, usize>,
     /// Field type of each column, from the header.
     pub types: Vec<Option<Field>>,
@@ -244,21 +257,27 @@ impl Table {
     fn row_typed<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = (Option<Field>, &'a str)>) {
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
+        // `email` normalised, computed once.
+        let mut email_norm: Option<String> = None;
         let mut phone = false;
-        let mut kinds: BTreeSet<Field> = BTreeSet::new();
+        let mut kinds = Kinds::default();
         let mut id: Option<&str> = None;
         let mut first_value: Option<&str> = None;
         let personal = det.personal();
         for (named, f) in fields {
-            let f = f.trim();
+            let f = fields::trim(f);
             if f.is_empty() {
                 continue;
             }
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
-                email = contact_email(f).filter(|a| !det.ignore.ignored(&emails::normalise(a)));
-                if email.is_some() {
-                    kinds.insert(Field::Email);
+                if let Some(a) = contact_email(f) {
+                    let n = emails::normalise(a);
+                    if !det.ignore.ignored(&n) {
+                        email = Some(a);
+                        email_norm = Some(n);
+                        kinds.insert(Field::Email);
+                    }
                 }
                 continue;
             }
@@ -277,7 +296,9 @@ impl Table {
                 if kind == Some(Field::Company) && first_value.is_none() {
                     first_value = Some(f);
                 }
-                kinds.extend(kind);
+                if let Some(k) = kind {
+                    kinds.insert(k);
+                }
                 continue;
             }
             if !personal {
@@ -320,25 +341,28 @@ impl Table {
         if personal {
             // A person's record: a direct identifier other than an address; or an
             // address, a name or a quasi-identifier with another personal field.
-            let other_direct = kinds.iter().any(|k| k.direct() && *k != Field::Email);
+            let other_direct = kinds.any(|k| k.direct() && k != Field::Email);
             let name = kinds.contains(&Field::Name);
-            let quasi = kinds.iter().any(|k| k.quasi());
+            let quasi = kinds.any(|k| k.quasi());
             let ok = other_direct || (email.is_some() && (name || quasi)) || (name && quasi);
             if !ok {
                 return;
             }
         }
         self.rows += 1;
-        for k in &kinds {
-            *self.fields.entry(*k).or_default() += 1;
+        for k in kinds.iter() {
+            *self.fields.entry(k).or_default() += 1;
         }
         if let Some(a) = email {
-            let n = emails::normalise(a);
+            let n = email_norm.unwrap_or_else(|| emails::normalise(a));
             if self.first.is_none() {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
-                self.domains.insert(emails::org_of(&n).to_string());
+                let org = emails::org_of(&n);
+                if !self.domains.contains(org) {
+                    self.domains.insert(org.to_string());
+                }
                 if personal {
                     self.ids.insert(n.clone());
                 }
@@ -375,6 +399,71 @@ impl Table {
     }
 }
 
+/// The field types of one row: a set without allocation, iterated in `Field` order.
+#[derive(Default, Clone, Copy)]
+struct Kinds(u16);
+
+impl Kinds {
+    const ALL: [Field; 13] = [
+        Field::Email,
+        Field::Phone,
+        Field::Card,
+        Field::Iban,
+        Field::NationalId,
+        Field::Name,
+        Field::Address,
+        Field::Postcode,
+        Field::Birthdate,
+        Field::Company,
+        Field::Plan,
+        Field::Tenant,
+        Field::Other,
+    ];
+
+    fn insert(&mut self, f: Field) {
+        self.0 |= 1 << f as u16;
+    }
+
+    fn contains(&self, f: &Field) -> bool {
+        self.0 & (1 << *f as u16) != 0
+    }
+
+    /// The set bits, lowest (first declared) first.
+    fn iter(self) -> impl Iterator<Item = Field> {
+        let mut m = self.0;
+        std::iter::from_fn(move || {
+            (m != 0).then(|| {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                Self::ALL[i]
+            })
+        })
+    }
+
+    /// Some field of the set is `f(field)`.
+    fn any(self, f: impl Fn(Field) -> bool) -> bool {
+        self.0 != 0 && self.iter().any(f)
+    }
+}
+
+#[cfg(test)]
+mod kinds_tests {
+    use super::*;
+
+    #[test]
+    fn kinds_iterate_in_field_order() {
+        for (i, f) in Kinds::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "{f:?}");
+        }
+        let mut k = Kinds::default();
+        for f in [Field::Other, Field::Email, Field::Postcode, Field::Card] {
+            k.insert(f);
+        }
+        assert_eq!(k.iter().collect::<Vec<_>>(), [Field::Email, Field::Card, Field::Postcode, Field::Other]);
+        assert!(k.any(Field::quasi) && !Kinds::default().any(|_| true));
+    }
+}
+
 /// A company under a header naming companies: a capitalised name of one to six words
 /// with a letter in each, not an identifier (`acme`, `t-1042`).
 fn company_name(f: &str) -> bool {
@@ -408,9 +497,15 @@ fn locate(hay: &str, needle: &str) -> Option<(usize, usize)> {
 /// or `Name <address>`; an address inside a URL (`http://user@host/`) or in running
 /// text with other addresses is not a contact field.
 fn contact_email(f: &str) -> Option<&str> {
-    let spans = emails::find(f);
-    let &(s, e) = spans.first()?;
-    if spans.len() > 1 || f.contains("://") {
+    // The first address, and whether there is a second: no list collected.
+    let (mut first, mut n) = (None, 0);
+    emails::each(f, |sp| {
+        n += 1;
+        first.get_or_insert(sp);
+        n < 2
+    });
+    let (s, e) = first?;
+    if n > 1 || f.contains("://") {
         return None;
     }
     let before = f[..s].trim_end();
