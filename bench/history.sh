@@ -2,7 +2,7 @@
 # History benchmark (issue #12), one run of each tool, references in the same run:
 #   1. the floor: `git cat-file --batch` of every blob (listed with --batch-all-objects);
 #   2. leakguard `scan --history` (all refs) — wall, CPU, peak RSS, and RSS sampled
-#      every second (is it flat?);
+#      every second (is it flat?); with --format jsonl, when the first finding arrives;
 #   3. optionally (OLD=1) the former per-commit strategy (`scan --history --per-commit`);
 #   4. nosey parker / gitleaks when they are on PATH;
 #   5. a push of 10,000 new commits through pre-receive on a bare repository (PUSH=1).
@@ -88,6 +88,23 @@ l=$(load)
 rss=$(sampled env GIT_DIR="$REPO" "$L" --policy builtin scan --history --format json)
 n=$(python3 -c "import json,sys; print(len(json.load(open('$W/out.json'))['findings']))" 2>/dev/null || echo "?")
 echo "| leakguard RSS sampled each second (second run) | | | | $rss | $l |"
+l=$(load)
+# --format jsonl: seconds to the first streamed finding, and to the end.
+first=$(GIT_DIR="$REPO" python3 - "$L" <<'PY'
+import subprocess, sys, time
+t = time.time()
+p = subprocess.Popen([sys.argv[1], "--policy", "builtin", "scan", "--history", "--format", "jsonl"],
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+first = None; n = 0
+for line in p.stdout:
+    n += 1
+    if first is None:
+        first = time.time() - t
+p.wait()
+print("%.2f s to the first of %d lines, %.2f s to the end" % (first or 0, n, time.time() - t))
+PY
+)
+echo "| leakguard --format jsonl: $first | | | | | $l |"
 if [ -n "${OLD:-}" ]; then
   l=$(load)
   old=$(timed env GIT_DIR="$REPO" "$L" --policy builtin scan --history --per-commit --format json)

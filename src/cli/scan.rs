@@ -131,6 +131,23 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
             ),
         ],
     );
+    // `--format jsonl` of a history scan: each finding is written as soon as it is
+    // judged (a long scan shows results early); the report line follows at the end.
+    let streamed = g.format == report::Format::Jsonl && a.history;
+    let stdout_closed = std::sync::atomic::AtomicBool::new(false);
+    let stream_finding = |found: &[crate::report::Finding]| {
+        use std::io::Write;
+        use std::sync::atomic::Ordering::Relaxed;
+        if found.is_empty() || stdout_closed.load(Relaxed) {
+            return;
+        }
+        let mut w = std::io::stdout().lock();
+        let r = found.iter().try_for_each(|f| report::json::finding_line(f, &mut w)).and_then(|_| w.flush());
+        if r.is_err() {
+            // A closed pipe: the rest of the scan still decides the exit status.
+            stdout_closed.store(true, Relaxed);
+        }
+    };
     let (findings, totals) = if stdin {
         match scan_stdin(&engine, &a.stdin_name) {
             Ok(x) => x,
@@ -140,7 +157,7 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
             }
         }
     } else if a.staged || a.range.is_some() || a.history {
-        match scan_git(&engine, &a) {
+        match scan_git(&engine, &a, streamed.then_some(&stream_finding as &(dyn Fn(&[_]) + Sync))) {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -239,7 +256,12 @@ pub fn run(g: &Global, a: ScanArgs) -> u8 {
         }
     }
     let style = g.style();
-    if let Err(e) = report::to_stdout(|w| report::render(&rep, g.format, &style, w)) {
+    let written = if streamed {
+        report::to_stdout(|w| report::json::report_line(&rep, w))
+    } else {
+        report::to_stdout(|w| report::render(&rep, g.format, &style, w))
+    };
+    if let Err(e) = written {
         eprintln!("error: cannot write report: {e}");
         return exit::INTERNAL;
     }
@@ -286,7 +308,11 @@ impl Drop for Progress {
 }
 
 /// `--staged`, `--range`, `--history`: blobs from the object database, each once.
-fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding>, fs::Totals), String> {
+fn scan_git(
+    engine: &Engine,
+    a: &ScanArgs,
+    sink: Option<crate::source::git::history::Sink<'_>>,
+) -> Result<(Vec<crate::report::Finding>, fs::Totals), String> {
     use crate::source::git;
     let repo = match git::open() {
         Ok(r) => r,
@@ -341,10 +367,14 @@ fn scan_git(engine: &Engine, a: &ScanArgs) -> Result<(Vec<crate::report::Finding
         if a.branch.is_empty() && !dated {
             items.extend(git::all_ref_objects(&repo).map_err(ge)?);
         }
-        git::scan(engine, &items, "", &git::open, None)
+        let (f, t) = git::scan(engine, &items, "", &git::open, None);
+        if let Some(s) = sink {
+            s(&f);
+        }
+        (f, t)
     } else {
         let progress = bar.as_ref().map(|b| b as &dyn git::history::Progress);
-        git::history::scan_history(engine, &repo, &commits, a.branch.is_empty(), progress)?
+        git::history::scan_history(engine, &repo, &commits, a.branch.is_empty(), progress, sink)?
     };
     if let Some(b) = bar {
         b.0.finish_and_clear();

@@ -226,6 +226,10 @@ pub enum Format {
     Concise,
     /// One JSON object (SPEC shape).
     Json,
+    /// JSON Lines: one `{"type":"finding",…}` line per finding (written as each is
+    /// judged by `scan --history`, before the scan ends), then the whole `json` report
+    /// on one last line with `"type":"report"` (sorted; request ids and overrides).
+    Jsonl,
     /// SARIF 2.1.0, as GitHub code scanning ingests it.
     Sarif,
 }
@@ -244,6 +248,7 @@ pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Writ
         Format::Human => human::render(report, style, out),
         Format::Concise => human::render_concise(report, style, out),
         Format::Json => json::render(report, out),
+        Format::Jsonl => json::render_lines(report, out),
         Format::Sarif => sarif::render(report, out),
     }
 }

@@ -329,3 +329,70 @@ fn relative_object_directories_from_the_environment_are_honoured() {
     assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
     assert!(findings(&o).join("\n").contains("q.csv"));
 }
+
+/// The real `git` on PATH.
+fn real_git() -> std::path::PathBuf {
+    let path = std::env::var_os("PATH").expect("PATH");
+    std::env::split_paths(&path).map(|d| d.join("git")).find(|p| p.is_file()).expect("git on PATH")
+}
+
+#[test]
+fn jsonl_streams_findings_before_the_history_scan_ends() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let r = tangled();
+    // A `git` whose `cat-file --batch` (pass 1's object stream) stays open 4 s after
+    // its last object: the scan cannot end before, while everything needed to judge
+    // the candidates is there.
+    let bin = TempDir::new().expect("tempdir");
+    let shim = bin.path().join("git");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do if [ \"$a\" = --batch ]; then \"{g}\" \"$@\"; s=$?; sleep 4; exit $s; fi; done\nexec \"{g}\" \"$@\"\n",
+            g = real_git().display()
+        ),
+    )
+    .expect("shim");
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").expect("PATH"));
+    let mut c = lg_std();
+    c.current_dir(r.path()).env("PATH", path).args(["scan", "--history", "--format", "jsonl"]);
+    let start = std::time::Instant::now();
+    let mut child = c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("runs");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a first line").expect("utf-8");
+    let first_at = start.elapsed();
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the first finding arrived only when the scan had ended ({first_at:?})"
+    );
+    let v: serde_json::Value = serde_json::from_str(&first).expect("json line");
+    assert_eq!(v["type"], "finding", "{first}");
+    let rest: Vec<String> = lines.map(|l| l.expect("utf-8")).collect();
+    let st = child.wait().expect("exits");
+    assert_eq!(st.code(), Some(1));
+    assert!(start.elapsed() >= first_at + std::time::Duration::from_secs(1), "{first_at:?} {:?}", start.elapsed());
+    // Every streamed finding, then the report (sorted, the same as --format json).
+    let (report, streamed) = rest.split_last().expect("a report line");
+    let report: serde_json::Value = serde_json::from_str(report).expect("report line");
+    assert_eq!(report["type"], "report");
+    assert_eq!(report["verdict"], "block");
+    let mut lines: Vec<serde_json::Value> = std::iter::once(first.as_str())
+        .chain(streamed.iter().map(String::as_str))
+        .map(|l| serde_json::from_str(l).expect("finding line"))
+        .collect();
+    assert!(lines.iter().all(|l| l["type"] == "finding"));
+    let json = r.lg().args(["scan", "--history", "--format", "json"]).output().expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let key =
+        |f: &serde_json::Value| format!("{} {} {} {} {}", f["path"], f["line"], f["blob"], f["commit"], f["digest"]);
+    let mut want: Vec<String> = doc["findings"].as_array().expect("findings").iter().map(key).collect();
+    let got: Vec<String> = report["findings"].as_array().expect("findings").iter().map(key).collect();
+    assert_eq!(got, want, "the report line is the json report");
+    lines.iter_mut().for_each(|l| l.as_object_mut().map(|o| o.remove("type")).map(|_| ()).unwrap_or(()));
+    let mut streamed: Vec<String> = lines.iter().map(key).collect();
+    streamed.sort();
+    want.sort();
+    assert_eq!(streamed, want, "each finding streamed once");
+}
