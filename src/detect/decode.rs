@@ -1,5 +1,5 @@
 //! Decoding: bytes → the texts to scan. Opens containers (zip, xlsx, gzip, bzip2, xz,
-//! lzma, zstd, tar, long base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
+//! lzma, zstd, tar, SQLite databases, long base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
 //! BOM, UTF-16 LE/BE with or without BOM, Windows-1252 fallback). Binary content is
 //! reduced to its printable runs, so tokens inside binaries are still seen.
 //!
@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::io::{Cursor, Read};
 
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+mod sqlite;
 
 /// Limits against archive bombs and runaway nesting.
 #[derive(Debug, Clone)]
@@ -119,6 +121,12 @@ impl Expander<'_> {
         if is_tar(data) {
             if !self.too_deep(path, depth) {
                 self.tar(path, data, depth);
+            }
+            return;
+        }
+        if data.starts_with(sqlite::MAGIC) {
+            if !self.too_deep(path, depth) {
+                self.sqlite(path, data, depth);
             }
             return;
         }
@@ -352,6 +360,19 @@ impl Expander<'_> {
             let tsv = sparse_tsv(cells);
             self.budget = self.budget.saturating_sub(tsv.len() as u64);
             self.at(&inner, tsv.as_bytes(), depth + 1);
+        }
+    }
+
+    /// Every rowid table of an SQLite database as tab-separated rows (`db.sqlite!table`).
+    fn sqlite(&mut self, path: &str, data: &[u8], depth: u32) {
+        let read = sqlite::read(data, self.budget);
+        for (table, reason) in read.problems {
+            let at = if table.is_empty() { path.to_string() } else { format!("{path}!{table}") };
+            self.problem(at, reason);
+        }
+        for t in read.tables {
+            self.budget = self.budget.saturating_sub(t.tsv.len() as u64);
+            self.at(&format!("{path}!{}", t.name), t.tsv.as_bytes(), depth + 1);
         }
     }
 
