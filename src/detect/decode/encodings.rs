@@ -340,10 +340,12 @@ pub(super) fn utf32(d: &[u8]) -> Option<(String, &'static str)> {
         }
     };
     if body.len() == d.len() {
-        // No BOM: most units must be characters below U+0800 that are not NUL.
+        // No BOM: most units must be printable characters below U+0800 (not an array of
+        // small integers).
         let head = &body[..body.len().min(8192) / 4 * 4];
         let units = head.len() / 4;
-        let good = head.chunks_exact(4).map(unit).filter(|&u| u != 0 && u < 0x800).count();
+        let good =
+            head.chunks_exact(4).map(unit).filter(|&u| (0x20..0x800).contains(&u) || matches!(u, 9 | 10 | 13)).count();
         if good * 10 < units * 9 {
             return None;
         }
@@ -555,6 +557,8 @@ mod tests {
         bom.extend_from_slice(&le);
         assert_eq!(utf32(&bom), Some((CSV.to_string(), "utf-32le")));
         assert_eq!(utf32(b"plain text, not utf-32 at all"), None);
+        let ints: Vec<u8> = (0u32..64).flat_map(|i| (i % 7 + 1).to_le_bytes()).collect();
+        assert_eq!(utf32(&ints), None);
         // cp037 of CSV, line ends as NL (0x15).
         let enc: Vec<u8> = CSV
             .chars()
