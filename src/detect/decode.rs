@@ -1,5 +1,5 @@
 //! Decoding: bytes → the texts to scan. Opens containers (zip, xlsx, gzip, bzip2, xz,
-//! lzma, zstd, tar, long base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
+//! lzma, zstd, tar, SQLite databases, long base64 blocks) with limits against bombs, and decodes text (UTF-8 with or without
 //! BOM, UTF-16 LE/BE with or without BOM, Windows-1252 fallback). Binary content is
 //! reduced to its printable runs, so tokens inside binaries are still seen.
 //!
@@ -9,6 +9,9 @@ use std::borrow::Cow;
 use std::io::{Cursor, Read};
 
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+mod encodings;
+mod sqlite;
 
 /// Limits against archive bombs and runaway nesting.
 #[derive(Debug, Clone)]
@@ -122,8 +125,42 @@ impl Expander<'_> {
             }
             return;
         }
+        if data.starts_with(sqlite::MAGIC) {
+            if !self.too_deep(path, depth) {
+                self.sqlite(path, data, depth);
+            }
+            return;
+        }
+        if encodings::is_zlib(data) && depth < self.limits.max_depth {
+            let inner = format!("{path}!zlib");
+            match self.read_limited(flate2::read::ZlibDecoder::new(data), data.len() as u64) {
+                Ok(out) => return self.at(&inner, &out, depth + 1),
+                Err(reason) if !reason.starts_with("corrupt") => return self.problem(inner, reason),
+                // Not a zlib stream after all: read as bytes below.
+                Err(_) => {}
+            }
+        }
+        if let Some(off) = encodings::appended_archive(data) {
+            // A self-extracting script: the script as text, the archive after it.
+            self.at(path, &data[..off], depth);
+            if !self.too_deep(path, depth) {
+                let line = 1 + memchr::memchr_iter(b'\n', &data[..off]).count();
+                let (inner, payload) = (format!("{path}!payload@{line}"), &data[off..]);
+                if payload.starts_with(&[0x1f, 0x8b]) {
+                    // Named after the script, not `payload@4!payload@4`.
+                    match self.read_limited(flate2::read::MultiGzDecoder::new(payload), payload.len() as u64) {
+                        Ok(out) => self.at(&inner, &out, depth + 1),
+                        Err(reason) => self.problem(inner, reason),
+                    }
+                } else {
+                    self.at(&inner, payload, depth + 1);
+                }
+            }
+            return;
+        }
         let (text, encoding, binary) = decode_text(data);
         let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
+        let encoded = if binary { Vec::new() } else { encodings::text_blocks(&text) };
         let unescaped = if binary { None } else { super::unescape::decoded(&text) };
         if let Some(u) = &unescaped {
             self.budget = self.budget.saturating_sub(u.len() as u64);
@@ -148,6 +185,12 @@ impl Expander<'_> {
             if depth < self.limits.max_depth && (bytes.len() as u64) <= self.budget {
                 self.budget -= bytes.len() as u64;
                 self.at(&format!("{path}!base64@{line}"), &bytes, depth + 1);
+            }
+        }
+        for (at, bytes) in encoded {
+            if depth < self.limits.max_depth && (bytes.len() as u64) <= self.budget {
+                self.budget -= bytes.len() as u64;
+                self.at(&format!("{path}!{at}"), &bytes, depth + 1);
             }
         }
     }
@@ -355,6 +398,19 @@ impl Expander<'_> {
             let tsv = sparse_tsv(cells);
             self.budget = self.budget.saturating_sub(tsv.len() as u64);
             self.at(&inner, tsv.as_bytes(), depth + 1);
+        }
+    }
+
+    /// Every rowid table of an SQLite database as tab-separated rows (`db.sqlite!table`).
+    fn sqlite(&mut self, path: &str, data: &[u8], depth: u32) {
+        let read = sqlite::read(data, self.budget);
+        for (table, reason) in read.problems {
+            let at = if table.is_empty() { path.to_string() } else { format!("{path}!{table}") };
+            self.problem(at, reason);
+        }
+        for t in read.tables {
+            self.budget = self.budget.saturating_sub(t.tsv.len() as u64);
+            self.at(&format!("{path}!{}", t.name), t.tsv.as_bytes(), depth + 1);
         }
     }
 
@@ -593,6 +649,9 @@ pub fn decode_text(data: &[u8]) -> (Cow<'_, str>, &'static str, bool) {
     if let Some(rest) = data.strip_prefix(b"\xef\xbb\xbf") {
         return (String::from_utf8_lossy(rest), "utf-8", false);
     }
+    if let Some((text, enc)) = encodings::utf32(data) {
+        return (Cow::Owned(text), enc, false);
+    }
     if data.starts_with(b"\xff\xfe") {
         return (Cow::Owned(UTF_16LE.decode_without_bom_handling(&data[2..]).0.into_owned()), "utf-16le", false);
     }
@@ -615,7 +674,10 @@ pub fn decode_text(data: &[u8]) -> (Cow<'_, str>, &'static str, bool) {
             // Cut in the middle of a character (a window's end): keep the valid part.
             (String::from_utf8_lossy(data), "utf-8", false)
         }
-        Err(_) => (Cow::Owned(WINDOWS_1252.decode_without_bom_handling(data).0.into_owned()), "windows-1252", false),
+        Err(_) => match encodings::ebcdic(data) {
+            Some(text) => (Cow::Owned(text), "ebcdic-cp037", false),
+            None => (Cow::Owned(WINDOWS_1252.decode_without_bom_handling(data).0.into_owned()), "windows-1252", false),
+        },
     }
 }
 

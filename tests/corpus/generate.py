@@ -11,7 +11,7 @@ archive timestamps).
     python3 tests/corpus/generate.py            # regenerate in place
     python3 tests/corpus/generate.py --out DIR  # write elsewhere (determinism test)
 """
-import argparse, base64, bz2, gzip, hashlib, io, json, lzma, os, random, shutil, tarfile, zipfile
+import argparse, base64, binascii, bz2, gzip, hashlib, io, json, lzma, os, random, shutil, tarfile, zipfile, zlib
 
 R = random.Random(20261122)
 SYL = ["bri", "kes", "nor", "quil", "tarn", "umb", "vel", "wex", "yar", "zen", "ald", "bro", "cal", "dun", "elm",
@@ -479,6 +479,24 @@ def leaks():
     for r in rs:
         r["company"] = r["company"].replace("a", "ä", 1).replace("o", "ö", 1) + " Müller & Söhne"
     add("cp1252.csv", "windows-1252", "Windows-1252 with umlauts", csv_text(rs, base, ";").encode("cp1252"))
+    # more encodings (#10 item 4)
+    t = csv_text(rows(60, 2001), base).encode()
+    add("export.hex", "hex", "a CSV hex-encoded, wrapped at 60 columns (xxd -p)",
+        "\n".join(t.hex()[i:i + 60] for i in range(0, len(t) * 2, 60)) + "\n")
+    t = csv_text(rows(60, 2003), base).encode()
+    add("export.b32", "base32", "a CSV base32-encoded, wrapped at 76 columns",
+        "\n".join(base64.b32encode(t).decode()[i:i + 76] for i in range(0, len(base64.b32encode(t)), 76)) + "\n")
+    t = csv_text(rows(60, 2005), base).encode()
+    add("report.ps", "ascii85", "a CSV as an ascii85 block in a PostScript file", "%!PS\n" + base64.a85encode(t, adobe=True, wrapcol=72).decode() + "\n")
+    t = csv_text(rows(60, 2007), base).encode()
+    add("mail.uu", "uuencode", "a CSV uuencoded in a mail body", "Subject: export\n\nbegin 644 customers.csv\n" +
+        "".join(binascii.b2a_uu(t[i:i + 45]).decode() for i in range(0, len(t), 45)) + "`\nend\n")
+    add("customers.z", "zlib", "a zlib stream of a CSV", zlib.compress(csv_text(rows(60, 2009), base).encode(), 9))
+    add("utf32le.csv", "utf-32le", "UTF-32 LE without BOM", csv_text(rows(50, 2011), base).encode("utf-32-le"))
+    add("utf32be_bom.csv", "utf-32be", "UTF-32 BE with BOM", b"\x00\x00\xfe\xff" + csv_text(rows(50, 2013), base).encode("utf-32-be"))
+    add("mainframe.txt", "ebcdic", "EBCDIC cp037, NL line ends", csv_text(rows(50, 2015), base).encode("cp037"))
+    add("install.sh", "sfx", "a self-extracting script: sh header, then a gzip of a CSV",
+        b"#!/bin/sh\ntail -n +4 \"$0\" | gunzip > customers.csv\nexit 0\n" + gzip_bytes(csv_text(rows(60, 2017), base).encode()))
     # pasted into other content
     rs = rows(30, 61)
     add("seed_customers.py", "source", "a Python source file with a hard-coded list of customer dicts",
@@ -631,6 +649,10 @@ def benign():
     add("timezones.txt", "reference", "timezone list", "".join(f"Region/City_{i} UTC+{i % 14}\n" for i in range(300)))
     add("access.log", "log", "HTTP access log without e-mails",
         "".join(f'10.0.{i % 250}.{i % 200} - - [01/Jan/2025:00:00:{i % 60:02d} +0000] "GET /api/v1/items/{i} HTTP/1.1" 200 {rr.randint(100, 9999)}\n' for i in range(3000)))
+    add("digests.txt", "hex", "sha256 and sha512 digests run together, wrapped (decode to binary)",
+        "\n".join(("".join(hashlib.sha512(str(i).encode()).hexdigest() for i in range(40)))[i:i + 64] for i in range(0, 5120, 64)) + "\n")
+    add("totp_seeds.txt", "base32", "base32 ids and seeds that decode to binary",
+        "".join(base64.b32encode(hashlib.sha256(str(i).encode()).digest()).decode().rstrip("=") for i in range(30)) + "\n")
     add("Cargo.lock", "lockfile", "a lock file", "".join(f'[[package]]\nname = "crate{i}"\nversion = "1.{i}.0"\nchecksum = "{hashlib.sha256(str(i).encode()).hexdigest()}"\n\n' for i in range(200)))
     # hashed identifiers
     rs = rows(400, 920)

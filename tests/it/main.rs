@@ -6,6 +6,7 @@ mod util;
 mod approval;
 mod audit;
 mod corpus;
+mod decoders;
 mod determinism;
 mod exec;
 mod exec_pg;
