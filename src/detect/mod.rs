@@ -453,7 +453,7 @@ impl Scanner {
             if base_offset == 0 && decode_first_window_is_container(&carry) {
                 out.problems.push(Problem {
                     path: path.into(),
-                    reason: format!("archive larger than {} MiB is not opened", self.whole_read_max >> 20),
+                    reason: format!("archive or database larger than {} MiB is not opened", self.whole_read_max >> 20),
                 });
             }
             let cut = if eof { carry.len() } else { memchr::memrchr(b'\n', &carry).map_or(carry.len(), |i| i + 1) };
@@ -722,8 +722,11 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// Containers only read whole (zip, gzip, bzip2, xz, zstd, tar, SQLite): streamed in
+/// windows they would be read as printable text, so a too-large one is unscannable.
 fn decode_first_window_is_container(d: &[u8]) -> bool {
     d.starts_with(b"PK\x03\x04")
+        || d.starts_with(b"SQLite format 3\0")
         || d.starts_with(&[0x1f, 0x8b])
         || d.starts_with(b"BZh")
         || d.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])

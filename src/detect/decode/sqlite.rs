@@ -466,15 +466,21 @@ mod tests {
         assert!(c[0].1 && !c[1].1);
     }
 
-    /// A database made by the real `sqlite3` CLI from `sql` (installed by `.ci/run`).
+    /// A database made by real SQLite from `sql`: the `sqlite3` CLI when installed
+    /// (`.ci/run` installs it), else Python's `sqlite3` module (the same library).
     fn make(sql: &str) -> Vec<u8> {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("t.sqlite");
-        let mut child = std::process::Command::new("sqlite3")
-            .arg(&file)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("sqlite3 CLI (apt-get install sqlite3)");
+        let cli = std::process::Command::new("sqlite3").arg("-version").output().is_ok_and(|o| o.status.success());
+        let mut cmd = if cli {
+            std::process::Command::new("sqlite3")
+        } else {
+            let mut c = std::process::Command::new("python3");
+            c.args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit(); c.close()"]);
+            c
+        };
+        let mut child =
+            cmd.arg(&file).stdin(std::process::Stdio::piped()).spawn().expect("sqlite3 CLI or python3 runs");
         std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), sql.as_bytes()).expect("sql written");
         drop(child.stdin.take());
         assert!(child.wait().expect("sqlite3 runs").success());
