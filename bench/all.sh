@@ -87,7 +87,9 @@ cat <<'EOF'
 base64) staged — `leakguard hook pre-commit` against `git status` in the same
 repository (median of 21) — and a generated history of 400 commits, `scan --history`
 against `git log -p --all | rg -f <the pack's regexes + an e-mail regex>` (median of 3).
-Target: the pre-commit hook < 15 ms.
+Target: the pre-commit hook < 15 ms. The hook lists the staged entries in-process —
+the index file against HEAD's tree, unchanged directories skipped through the
+cache-tree (`source::git::index`) — rather than through a `git diff --cached` child.
 
 EOF
 cat "$T/git.load"; echo; cat "$T/git"; echo
