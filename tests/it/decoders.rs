@@ -3,28 +3,6 @@
 
 use crate::util::*;
 
-/// (rule, path, evidence) of every finding of a builtin-pack scan, and the whole output.
-fn findings(d: &Dir) -> (Vec<(String, String, String)>, String) {
-    let o = lg()
-        .current_dir(d.path())
-        .args(["--policy", "builtin", "scan", ".", "--format", "json"])
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", err(&o)));
-    let list = v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-                    (s("rule"), s("path"), f["evidence"].to_string())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (list, out(&o))
-}
-
 /// A database made by real SQLite: the `sqlite3` CLI when installed (`.ci/run` installs
 /// it), else Python's `sqlite3` module (the same library).
 fn sqlite(d: &Dir, name: &str, sql: &str) {

@@ -110,28 +110,6 @@ fn owned(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
 
-/// (rule, path, evidence) of every finding of a builtin-pack scan, and the whole output.
-fn findings(d: &Dir) -> (Vec<(String, String, String)>, String) {
-    let o = lg()
-        .current_dir(d.path())
-        .args(["--policy", "builtin", "scan", ".", "--format", "json"])
-        .output()
-        .expect("runs");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", err(&o)));
-    let list = v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-                    (s("rule"), s("path"), f["evidence"].to_string())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    (list, out(&o))
-}
-
 #[test]
 fn tables_of_checksummed_national_ids_are_bulk_pii() {
     // NIR and codice fiscale are strong enough to be typed without a header word (`ref`).

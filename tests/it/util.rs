@@ -265,3 +265,25 @@ pub fn pre_commit_available() -> bool {
     }
     ok
 }
+
+/// (rule, path, evidence) of every finding of a builtin-pack scan, and the whole output.
+pub fn findings(d: &Dir) -> (Vec<(String, String, String)>, String) {
+    let o = lg()
+        .current_dir(d.path())
+        .args(["--policy", "builtin", "scan", ".", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", err(&o)));
+    let list = v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+                    (s("rule"), s("path"), f["evidence"].to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (list, out(&o))
+}
