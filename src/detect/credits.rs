@@ -21,7 +21,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
         return false;
     }
     // A header naming an e-mail column makes a table, whatever its rows look like.
-    let first = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = super::lines::lines_nl(s).find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.len() <= 400
         && first.split([',', ';', '\t', '|']).filter(|f| !f.trim().is_empty()).count() >= 2
         && first.split([',', ';', '\t', '|']).any(|f| fields::from_header(f) == Some(fields::Field::Email))
@@ -32,7 +32,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     let mut i = 0;
     let mut line_start = 0;
     let mut prev: &str = "";
-    let mut lines = s.split_inclusive('\n').peekable();
+    let mut lines = super::lines::split_inclusive_nl(s).peekable();
     let manifest = is_manifest(s);
     let archive = is_mail_archive(s);
     let mut in_header = false;
@@ -133,12 +133,22 @@ fn mail_header(line: &str) -> bool {
 /// A package manifest naming its people (`authors`, `contributors`, `maintainers`
 /// keys): only there are `name`/`email` entries credits.
 fn is_manifest(s: &str) -> bool {
+    // Any of fifteen literals: one SIMD pass over the head, not fifteen.
+    static KEYS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
+        let keys = ["authors", "contributors", "maintainers", "author", "maintainer"]
+            .iter()
+            .flat_map(|k| [format!("\"{k}\""), format!("\n{k} ="), format!("\n{k}=")]);
+        aho_corasick::AhoCorasick::new(keys).ok()
+    });
     let head = &s.as_bytes()[..s.len().min(1 << 20)];
-    ["authors", "contributors", "maintainers", "author", "maintainer"].iter().any(|k| {
-        memchr::memmem::find(head, format!("\"{k}\"").as_bytes()).is_some()
-            || memchr::memmem::find(head, format!("\n{k} =").as_bytes()).is_some()
-            || memchr::memmem::find(head, format!("\n{k}=").as_bytes()).is_some()
-    })
+    match &*KEYS {
+        Some(ac) => ac.is_match(head),
+        None => ["authors", "contributors", "maintainers", "author", "maintainer"].iter().any(|k| {
+            memchr::memmem::find(head, format!("\"{k}\"").as_bytes()).is_some()
+                || memchr::memmem::find(head, format!("\n{k} =").as_bytes()).is_some()
+                || memchr::memmem::find(head, format!("\n{k}=").as_bytes()).is_some()
+        }),
+    }
 }
 
 /// Words that introduce a credited person in prose or trailers.

@@ -92,6 +92,31 @@ impl LineIndex {
     }
 }
 
+/// `s.split_inclusive('\n')`, found with the SIMD `memchr` (the standard library's
+/// search reads a word at a time, a fifth of the cost of some detectors on source).
+pub fn split_inclusive_nl(s: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut it = memchr::memchr_iter(b'\n', s.as_bytes());
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= s.len() {
+            return None;
+        }
+        let end = it.next().map_or(s.len(), |k| k + 1);
+        let line = &s[pos..end];
+        pos = end;
+        Some(line)
+    })
+}
+
+/// `s.lines()`, with [`split_inclusive_nl`]: each line without its `\n` and then its
+/// `\r`; a last line without `\n` keeps a trailing `\r`.
+pub fn lines_nl(s: &str) -> impl Iterator<Item = &str> + Clone {
+    split_inclusive_nl(s).map(|l| match l.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => l,
+    })
+}
+
 /// The largest char boundary `<= i`.
 pub fn floor_boundary(s: &str, mut i: usize) -> usize {
     i = i.min(s.len());
@@ -113,6 +138,14 @@ pub fn ceil_boundary(s: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_iterators_agree_with_std() {
+        for s in ["", "\n", "a", "a\n", "a\r\n", "a\r", "\r\n\r\n", "a\nb", "a\n\nb\r\n", "é\r\nx\r", "\n\n\r"] {
+            assert_eq!(split_inclusive_nl(s).collect::<Vec<_>>(), s.split_inclusive('\n').collect::<Vec<_>>(), "{s:?}");
+            assert_eq!(lines_nl(s).collect::<Vec<_>>(), s.lines().collect::<Vec<_>>(), "{s:?}");
+        }
+    }
 
     #[test]
     fn agrees_with_naive_counting_across_chunks() {

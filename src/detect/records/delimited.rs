@@ -89,7 +89,7 @@ fn is_header(rec: &[&str]) -> bool {
 
 /// The delimiter whose per-line count is the most consistent over the first lines.
 fn sniff(s: &str) -> Option<u8> {
-    let lines: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).take(60).collect();
+    let lines: Vec<&str> = crate::detect::lines::lines_nl(s).filter(|l| !l.trim().is_empty()).take(60).collect();
     if lines.len() < 2 {
         return None;
     }

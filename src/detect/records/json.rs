@@ -15,7 +15,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         return tab;
     }
     let mut tab = Table::new("ndjson");
-    for line in s.lines() {
+    for line in crate::detect::lines::lines_nl(s) {
         let l = line.trim();
         if l.starts_with('{') {
             if let Ok(v) = serde_json::from_str::<Value>(l) {

@@ -10,10 +10,15 @@ use crate::detect::Text;
 pub fn parse(det: &Records, t: &Text) -> Table {
     let mut groups: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     let spans = t.emails();
+    let b = t.s.as_bytes();
     let mut i = 0;
-    let mut line_start = 0;
-    for line in t.s.split_inclusive('\n') {
-        let line_end = line_start + line.len();
+    // Only lines holding an address count: each is found from its first address, not
+    // by reading every line of the text.
+    while i < spans.len() {
+        let at = spans[i].0;
+        let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |k| k + 1);
+        let line_end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |k| at + k + 1);
+        let line = &t.s[line_start..line_end];
         let mut first: Option<(usize, usize)> = None;
         let mut in_line = Vec::new();
         while i < spans.len() && spans[i].0 < line_end {
@@ -31,7 +36,6 @@ pub fn parse(det: &Records, t: &Text) -> Table {
                 groups.entry(key).or_default().push(f);
             }
         }
-        line_start = line_end;
     }
     let mut tab = Table::new("lines");
     if let Some(best) = largest(groups) {

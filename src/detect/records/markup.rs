@@ -41,7 +41,7 @@ pub fn html(det: &Records, t: &Text) -> Table {
 pub fn markdown(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("markdown table");
     let mut in_table = false;
-    for line in t.s.lines() {
+    for line in crate::detect::lines::lines_nl(t.s) {
         let l = line.trim();
         if !l.starts_with('|') {
             in_table = false;
@@ -136,7 +136,7 @@ pub fn mail_headers(det: &Records, t: &Text) -> Table {
 
 fn collect_recipients(det: &Records, t: &Text, tab: &mut Table) -> usize {
     let mut found = 0;
-    let mut lines = t.s.lines().peekable();
+    let mut lines = crate::detect::lines::lines_nl(t.s).peekable();
     while let Some(line) = lines.next() {
         let Some((k, v)) = line.split_once(':') else { continue };
         if !matches!(k.to_ascii_lowercase().as_str(), "to" | "cc" | "bcc" | "reply-to") {

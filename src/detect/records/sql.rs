@@ -61,7 +61,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
             }
         }
         pos = (line_end + 1).min(s.len());
-        for line in s[pos..].split_inclusive('\n') {
+        for line in crate::detect::lines::split_inclusive_nl(&s[pos..]) {
             pos += line.len();
             let line = line.trim_end_matches(['\n', '\r']);
             if line == "\\." {
