@@ -745,19 +745,7 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
         // Extend across wrapped lines while each line is long enough to be base64.
         let mut end = i;
         let mut total = i - start;
-        loop {
-            let mut k = end;
-            if k < n && b[k] == b'\r' {
-                k += 1;
-            }
-            if k >= n || b[k] != b'\n' {
-                break;
-            }
-            k += 1;
-            let s2 = k;
-            while k < n && is_b64(b[k]) {
-                k += 1;
-            }
+        while let Some((s2, k)) = wrapped_line(b, end, is_b64) {
             if k == s2 {
                 break;
             }
@@ -850,6 +838,25 @@ const B64: [bool; 256] = {
     }
     t
 };
+
+/// The next line of a block wrapped at a width: after `end` a line break (`\n` or
+/// `\r\n`), then a run of `has` characters — its (start, end). `None`: no line break.
+fn wrapped_line(b: &[u8], end: usize, has: impl Fn(u8) -> bool) -> Option<(usize, usize)> {
+    let n = b.len();
+    let mut k = end;
+    if k < n && b[k] == b'\r' {
+        k += 1;
+    }
+    if k >= n || b[k] != b'\n' {
+        return None;
+    }
+    k += 1;
+    let s2 = k;
+    while k < n && has(b[k]) {
+        k += 1;
+    }
+    Some((s2, k))
+}
 
 fn is_b64(c: u8) -> bool {
     B64[c as usize]

@@ -83,19 +83,7 @@ fn runs(b: &[u8], out: &mut Vec<(String, Vec<u8>)>) {
         let width = run.len();
         let mut body = run.to_vec();
         let mut end = run_end;
-        loop {
-            let mut k = end;
-            if k < n && b[k] == b'\r' {
-                k += 1;
-            }
-            if k >= n || b[k] != b'\n' {
-                break;
-            }
-            k += 1;
-            let s2 = k;
-            while k < n && alpha.has(b[k]) {
-                k += 1;
-            }
+        while let Some((s2, k)) = super::wrapped_line(b, end, |c| alpha.has(c)) {
             // The line must end there (a word that starts with hex letters is not data).
             if k == s2 || (k < n && !matches!(b[k], b'\n' | b'\r' | b'=')) {
                 break;
