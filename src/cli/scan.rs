@@ -338,6 +338,7 @@ fn scan_git(
         return Ok((f, fs::Totals { files: t.items, bytes: t.bytes }));
     }
     // --history
+    git::history::tune_libgit2();
     let since = a.since.as_deref().map(parse_time).transpose()?;
     let until = a.until.as_deref().map(parse_time).transpose()?;
     let mut commits = if a.branch.is_empty() {

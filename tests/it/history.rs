@@ -341,9 +341,11 @@ fn jsonl_streams_findings_before_the_history_scan_ends() {
     use std::io::BufRead;
     use std::os::unix::fs::PermissionsExt;
     let r = tangled();
-    // A `git` whose `cat-file --batch` (pass 1's object stream) stays open 4 s after
-    // its last object: the scan cannot end before, while everything needed to judge
-    // the candidates is there.
+    // A clean blob over the scanner's whole-read size (32 MiB): pass 1 streams it
+    // last, from a `git cat-file --batch` of its own. With a `git` whose `cat-file
+    // --batch` stays open 4 s after its last object, the scan cannot end before, while
+    // everything needed to judge the candidates is there.
+    r.blob("clean line of text\n".repeat((33 << 20) / 19));
     let bin = TempDir::new().expect("tempdir");
     let shim = bin.path().join("git");
     std::fs::write(
