@@ -341,12 +341,13 @@ fn scan_git(
     git::history::tune_libgit2();
     let since = a.since.as_deref().map(parse_time).transpose()?;
     let until = a.until.as_deref().map(parse_time).transpose()?;
+    let dated = since.is_some() || until.is_some();
+    let listed = (!a.per_commit && !dated).then(|| git::history::Prelisting::start(repo.path()));
     let mut commits = if a.branch.is_empty() {
         git::all_commits(&repo).map_err(ge)?
     } else {
         git::commits_of(&repo, &a.branch).map_err(ge)?
     };
-    let dated = since.is_some() || until.is_some();
     if std::env::var_os("LEAKGUARD_TIMINGS").is_some() {
         eprintln!("leakguard: {} commits walked", commits.len());
     }
@@ -375,7 +376,7 @@ fn scan_git(
         (f, t)
     } else {
         let progress = bar.as_ref().map(|b| b as &dyn git::history::Progress);
-        git::history::scan_history(engine, &repo, &commits, a.branch.is_empty(), progress, sink)?
+        git::history::scan_history(engine, &repo, &commits, a.branch.is_empty(), listed, progress, sink)?
     };
     if let Some(b) = bar {
         b.0.finish_and_clear();

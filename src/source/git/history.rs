@@ -71,26 +71,38 @@ pub const CANDIDATE: u8 = 2;
 impl Listing {
     /// Lists blobs and the commits of `commits`, in pack order.
     pub fn new(git_dir: &std::path::Path, commits: &HashSet<Oid>) -> Result<Listing, String> {
+        let mut l = Listing::all(git_dir)?;
+        l.keep_commits(commits);
+        Ok(l)
+    }
+
+    /// Lists every blob and every commit, in pack order: it needs no commit list, so it
+    /// can run while the commits are walked ([`Prelisting`]).
+    pub fn all(git_dir: &std::path::Path) -> Result<Listing, String> {
         let mut l = Listing { wanted: Vec::new(), present: HashMap::new(), state: Vec::new(), bytes: 0 };
         objects::list_all(Some(git_dir), &mut |o| {
-            let keep = match o.kind {
-                ObjType::Blob => true,
-                ObjType::Commit => Oid::from_str(&o.oid).is_ok_and(|c| commits.contains(&c)),
-                _ => false,
-            };
-            if let (true, Ok(oid)) = (keep, Oid::from_str(&o.oid)) {
-                if o.kind == ObjType::Blob {
-                    let n = l.present.len() as u32;
-                    if l.present.entry(oid).or_insert(n) != &n {
-                        return; // listed twice (two packs): read once
-                    }
-                }
-                l.bytes += o.size;
-                l.wanted.push((oid, o.size));
+            if !matches!(o.kind, ObjType::Blob | ObjType::Commit) {
+                return;
             }
+            let Ok(oid) = Oid::from_str(&o.oid) else { return };
+            if o.kind == ObjType::Blob {
+                let n = l.present.len() as u32;
+                if l.present.entry(oid).or_insert(n) != &n {
+                    return; // listed twice (two packs): read once
+                }
+            }
+            l.wanted.push((oid, o.size));
         })?;
         l.state = (0..l.present.len()).map(|_| AtomicU8::new(UNSCANNED)).collect();
         Ok(l)
+    }
+
+    /// Keeps, of the commits listed, those of `commits` (the scanned set), and sums
+    /// the bytes pass 1 reads.
+    fn keep_commits(&mut self, commits: &HashSet<Oid>) {
+        let present = &self.present;
+        self.wanted.retain(|(oid, _)| present.contains_key(oid) || commits.contains(oid));
+        self.bytes = self.wanted.iter().map(|w| w.1).sum();
     }
 
     fn set(&self, oid: &Oid, state: u8) {
@@ -102,6 +114,24 @@ impl Listing {
     /// Whether pairs of `oid` may matter: not a blob pass 1 found clean.
     pub fn may_matter(&self, oid: &Oid) -> bool {
         self.present.get(oid).is_none_or(|&i| self.state[i as usize].load(Ordering::Relaxed) != CLEAN)
+    }
+}
+
+/// The object listing, started on a thread of its own before the commits are walked
+/// (libgit2's topological walk of git/git's 85,361 commits and the listing each take
+/// about a second, on one core each).
+pub struct Prelisting(std::thread::JoinHandle<Result<Listing, String>>);
+
+impl Prelisting {
+    pub fn start(git_dir: &std::path::Path) -> Prelisting {
+        let d = git_dir.to_path_buf();
+        Prelisting(std::thread::spawn(move || Listing::all(&d)))
+    }
+
+    fn finish(self, commits: &HashSet<Oid>) -> Result<Listing, String> {
+        let mut l = self.0.join().map_err(|_| "the listing thread panicked".to_string())??;
+        l.keep_commits(commits);
+        Ok(l)
     }
 }
 
@@ -601,7 +631,8 @@ pub fn tune_libgit2() {
 }
 
 /// `scan --history` over `commits` (every commit reachable from the refs, oldest
-/// first, so closed under parents). Three things run at once:
+/// first, so closed under parents), with the object listing `listed` started before
+/// the commits were walked (or listed here). Three things run at once:
 /// - pass 1 ([`content_pass`]) on this thread and rayon's pool;
 /// - attribution ([`attribution`], one `git log`) on its own thread, keeping the pairs
 ///   of every blob pass 1 has not found clean;
@@ -617,6 +648,7 @@ pub fn scan_history(
     repo: &Repository,
     commits: &[Oid],
     with_ref_objects: bool,
+    listed: Option<Prelisting>,
     progress: Option<&dyn Progress>,
     sink: Option<Sink<'_>>,
 ) -> Result<(Vec<Finding>, Totals), String> {
@@ -627,7 +659,10 @@ pub fn scan_history(
     let git_dir = repo.path();
     let refs = if with_ref_objects { super::all_ref_objects(repo).map_err(ge)? } else { Vec::new() };
     let set: HashSet<Oid> = commits.iter().copied().collect();
-    let listing = Listing::new(git_dir, &set)?;
+    let listing = match listed {
+        Some(p) => p.finish(&set)?,
+        None => Listing::new(git_dir, &set)?,
+    };
     let pos: HashMap<Oid, u32> = commits.iter().enumerate().map(|(i, c)| (*c, i as u32)).collect();
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let (pass1, judged) = std::thread::scope(|s| {
