@@ -3,29 +3,31 @@
 //! Owns the two passes of `scan --history`:
 //! 1. **Content**: every blob (and the message of every commit in the scanned set) is
 //!    listed once from the object database in pack order (`git cat-file
-//!    --batch-all-objects --unordered`), streamed through one `git cat-file --batch`
-//!    and scanned in parallel (rayon). Path-free: a blob's bytes are scanned once with
-//!    no path; a blob is a *candidate* when that scan has hits or problems, when its
-//!    decoding could depend on its name (OLE2 `.xls`, gzip), or when it is larger than
+//!    --batch-all-objects --unordered`, started before the commit walk:
+//!    [`Prelisting`]), read in-process through libgit2 by every worker of rayon's pool
+//!    (runs of the pack order, each worker its own repository handle) and scanned where
+//!    it was inflated. Path-free: a blob's bytes are scanned once with no path; a blob
+//!    is a *candidate* when that scan has hits or problems, when its decoding could
+//!    depend on its name (OLE2 `.xls`, gzip), or when it is larger than
 //!    `settings.max_file_size`. Clean blobs leave nothing behind.
 //! 2. **Attribution**, only for candidates (and for blobs commits name that the object
 //!    database lacks — those are judged unreadable, never skipped): one `git log
-//!    --no-walk --stdin -c --raw --root` over the scanned commits gives each commit's
-//!    diff against every parent (a merge lists only paths differing from all parents —
-//!    the per-commit strategy's rule); each (candidate blob, path) pair gets the
-//!    earliest introducing commit in the order the per-commit strategy uses
-//!    (libgit2's topological walk, oldest first). Without git, libgit2 tree walks
+//!    --no-walk --stdin --diff-merges=first-parent --raw --root` over the scanned
+//!    commits, beside pass 1 (see [`Merges`] for why first-parent gives the per-commit
+//!    strategy's pairs over a list closed under parents); each (candidate blob, path)
+//!    pair gets the earliest introducing commit in the order the per-commit strategy
+//!    uses (libgit2's topological walk, oldest first). Without git, libgit2 tree walks
 //!    (each (tree, directory) pair read once) give the same pairs, slower. These pairs
 //!    (and ref objects: tag messages, trees and blobs refs point at) are judged through
 //!    [`super::scan`], which rescans the candidate bytes under their real path and
 //!    applies path rules per path.
 //!
 //! Memory is bounded by design: the list of object ids and sizes, the set of listed blob
-//! ids, a byte budget for blobs in flight, the candidate set, and in pass 2 only the
-//! candidates' pairs and a commit → position map. Nothing per clean blob, nothing per
-//! (blob, path) pair of the history. `git` runs with `GIT_NO_REPLACE_OBJECTS` and
-//! bounded pack windows (see `objects`). Must not import report renderers or policy
-//! internals; never writes anything.
+//! ids, one object per worker, libgit2's bounded pack windows ([`tune_libgit2`]), the
+//! candidate set, and the attribution's pairs of blobs not yet known clean. Nothing per
+//! clean blob once decided. `git` runs with `GIT_NO_REPLACE_OBJECTS` and bounded pack
+//! windows (see `objects`). Must not import report renderers or policy internals; never
+//! writes anything.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
