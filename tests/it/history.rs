@@ -267,6 +267,34 @@ fn a_blob_missing_from_the_object_database_blocks_a_history_scan() {
     }
 }
 
+/// Pass 1 reads most objects in-process and streams those over the whole-read size (32
+/// MiB) from `git cat-file`: a list at the end of such a blob is found, at its path and
+/// commit, as by the per-commit strategy — loose and packed.
+#[test]
+fn a_list_at_the_end_of_a_blob_over_the_whole_read_size_is_found_in_history() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    commit_all(&r, "root");
+    let mut big = "clean line of text\n".repeat((33 << 20) / 19);
+    big.push_str(&customer_csv(20));
+    r.write("dump/big.csv", &big);
+    r.write("small.csv", customer_csv(12));
+    commit_all(&r, "dump");
+    let old = r.lg().args(["scan", "--history", "--per-commit", "--format", "json"]).output().expect("runs");
+    assert_eq!(old.status.code(), Some(1), "{}", err(&old));
+    for packed in [false, true] {
+        if packed {
+            r.git(&["repack", "-adq"]);
+        }
+        let new = r.lg().args(["scan", "--history", "--format", "json"]).output().expect("runs");
+        assert_eq!(new.status.code(), Some(1), "{}", err(&new));
+        let f = findings(&new);
+        let all = f.join("\n");
+        assert!(all.contains("\"dump/big.csv\"") && all.contains("\"small.csv\""), "packed={packed}: {all}");
+        assert_eq!(f, findings(&old), "packed={packed}: new (left) and per-commit (right) differ");
+    }
+}
+
 #[test]
 fn replace_refs_do_not_hide_what_is_stored() {
     let r = Repo::new();
