@@ -82,7 +82,9 @@ fn in_url_path(b: &[u8], start: usize, floor: usize) -> bool {
                 || matches!(c, b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'|' | b'[' | b']')
         })
         .map_or(lo, |i| lo + i + 1);
-    memchr::memmem::find(&b[token..start], b"://").is_some()
+    // A short token: no substring searcher built per candidate.
+    let t = &b[token..start];
+    memchr::memchr_iter(b':', t).any(|i| t[i + 1..].starts_with(b"//"))
 }
 
 fn is_local(c: u8) -> bool {
@@ -102,7 +104,7 @@ fn valid_domain(d: &str) -> bool {
     if d.split('.').any(|l| l.is_empty() || l.starts_with('-')) {
         return false;
     }
-    !NOT_TLDS.contains(&tld.to_ascii_lowercase().as_str())
+    !NOT_TLDS.iter().any(|n| n.eq_ignore_ascii_case(tld))
 }
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
