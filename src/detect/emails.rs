@@ -101,7 +101,10 @@ fn valid_domain(d: &str) -> bool {
     if !(2..=24).contains(&tld.len()) || !tld.bytes().all(|c| c.is_ascii_alphabetic()) {
         return false;
     }
-    if d.split('.').any(|l| l.is_empty() || l.starts_with('-')) {
+    // No label empty or starting with `-`: the first one, and the one after each dot.
+    let b = d.as_bytes();
+    let bad_start = |i: usize| b.get(i).is_none_or(|&c| c == b'.' || c == b'-');
+    if bad_start(0) || memchr::memchr_iter(b'.', b).any(|i| bad_start(i + 1)) {
         return false;
     }
     !NOT_TLDS.iter().any(|n| n.eq_ignore_ascii_case(tld))
@@ -352,6 +355,42 @@ impl Emails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label check reads bytes; it agrees with splitting the domain at its dots.
+    #[test]
+    fn domain_labels_agree_with_splitting() {
+        let naive = |d: &str| {
+            d.rfind('.').is_some_and(|dot| {
+                let tld = &d[dot + 1..];
+                (2..=24).contains(&tld.len())
+                    && tld.bytes().all(|c| c.is_ascii_alphabetic())
+                    && !d.split('.').any(|l| l.is_empty() || l.starts_with('-'))
+                    && !NOT_TLDS.contains(&tld.to_ascii_lowercase().as_str())
+            })
+        };
+        for d in [
+            "acme.io",
+            "a.b.co.uk",
+            ".acme.io",
+            "-acme.io",
+            "acme..io",
+            "acme.-x.io",
+            "acme.io.",
+            "a-b.io",
+            "x.PNG",
+            "x.Json",
+            "x.de",
+            "",
+            ".",
+            "..",
+            "-.io",
+            "a.-",
+            "acme.i",
+            "ACME.COM",
+        ] {
+            assert_eq!(valid_domain(d), naive(d), "{d}");
+        }
+    }
 
     fn all(s: &str) -> Vec<&str> {
         find(s).into_iter().map(|(a, b)| &s[a..b]).collect()
