@@ -127,7 +127,7 @@ pub struct Ignore {
 impl Ignore {
     /// True when the address (lower-cased) is reserved, noreply, or ignored by policy.
     pub fn ignored(&self, addr: &str) -> bool {
-        let Some(at) = addr.rfind('@') else { return true };
+        let Some(at) = memchr::memrchr(b'@', addr.as_bytes()) else { return true };
         let (local, domain) = (&addr[..at], &addr[at + 1..]);
         if is_reserved(domain) || is_noreply(local, domain) {
             return true;
@@ -166,7 +166,10 @@ fn is_noreply(local: &str, domain: &str) -> bool {
         "webmaster",
     ];
     let base = local.split('+').next().unwrap_or(local);
-    LOCALS.contains(&base) || domain.contains("noreply") || domain.contains("no-reply")
+    // At each `n`: no substring searcher set up per address.
+    let d = domain.as_bytes();
+    LOCALS.contains(&base)
+        || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
 }
 
 /// Lower-cases an address for counting and hashing.
@@ -186,19 +189,16 @@ pub fn org_of(addr: &str) -> &str {
     if is_consumer(d) {
         return addr;
     }
-    let mut labels = d.rsplitn(4, '.');
-    let keep = match (labels.next(), labels.next(), labels.next()) {
-        (Some(tld), Some(second), Some(_)) if tld.len() == 2 && SECOND_LEVEL.contains(&second) => 3,
-        _ => 2,
-    };
-    let mut cut = d.len();
-    for _ in 0..keep {
-        match d[..cut].rfind('.') {
-            Some(i) => cut = i,
-            None => return d,
-        }
+    // The dots from the end (byte searches: this runs for every address).
+    let b = d.as_bytes();
+    let dot_before = |end: usize| memchr::memrchr(b'.', &b[..end]);
+    let Some(p1) = dot_before(b.len()) else { return d };
+    let Some(p2) = dot_before(p1) else { return d };
+    let (tld, second) = (&d[p1 + 1..], &d[p2 + 1..p1]);
+    if tld.len() == 2 && SECOND_LEVEL.contains(&second) {
+        return dot_before(p2).map_or(d, |p3| &d[p3 + 1..]);
     }
-    &d[cut + 1..]
+    &d[p2 + 1..]
 }
 
 /// Consumer (webmail and ISP) mail hosts.
@@ -292,7 +292,7 @@ const SECOND_LEVEL: &[&str] =
 
 /// The domain part of a normalised address.
 pub fn domain_of(addr: &str) -> &str {
-    addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    memchr::memrchr(b'@', addr.as_bytes()).map_or("", |at| &addr[at + 1..])
 }
 
 /// `emails` detector: many distinct contact addresses across several domains.
@@ -355,6 +355,61 @@ impl Emails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Organisations and noreply hosts found with byte searches agree with the
+    /// string-splitting definitions.
+    #[test]
+    fn org_and_noreply_agree_with_splitting() {
+        let naive_org = |addr: &str| -> String {
+            let d = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+            if is_consumer(d) {
+                return addr.to_string();
+            }
+            let mut labels = d.rsplitn(4, '.');
+            let keep = match (labels.next(), labels.next(), labels.next()) {
+                (Some(tld), Some(second), Some(_)) if tld.len() == 2 && SECOND_LEVEL.contains(&second) => 3,
+                _ => 2,
+            };
+            let mut cut = d.len();
+            for _ in 0..keep {
+                match d[..cut].rfind('.') {
+                    Some(i) => cut = i,
+                    None => return d.to_string(),
+                }
+            }
+            d[cut + 1..].to_string()
+        };
+        for a in [
+            "a@acme.io",
+            "a@x.acme.io",
+            "a@acme.co.uk",
+            "a@x.acme.co.uk",
+            "a@co.uk",
+            "a@.co.uk",
+            "a@gmail.com",
+            "a@localhost",
+            "a@b",
+            "a@",
+            "nope",
+            "a@b@acme.de",
+            "a@linux.intel.com",
+            "a@x.y.gov.zq",
+            "a@..",
+            "a@a.b.c.d.e",
+        ] {
+            assert_eq!(org_of(a), naive_org(a), "{a}");
+        }
+        for (local, domain) in [
+            ("x", "noreply.github.com"),
+            ("x", "mail.no-reply.io"),
+            ("x", "n.io"),
+            ("x", "nonoreply"),
+            ("x", "acme.io"),
+        ] {
+            let naive = domain.contains("noreply") || domain.contains("no-reply");
+            assert_eq!(is_noreply(local, domain), naive, "{domain}");
+        }
+    }
 
     /// The label check reads bytes; it agrees with splitting the domain at its dots.
     #[test]
