@@ -1206,13 +1206,8 @@ const ROSTER_WORDS: &[&str] = &[
 /// One case-insensitive automaton over the head: no lower-cased copy, no searcher
 /// built per word and per text.
 pub fn roster_hint(s: &str) -> bool {
-    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(ROSTER_WORDS)
-            // Fixed literals: building cannot fail.
-            .expect("static automaton")
-    });
+    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| super::literals::case_insensitive(ROSTER_WORDS));
     WORDS.is_match(&s.as_bytes()[..s.len().min(4096)])
 }
 

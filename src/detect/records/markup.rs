@@ -25,13 +25,8 @@ pub fn html(det: &Records, t: &Text) -> Table {
     // Without a cell tag every row is empty: no rows, no header. Text that only says
     // `<tree-ish>` or has a `<tr` without cells is not read with the row and cell
     // expressions (each row then ran to the end of the text).
-    static CELL_TAG: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(["<td", "<th"])
-            // Fixed literals: building cannot fail.
-            .expect("static automaton")
-    });
+    static CELL_TAG: LazyLock<aho_corasick::AhoCorasick> =
+        LazyLock::new(|| crate::detect::literals::case_insensitive(&["<td", "<th"]));
     if !CELL_TAG.is_match(t.s) {
         return tab;
     }

@@ -24,7 +24,7 @@ mod sql;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::AhoCorasick;
 
 use super::emails::{self, Ignore};
 use super::fields::{self, Field};
@@ -612,13 +612,7 @@ impl Shapes {
 
     /// One pass of its own, for texts not prepared by the scanner.
     pub fn find(s: &str) -> Shapes {
-        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(SHAPE_MARKERS)
-                // Fixed literals: building cannot fail.
-                .expect("static automaton")
-        });
+        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| super::literals::case_insensitive(SHAPE_MARKERS));
         let mut m = Shapes::start(s);
         for hit in AC.find_iter(s) {
             m.mark(hit.pattern().as_usize());
