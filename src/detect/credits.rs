@@ -33,8 +33,12 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     let mut line_start = 0;
     let mut prev: &str = "";
     let mut lines = super::lines::split_inclusive_nl(s).peekable();
-    let manifest = is_manifest(s);
-    let archive = is_mail_archive(s);
+    // Both read the whole text: decided when a line first needs them (most texts
+    // never ask, or ask only on their few header-like lines).
+    let manifest_cell = std::cell::OnceCell::new();
+    let archive_cell = std::cell::OnceCell::new();
+    let manifest = || *manifest_cell.get_or_init(|| is_manifest(s));
+    let archive = || *archive_cell.get_or_init(|| is_mail_archive(s));
     let mut in_header = false;
     let mut in_recipients = false;
     while let Some(line) = lines.next() {
@@ -47,11 +51,11 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
         let text = line.trim_end_matches(['\n', '\r']);
         // In a mail archive, header fields (and their continuation lines) name the
         // correspondents of one message: correspondence, not a list.
-        let header =
-            archive && (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])));
+        let header = (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])))
+            && archive();
         in_header = header;
         // In a single mail, recipients are a contact list: never credits.
-        let recipient = !archive && (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t'])));
+        let recipient = (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t']))) && !archive();
         in_recipients = recipient;
         if header && !in_line.is_empty() {
             total += 1;
@@ -62,7 +66,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
             total += 1;
             let next = lines.peek().copied().unwrap_or("");
             if credit_line(text, &in_line, prev, next)
-                && (manifest || !manifest_entry(text, in_line[0].0, in_line[0].1, prev, next))
+                && (!manifest_entry(text, in_line[0].0, in_line[0].1, prev, next) || manifest())
             {
                 credits += 1;
             } else if (total - credits) * 4 > spans.len() {

@@ -82,7 +82,9 @@ fn in_url_path(b: &[u8], start: usize, floor: usize) -> bool {
                 || matches!(c, b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'|' | b'[' | b']')
         })
         .map_or(lo, |i| lo + i + 1);
-    memchr::memmem::find(&b[token..start], b"://").is_some()
+    // A short token: no substring searcher built per candidate.
+    let t = &b[token..start];
+    memchr::memchr_iter(b':', t).any(|i| t[i + 1..].starts_with(b"//"))
 }
 
 fn is_local(c: u8) -> bool {
@@ -99,10 +101,13 @@ fn valid_domain(d: &str) -> bool {
     if !(2..=24).contains(&tld.len()) || !tld.bytes().all(|c| c.is_ascii_alphabetic()) {
         return false;
     }
-    if d.split('.').any(|l| l.is_empty() || l.starts_with('-')) {
+    // No label empty or starting with `-`: the first one, and the one after each dot.
+    let b = d.as_bytes();
+    let bad_start = |i: usize| b.get(i).is_none_or(|&c| c == b'.' || c == b'-');
+    if bad_start(0) || memchr::memchr_iter(b'.', b).any(|i| bad_start(i + 1)) {
         return false;
     }
-    !NOT_TLDS.contains(&tld.to_ascii_lowercase().as_str())
+    !NOT_TLDS.iter().any(|n| n.eq_ignore_ascii_case(tld))
 }
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
@@ -122,7 +127,7 @@ pub struct Ignore {
 impl Ignore {
     /// True when the address (lower-cased) is reserved, noreply, or ignored by policy.
     pub fn ignored(&self, addr: &str) -> bool {
-        let Some(at) = addr.rfind('@') else { return true };
+        let Some(at) = memchr::memrchr(b'@', addr.as_bytes()) else { return true };
         let (local, domain) = (&addr[..at], &addr[at + 1..]);
         if is_reserved(domain) || is_noreply(local, domain) {
             return true;
@@ -161,7 +166,10 @@ fn is_noreply(local: &str, domain: &str) -> bool {
         "webmaster",
     ];
     let base = local.split('+').next().unwrap_or(local);
-    LOCALS.contains(&base) || domain.contains("noreply") || domain.contains("no-reply")
+    // At each `n`: no substring searcher set up per address.
+    let d = domain.as_bytes();
+    LOCALS.contains(&base)
+        || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
 }
 
 /// Lower-cases an address for counting and hashing.
@@ -181,19 +189,16 @@ pub fn org_of(addr: &str) -> &str {
     if is_consumer(d) {
         return addr;
     }
-    let mut labels = d.rsplitn(4, '.');
-    let keep = match (labels.next(), labels.next(), labels.next()) {
-        (Some(tld), Some(second), Some(_)) if tld.len() == 2 && SECOND_LEVEL.contains(&second) => 3,
-        _ => 2,
-    };
-    let mut cut = d.len();
-    for _ in 0..keep {
-        match d[..cut].rfind('.') {
-            Some(i) => cut = i,
-            None => return d,
-        }
+    // The dots from the end (byte searches: this runs for every address).
+    let b = d.as_bytes();
+    let dot_before = |end: usize| memchr::memrchr(b'.', &b[..end]);
+    let Some(p1) = dot_before(b.len()) else { return d };
+    let Some(p2) = dot_before(p1) else { return d };
+    let (tld, second) = (&d[p1 + 1..], &d[p2 + 1..p1]);
+    if tld.len() == 2 && SECOND_LEVEL.contains(&second) {
+        return dot_before(p2).map_or(d, |p3| &d[p3 + 1..]);
     }
-    &d[cut + 1..]
+    &d[p2 + 1..]
 }
 
 /// Consumer (webmail and ISP) mail hosts.
@@ -287,7 +292,7 @@ const SECOND_LEVEL: &[&str] =
 
 /// The domain part of a normalised address.
 pub fn domain_of(addr: &str) -> &str {
-    addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    memchr::memrchr(b'@', addr.as_bytes()).map_or("", |at| &addr[at + 1..])
 }
 
 /// `emails` detector: many distinct contact addresses across several domains.
@@ -350,6 +355,97 @@ impl Emails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Organisations and noreply hosts found with byte searches agree with the
+    /// string-splitting definitions.
+    #[test]
+    fn org_and_noreply_agree_with_splitting() {
+        let naive_org = |addr: &str| -> String {
+            let d = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+            if is_consumer(d) {
+                return addr.to_string();
+            }
+            let mut labels = d.rsplitn(4, '.');
+            let keep = match (labels.next(), labels.next(), labels.next()) {
+                (Some(tld), Some(second), Some(_)) if tld.len() == 2 && SECOND_LEVEL.contains(&second) => 3,
+                _ => 2,
+            };
+            let mut cut = d.len();
+            for _ in 0..keep {
+                match d[..cut].rfind('.') {
+                    Some(i) => cut = i,
+                    None => return d.to_string(),
+                }
+            }
+            d[cut + 1..].to_string()
+        };
+        for a in [
+            "a@acme.io",
+            "a@x.acme.io",
+            "a@acme.co.uk",
+            "a@x.acme.co.uk",
+            "a@co.uk",
+            "a@.co.uk",
+            "a@gmail.com",
+            "a@localhost",
+            "a@b",
+            "a@",
+            "nope",
+            "a@b@acme.de",
+            "a@linux.intel.com",
+            "a@x.y.gov.zq",
+            "a@..",
+            "a@a.b.c.d.e",
+        ] {
+            assert_eq!(org_of(a), naive_org(a), "{a}");
+        }
+        for (local, domain) in [
+            ("x", "noreply.github.com"),
+            ("x", "mail.no-reply.io"),
+            ("x", "n.io"),
+            ("x", "nonoreply"),
+            ("x", "acme.io"),
+        ] {
+            let naive = domain.contains("noreply") || domain.contains("no-reply");
+            assert_eq!(is_noreply(local, domain), naive, "{domain}");
+        }
+    }
+
+    /// The label check reads bytes; it agrees with splitting the domain at its dots.
+    #[test]
+    fn domain_labels_agree_with_splitting() {
+        let naive = |d: &str| {
+            d.rfind('.').is_some_and(|dot| {
+                let tld = &d[dot + 1..];
+                (2..=24).contains(&tld.len())
+                    && tld.bytes().all(|c| c.is_ascii_alphabetic())
+                    && !d.split('.').any(|l| l.is_empty() || l.starts_with('-'))
+                    && !NOT_TLDS.contains(&tld.to_ascii_lowercase().as_str())
+            })
+        };
+        for d in [
+            "acme.io",
+            "a.b.co.uk",
+            ".acme.io",
+            "-acme.io",
+            "acme..io",
+            "acme.-x.io",
+            "acme.io.",
+            "a-b.io",
+            "x.PNG",
+            "x.Json",
+            "x.de",
+            "",
+            ".",
+            "..",
+            "-.io",
+            "a.-",
+            "acme.i",
+            "ACME.COM",
+        ] {
+            assert_eq!(valid_domain(d), naive(d), "{d}");
+        }
+    }
 
     fn all(s: &str) -> Vec<&str> {
         find(s).into_iter().map(|(a, b)| &s[a..b]).collect()

@@ -1203,9 +1203,12 @@ const ROSTER_WORDS: &[&str] = &[
 
 /// Whether the first 4 KiB of `s` hold a roster word: the cheap gate before a table
 /// is read as a roster of companies.
+/// One case-insensitive automaton over the head: no lower-cased copy, no searcher
+/// built per word and per text.
 pub fn roster_hint(s: &str) -> bool {
-    let head: Vec<u8> = s.as_bytes()[..s.len().min(4096)].to_ascii_lowercase();
-    ROSTER_WORDS.iter().any(|w| memchr::memmem::find(&head, w.as_bytes()).is_some())
+    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| super::literals::case_insensitive(ROSTER_WORDS));
+    WORDS.is_match(&s.as_bytes()[..s.len().min(4096)])
 }
 
 /// Last words of company names without a legal form (`Brightfalcon Analytics`).

@@ -23,6 +23,15 @@ const GROUP: usize = 16;
 /// Bytes lower-cased and searched at a time (bounded memory whatever the text).
 const BLOCK: usize = 64 << 10;
 
+/// A fixed word list's automaton, ASCII case ignored (the gates' one-pass checks).
+pub fn case_insensitive(words: &[&str]) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(words)
+        // Fixed literals written in the source: building cannot fail.
+        .expect("static automaton")
+}
+
 /// Literals found case-insensitively; see the module docs.
 #[derive(Debug)]
 pub struct Literals {

@@ -523,9 +523,13 @@ impl Scanner {
         let has_at = memchr::memchr(b'@', t.s.as_bytes()).is_some();
         // People credited by a project are not records and not a contact list.
         let people = has_at && t.credits();
+        // Personal records are read last, and not at all when their hit could only be
+        // dropped by `conclude` (see [`Scanner::personal_moot`]).
+        let mut deferred = Vec::new();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
                 match (det, &mut state[ci][di]) {
+                    (Detector::Records(r), _) if r.personal() && !more_may_follow => deferred.push((ci, di)),
                     (Detector::Pattern(_), _) if t.people_only => {}
                     (Detector::Pattern(p), Obs::Pattern(o)) if p.keywords.is_empty() => p.observe(t, o),
                     (Detector::Pattern(p), Obs::Pattern(o)) => {
@@ -557,6 +561,34 @@ impl Scanner {
                 }
             }
         }
+        for (ci, di) in deferred {
+            if self.personal_moot(state, ci, di) {
+                continue;
+            }
+            if let (Detector::Records(r), Obs::Records(o)) = (&self.classes[ci].detectors[di], &mut state[ci][di]) {
+                if (has_at || !r.need_email) && !people {
+                    r.observe(t, o);
+                }
+            }
+        }
+    }
+
+    /// The personal records detector `(ci, di)` cannot change a whole part's findings:
+    /// a class whose first detector is a non-personal `records` detector has fired
+    /// (`conclude` then drops every personal-record hit of the part), and no other
+    /// detector of the personal one's class has seen anything (it would report in
+    /// the class's place). A contact list is then not read a third time.
+    fn personal_moot(&self, state: &[Vec<Obs>], ci: usize, di: usize) -> bool {
+        let contacts_fired = self.classes.iter().zip(state).any(|(c, obs)| match (c.detectors.first(), obs.first()) {
+            (Some(Detector::Records(r)), Some(Obs::Records(o))) => !r.personal() && r.fired(o) && o.first.is_some(),
+            _ => false,
+        });
+        contacts_fired
+            && self.classes[ci].detectors.iter().zip(&state[ci]).enumerate().all(|(j, d)| match d {
+                _ if j == di => true,
+                (Detector::Pattern(_), Obs::Pattern(o)) => o.count == 0 && o.first.is_none() && o.values.is_empty(),
+                _ => false,
+            })
     }
 
     fn conclude(&self, state: Vec<Vec<Obs>>) -> Vec<ClassHit> {

@@ -22,6 +22,14 @@ fn re(s: &str) -> Regex {
 
 pub fn html(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("html table");
+    // Without a cell tag every row is empty: no rows, no header. Text that only says
+    // `<tree-ish>` or has a `<tr` without cells is not read with the row and cell
+    // expressions (each row then ran to the end of the text).
+    static CELL_TAG: LazyLock<aho_corasick::AhoCorasick> =
+        LazyLock::new(|| crate::detect::literals::case_insensitive(&["<td", "<th"]));
+    if !CELL_TAG.is_match(t.s) {
+        return tab;
+    }
     for row in ROW.find_iter(t.s) {
         let cells: Vec<(bool, String)> = CELL
             .captures_iter(row.as_str())

@@ -24,7 +24,7 @@ mod sql;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::AhoCorasick;
 
 use super::emails::{self, Ignore};
 use super::fields::{self, Field};
@@ -191,22 +191,33 @@ impl RecordsObs {
         for (f, n) in tab.fields {
             *self.fields.entry(f).or_default() += n;
         }
-        // Up to the cap, the least values first (as a sorted set kept them): the same
-        // values on every run whatever the sets' order.
-        let sorted_if_capped = |set: HashSet<String>, held: usize| {
-            let mut v: Vec<String> = set.into_iter().collect();
-            if held + v.len() > 100_000 {
-                v.sort_unstable();
-            }
-            v
-        };
-        for v in sorted_if_capped(tab.ids, self.ids.len()) {
+        // The first table of a text (below the cap, as a table always is): its sets
+        // are the observation's, moved rather than hashed a second time. A table's
+        // domains are the organisations of its addresses, as `merge` would compute.
+        if self.emails.is_empty() && tab.emails.len() <= 100_000 {
+            self.emails = tab.emails;
+            self.domains = tab.domains;
+        } else {
+            self.merge_emails(tab.emails);
+        }
+        if self.ids.is_empty() && tab.ids.len() <= 100_000 {
+            self.ids = tab.ids;
+        } else {
+            self.merge_ids(tab.ids);
+        }
+    }
+
+    fn merge_ids(&mut self, ids: HashSet<String>) {
+        for v in sorted_if_capped(ids, self.ids.len()) {
             if self.ids.len() >= 100_000 {
                 break;
             }
             self.ids.insert(v);
         }
-        for e in sorted_if_capped(tab.emails, self.emails.len()) {
+    }
+
+    fn merge_emails(&mut self, emails: HashSet<String>) {
+        for e in sorted_if_capped(emails, self.emails.len()) {
             if self.emails.len() >= 100_000 {
                 break;
             }
@@ -217,6 +228,16 @@ impl RecordsObs {
             self.emails.insert(e);
         }
     }
+}
+
+/// Up to the cap, the least values first (as a sorted set kept them): the same
+/// values on every run whatever the sets' order.
+fn sorted_if_capped(set: HashSet<String>, held: usize) -> Vec<String> {
+    let mut v: Vec<String> = set.into_iter().collect();
+    if held + v.len() > 100_000 {
+        v.sort_unstable();
+    }
+    v
 }
 
 /// Rows counted by one reading of the content.
@@ -591,13 +612,7 @@ impl Shapes {
 
     /// One pass of its own, for texts not prepared by the scanner.
     pub fn find(s: &str) -> Shapes {
-        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .build(SHAPE_MARKERS)
-                // Fixed literals: building cannot fail.
-                .expect("static automaton")
-        });
+        static AC: LazyLock<AhoCorasick> = LazyLock::new(|| super::literals::case_insensitive(SHAPE_MARKERS));
         let mut m = Shapes::start(s);
         for hit in AC.find_iter(s) {
             m.mark(hit.pattern().as_usize());

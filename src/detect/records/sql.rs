@@ -32,6 +32,9 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
         if k == 0 {
             // INSERT INTO t (cols) VALUES (...), (...);
+            if !insert_head(&lower.as_bytes()[start + KEYWORDS[0].len()..]) {
+                continue; // `insert into` in prose (a message, a comment): no statement
+            }
             let Some(v) = memchr::memmem::find(&lower.as_bytes()[start..], b"values") else { break };
             if tab.header.is_none() {
                 let head = &s[start..start + v];
@@ -71,6 +74,81 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
     }
     tab
+}
+
+/// What follows `insert into` in a statement (`b`, lower-cased): a table name (bare,
+/// quoted, bracketed, dotted), an optional column list, at most a few words
+/// (`overriding system value`), then `values`. Text that merely says "insert into"
+/// is not read up to the next `values` however far away.
+fn insert_head(b: &[u8]) -> bool {
+    const MAX_NAME: usize = 512;
+    const MAX_COLUMNS: usize = 64 << 10;
+    let ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    // The name: quoted parts up to their closing quote, bare parts up to a space or `(`.
+    let start = ws(0);
+    let mut i = start;
+    while i < b.len() && i - start <= MAX_NAME {
+        let close = match b[i] {
+            b'"' => b'"',
+            b'`' => b'`',
+            b'[' => b']',
+            c if c.is_ascii_whitespace() || c == b'(' || c == b';' => break,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        match memchr::memchr(close, &b[i + 1..(i + 1 + MAX_NAME).min(b.len())]) {
+            Some(k) => i += k + 2,
+            None => return false,
+        }
+    }
+    if i == start || i - start > MAX_NAME {
+        return false;
+    }
+    i = ws(i);
+    // The column list, to its closing parenthesis.
+    if b.get(i) == Some(&b'(') {
+        let mut depth = 0usize;
+        let end = (i + MAX_COLUMNS).min(b.len());
+        loop {
+            if i >= end || b[i] == b';' {
+                return false;
+            }
+            match b[i] {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        i = ws(i + 1);
+    }
+    // `values`, after at most four words.
+    for _ in 0..5 {
+        if b[i..].starts_with(b"values") {
+            return true;
+        }
+        let w = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        if i == w {
+            return false;
+        }
+        i = ws(i);
+    }
+    false
 }
 
 /// Column names of `CREATE TABLE <name> (...)` in `s`: the first word of each
@@ -200,6 +278,32 @@ mod tests {
         ] {
             let t = Text::new(s, false);
             let _ = super::parse(&det, &t);
+        }
+    }
+
+    /// Statements in their usual dialects pass; prose saying "insert into" does not.
+    #[test]
+    fn insert_heads_are_statements() {
+        let head = |s: &str| super::insert_head(s.to_ascii_lowercase().as_bytes());
+        for s in [
+            " customers VALUES (1)",
+            " `tenants` (`id`, `email`) VALUES (1, 'a')",
+            " \"public\".\"users\" (\"id\") VALUES",
+            " [dbo].[My Customers] ([a],[b])\nVALUES",
+            " t(a, b)\n  values\n(1, 2)",
+            " t (a) OVERRIDING SYSTEM VALUE VALUES (1)",
+        ] {
+            assert!(head(s), "{s}");
+        }
+        for s in [
+            " database\"\nmsgstr \"\"\n... values",
+            " the index (see below) and then values",
+            " t (a; values",
+            " t SELECT * FROM u; INSERT INTO v VALUES",
+            " `unclosed VALUES",
+            "",
+        ] {
+            assert!(!head(s), "{s}");
         }
     }
 
