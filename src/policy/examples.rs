@@ -32,7 +32,10 @@ const MAX_POLICY_BYTES: usize = 1 << 20;
 
 /// The file with its own examples blanked, when it is a policy file with examples.
 pub fn blank(data: &[u8]) -> Option<Vec<u8>> {
-    if data.len() > MAX_POLICY_BYTES || memchr::memmem::find(data, b"examples").is_none() {
+    // Called on every scanned text: one searcher built once, not one per call.
+    static EXAMPLES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"examples"));
+    if data.len() > MAX_POLICY_BYTES || EXAMPLES.find(data).is_none() {
         return None;
     }
     let text = std::str::from_utf8(data).ok()?;
