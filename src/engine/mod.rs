@@ -5,6 +5,10 @@
 //! is (path) and where it goes (destination), and what suppresses them. Does no I/O
 //! and never touches git2: sources hand it scanned items.
 
+mod union;
+
+pub use union::Pieces;
+
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
