@@ -50,6 +50,24 @@ pub struct Piece {
 }
 
 impl Records {
+    /// What `policy explain` says of pieces and their union for this detector.
+    pub fn union_text(&self) -> String {
+        let domains = if self.need_email {
+            format!(" on ≥ {} organisations", self.min_distinct_domains)
+        } else {
+            String::new()
+        };
+        let notes = if self.need_email {
+            format!(", or a short note (≤ {NOTE_LINES_MAX} lines, a record in ≥ 1 line of {NOTE_DENSITY}, not a program) with addresses not on credit lines")
+        } else {
+            String::new()
+        };
+        format!(
+            "across files: a piece is a table of fewer than {} records{notes} (not credits, mail, patches, keyrings, manifests); pieces of one shape in one scan, commit, pre-commit file set or pushed ref fire once when ≥ 2 files hold {} distinct identifiers{domains} between them",
+            self.min_rows, self.min_rows
+        )
+    }
+
     /// Cheap test that `t` may hold a piece the detector did not read: for e-mail
     /// records, fewer addresses than `min_rows` (more were read by the detector
     /// itself) of which one is on a line that credits no one. Reads only the lines
