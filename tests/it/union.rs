@@ -231,3 +231,45 @@ fn people_lists_source_and_correspondence_are_no_pieces() {
     let (f, text) = findings(&d);
     assert!(f.is_empty(), "nothing here is a list: {text}");
 }
+
+#[test]
+fn pieces_in_an_allowed_store_do_not_count_and_allow_paths_neither() {
+    let d = Dir::new();
+    let policy = "version: 1\nextends: []\nclasses:\n  customer-list:\n    detect:\n      - records: { min_rows: 5, fields: [email], min_distinct_domains: 3 }\nstores:\n  exports:\n    paths: [\"vault/**\"]\nrules:\n  - id: lists-stay\n    class: customer-list\n    allow_in: [exports]\n    severity: block\n    message: stay\n";
+    d.write("p.yaml", policy);
+    // Two pieces in the store, one outside: 4 records outside, below the threshold.
+    d.write("tree/vault/a.csv", csv_piece(0));
+    d.write("tree/vault/b.csv", csv_piece(1));
+    d.write("tree/out/c.csv", csv_piece(2));
+    let scan = |args: &[&str]| lg().current_dir(d.path()).args(args).output().expect("runs");
+    let o = scan(&["--policy", "p.yaml", "scan", "tree"]);
+    assert_eq!(o.status.code(), Some(0), "the store's pieces do not count: {}", out(&o));
+    // A second piece outside the store: 8 records on 8 domains outside, blocked.
+    d.write("tree/out/d.csv", csv_piece(3));
+    let o = scan(&["--policy", "p.yaml", "scan", "tree"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("8 records") && text.contains("across 2 files"), "{text}");
+    assert!(!text.contains("vault/"), "store pieces are not listed: {text}");
+    // `allow.paths` takes a piece out of the union too.
+    d.write("p.yaml", format!("{policy}allow:\n  paths: [\"**/d.csv\"]\n"));
+    let o = scan(&["--policy", "p.yaml", "scan", "tree"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+}
+
+#[test]
+fn the_files_the_pre_commit_framework_names_are_one_scope() {
+    let r = Repo::new();
+    // Two staged pieces and one named file that is not in the index (a working-tree file).
+    r.write("a/0.csv", csv_piece(0));
+    r.write("b/1.csv", csv_piece(1));
+    r.git(&["add", "a", "b"]);
+    r.write("c/2.csv", csv_piece(2));
+    let o = r.lg().args(["hook", "pre-commit", "a/0.csv"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "one piece alone passes: {}", err(&o));
+    let o = r.lg().args(["hook", "pre-commit", "a/0.csv", "b/1.csv", "c/2.csv"]).output().expect("runs");
+    let text = err(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("12 records") && text.contains("across 3 files going to refs/heads/main"), "{text}");
+    assert!(text.contains("pieces: a/0.csv, b/1.csv, c/2.csv"), "{text}");
+}
