@@ -54,28 +54,7 @@ impl<'p> Engine<'p> {
                     if !rule.in_scope(&part.path) || self.allowed_here(meta, &rule.allow_in) {
                         continue;
                     }
-                    let mut f = Finding {
-                        rule: rule.id.clone(),
-                        class: hit.class.clone(),
-                        severity: rule.severity,
-                        path: part.path.clone(),
-                        line: hit.loc.line,
-                        column: hit.loc.column,
-                        digest: hit.digest.clone(),
-                        destination: meta.destination.clone(),
-                        evidence: hit.evidence.clone(),
-                        sample: hit.sample.clone(),
-                        request: None,
-                        override_: "none".into(),
-                        suppressed: None,
-                        marker: None,
-                        blob: meta.blob.clone(),
-                        commit: meta.commit.clone(),
-                        message: rule.message.clone(),
-                        snippet: Some(Snippet { text: hit.loc.snippet.clone(), span: hit.loc.span }),
-                        allowed_in: rule.allow_in.clone(),
-                        content_sha256: None,
-                    };
+                    let mut f = self.finding(rule, meta, &part.path, &hit.loc, &hit.digest, &hit.evidence, &hit.sample);
                     // A rule's exclusion never hides a table of records: a CSV renamed
                     // CHANGELOG is still a CSV. What it does hide is counted and listed.
                     f.suppressed = match rule.excluded_by(&part.path) {
@@ -182,6 +161,53 @@ impl<'p> Engine<'p> {
         })
     }
 
+    /// A finding of `rule` at `loc` of `path` (not yet suppressed).
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        rule: &crate::policy::Rule,
+        meta: &ItemMeta,
+        path: &str,
+        loc: &crate::detect::Loc,
+        digest: &str,
+        evidence: &str,
+        sample: &str,
+    ) -> Finding {
+        Finding {
+            rule: rule.id.clone(),
+            class: rule.class.clone(),
+            severity: rule.severity,
+            path: path.to_string(),
+            line: loc.line,
+            column: loc.column,
+            digest: digest.to_string(),
+            destination: meta.destination.clone(),
+            evidence: evidence.to_string(),
+            sample: sample.to_string(),
+            request: None,
+            override_: "none".into(),
+            suppressed: None,
+            marker: None,
+            blob: meta.blob.clone(),
+            commit: meta.commit.clone(),
+            message: rule.message.clone(),
+            snippet: Some(Snippet { text: loc.snippet.clone(), span: loc.span }),
+            allowed_in: rule.allow_in.clone(),
+            content_sha256: None,
+        }
+    }
+
+    /// `baseline` when `digest` is accepted (`allow.digests`, `--baseline`), noted as used.
+    fn accepted(&self, digest: &str) -> Option<Suppression> {
+        if !self.accepted.contains(digest) {
+            return None;
+        }
+        if let Ok(mut u) = self.used.lock() {
+            u.insert(digest.to_string());
+        }
+        Some(Suppression { kind: "baseline", justification: "accepted digest".into() })
+    }
+
     /// Why a finding does not count, if it does not: `allow.paths`, an accepted digest,
     /// or an inline marker with a reason — never a marker for a two-person rule (one
     /// with an `override`), which is noted on the finding for the approvers instead.
@@ -199,11 +225,8 @@ impl<'p> Engine<'p> {
             let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);
             return Some(Suppression { kind: "path", justification: format!("allow.paths ({glob})") });
         }
-        if self.accepted.contains(&f.digest) {
-            if let Ok(mut u) = self.used.lock() {
-                u.insert(f.digest.clone());
-            }
-            return Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
+        if let Some(s) = self.accepted(&f.digest) {
+            return Some(s);
         }
         if self.policy.allow.markers && f.severity != Severity::Info {
             // A marker covers its own line and the next one, and names the rule (or

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Engine, ItemMeta};
 use crate::detect::records::union::Piece;
 use crate::detect::Detector;
-use crate::report::{Finding, Snippet, Suppression};
+use crate::report::Finding;
 
 /// Pieces of records below a detector's thresholds, each with the item it is in.
 pub type Pieces = Vec<(ItemMeta, Piece)>;
@@ -126,34 +126,8 @@ impl Engine<'_> {
             names.join(", ")
         );
         let digest = crate::detect::digest(&rule.class, ids.iter().copied());
-        let mut f = Finding {
-            rule: rule.id.clone(),
-            class: rule.class.clone(),
-            severity: rule.severity,
-            path: first.path.clone(),
-            line: first.first.line,
-            column: first.first.column,
-            digest,
-            destination: meta.destination.clone(),
-            evidence,
-            sample: first.sample.clone(),
-            request: None,
-            override_: "none".into(),
-            suppressed: None,
-            marker: None,
-            blob: meta.blob.clone(),
-            commit: meta.commit.clone(),
-            message: rule.message.clone(),
-            snippet: Some(Snippet { text: first.first.snippet.clone(), span: first.first.span }),
-            allowed_in: rule.allow_in.clone(),
-            content_sha256: None,
-        };
-        if self.accepted.contains(&f.digest) {
-            if let Ok(mut u) = self.used.lock() {
-                u.insert(f.digest.clone());
-            }
-            f.suppressed = Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
-        }
+        let mut f = self.finding(rule, meta, &first.path, &first.first, &digest, &evidence, &first.sample);
+        f.suppressed = self.accepted(&f.digest);
         f
     }
 }

@@ -123,19 +123,12 @@ fn pieces_in_a_directory_scan_fire_once_with_a_stable_digest() {
     assert_eq!(g.len(), 1, "{text}");
     assert_eq!(v["findings"][0]["digest"].as_str(), Some(digest.as_str()));
     let base = e.path().join("baseline.txt");
-    let o = lg()
-        .current_dir(e.path())
-        .args(["--policy", "builtin", "scan", "q", "--write-baseline"])
-        .arg(&base)
-        .output()
-        .expect("runs");
+    let scan_q = |flag: &str| {
+        lg().current_dir(e.path()).args(["--policy", "builtin", "scan", "q", flag]).arg(&base).output().expect("runs")
+    };
+    let o = scan_q("--write-baseline");
     assert!(std::fs::read_to_string(&base).expect("written").contains(&digest), "{}", err(&o));
-    let o = lg()
-        .current_dir(e.path())
-        .args(["--policy", "builtin", "scan", "q", "--baseline"])
-        .arg(&base)
-        .output()
-        .expect("runs");
+    let o = scan_q("--baseline");
     assert_eq!(o.status.code(), Some(0), "an accepted union passes: {}{}", out(&o), err(&o));
 }
 
