@@ -21,6 +21,10 @@ use super::{Records, RecordsObs};
 use crate::detect::fields::Field;
 use crate::detect::{credits, emails, Loc, Text};
 
+/// Most lines (blank ones too) per record of an item read as a piece: a table or a
+/// note of a few records is short.
+pub const PIECE_LINES_PER_ADDRESS: usize = 16;
+
 /// Most identifier digests one piece carries.
 pub const PIECE_IDS_MAX: usize = 1000;
 
@@ -78,6 +82,9 @@ impl Records {
         }
         let spans = t.emails();
         if spans.is_empty() || spans.len() >= self.min_rows {
+            return false;
+        }
+        if longer_than_records(t.s, spans.len()) {
             return false;
         }
         let b = t.s.as_bytes();
@@ -138,7 +145,12 @@ impl Records {
         obs: &RecordsObs,
         show: impl Fn(&str) -> String,
     ) -> Option<Piece> {
-        if obs.rows == 0 || obs.rows >= self.min_rows || self.fired(obs) || benign_shape(t) {
+        if obs.rows == 0
+            || obs.rows >= self.min_rows
+            || self.fired(obs)
+            || longer_than_records(t.s, obs.rows)
+            || benign_shape(t)
+        {
             return None;
         }
         if obs.format == "lines" && !note(t.s, obs.rows) {
@@ -176,6 +188,13 @@ impl Records {
             first,
         })
     }
+}
+
+/// The records are not what the text is about: it has more than
+/// [`PIECE_LINES_PER_ADDRESS`] lines per record (a program or a document with an
+/// address or two). Reads only that many lines.
+fn longer_than_records(s: &str, records: usize) -> bool {
+    memchr::memchr_iter(b'\n', s.as_bytes()).nth(records * PIECE_LINES_PER_ADDRESS).is_some()
 }
 
 /// The address at `[s, e)` of `line` credits a person: the line is a credit line, or
