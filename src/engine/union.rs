@@ -41,9 +41,10 @@ impl Engine<'_> {
             by_detector.entry((mp.1.class.as_str(), mp.1.detector, mp.1.shape.as_str())).or_default().push(mp);
         }
         let mut out: Vec<Finding> = Vec::new();
-        // The finding of each (rule, shape): a later detector of the class adds its count.
-        let mut made: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for ((class, di, shape), mut group) in by_detector {
+        // Each finding's rule and pieces: a later union of the rule over some of the same
+        // pieces (another detector of the class) adds its count to it.
+        let mut made: Vec<(&str, BTreeSet<&str>)> = Vec::new();
+        for ((class, di, _), mut group) in by_detector {
             let Some(Detector::Records(det)) =
                 self.scanner.classes().iter().find(|c| c.id == class).and_then(|c| c.detectors.get(di))
             else {
@@ -74,10 +75,12 @@ impl Engine<'_> {
                 if ids.len() < det.min_rows || (det.need_email && domains.len() < det.min_distinct_domains) {
                     continue;
                 }
-                match made.get(&(rule.id.as_str(), shape)).and_then(|&i| out.get_mut(i)) {
+                let paths: BTreeSet<&str> = counted.iter().map(|(_, p)| p.path.as_str()).collect();
+                let same = made.iter().position(|(r, ps)| *r == rule.id && !ps.is_disjoint(&paths));
+                match same.and_then(|i| out.get_mut(i)) {
                     Some(f) => f.evidence.push_str(&format!("; also {} {} records", ids.len(), det.kind())),
                     None => {
-                        made.insert((rule.id.as_str(), shape), out.len());
+                        made.push((rule.id.as_str(), paths));
                         out.push(self.union_finding(scope, rule, det, domains.len(), &counted, &ids));
                     }
                 }

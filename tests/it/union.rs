@@ -266,3 +266,25 @@ fn the_files_the_pre_commit_framework_names_are_one_scope() {
     assert!(text.contains("12 records") && text.contains("across 3 files going to refs/heads/main"), "{text}");
     assert!(text.contains("pieces: a/0.csv, b/1.csv, c/2.csv"), "{text}");
 }
+
+#[test]
+fn pieces_in_other_formats_and_column_orders_are_one_list() {
+    let d = Dir::new();
+    for n in 0..3 {
+        d.write(format!("a/{n}.csv"), csv_piece(n));
+    }
+    // The same kind of records with the columns in another order, as TSV and as JSON.
+    let mut tsv = String::from("admin_email\tcompany\n");
+    let mut json = Vec::new();
+    for j in 0..4 {
+        let (name, domain) = company(40 + j);
+        tsv.push_str(&format!("it{j}@{domain}\t{name}\n"));
+        let (name, domain) = company(50 + j);
+        json.push(format!("{{\"email\": \"sec{j}@{domain}\", \"company\": \"{name}\"}}"));
+    }
+    d.write("b/x.tsv", tsv);
+    d.write("c/y.json", format!("[{}]\n", json.join(",\n")));
+    let (f, text) = findings(&d);
+    assert_eq!(f.len(), 1, "{text}");
+    assert!(f[0].2.contains("20 records") && f[0].2.contains("across 5 files of the scan"), "{}", f[0].2);
+}

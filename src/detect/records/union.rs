@@ -37,8 +37,8 @@ pub struct Piece {
     /// The part the records are in (`a.csv`, `x.zip!a.csv`).
     pub path: String,
     pub format: &'static str,
-    /// What pieces of one list share: a table's format and header (or number of
-    /// columns), whatever the file's name; for lines of text, the file name's extension.
+    /// What pieces of one list share: a table's deciding field types, whatever its
+    /// format, header or file name; for lines of text, the file name's extension.
     pub shape: String,
     pub records: usize,
     /// SHA-256 (hex) of each normalised direct identifier, sorted, at most
@@ -165,14 +165,13 @@ impl Records {
         domains.sort_unstable();
         domains.truncate(PIECE_IDS_MAX);
         let fields = obs.fields.iter().map(|(f, n)| (f.label(), *n)).collect();
-        let shape = match (&obs.header, obs.format) {
-            (_, "lines") => {
-                let name = path.rsplit(['/', '!']).next().unwrap_or(path);
-                let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-                format!("lines of .{}", ext.to_ascii_lowercase())
-            }
-            (Some(h), f) => format!("{f}, header {h}"),
-            (None, f) => format!("{f}, {} columns", obs.columns),
+        let shape = if obs.format == "lines" {
+            let name = path.rsplit(['/', '!']).next().unwrap_or(path);
+            let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+            format!("lines of .{}", ext.to_ascii_lowercase())
+        } else {
+            // Whatever the format, the header's order or names: the field types.
+            format!("records × {{{}}}", obs.deciding_fields().join(", "))
         };
         Some(Piece {
             class: class.to_string(),
