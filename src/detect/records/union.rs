@@ -341,3 +341,68 @@ impl crate::detect::Scanner {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det() -> Records {
+        Records {
+            min_rows: 5,
+            need_email: true,
+            need_phone: false,
+            need_company: false,
+            min_distinct_domains: 3,
+            ignore: Default::default(),
+        }
+    }
+
+    fn piece_of(s: &str) -> Option<Piece> {
+        let t = Text::new(s, false);
+        let d = det();
+        if !d.may_hold_piece(&t) {
+            return None;
+        }
+        d.piece("customer-list", 0, "x.txt", &t, &d.read_piece(&t), crate::detect::mask::mask)
+    }
+
+    #[test]
+    fn bylines_and_credit_lines_credit_each_address() {
+        let line = "By Ann Lee (ann@kestrel.io), Bo Ek (bo@norvale.se) and Cy Moe (cy@quill.nl).";
+        for a in ["ann@", "bo@", "cy@"] {
+            let s = line.find(a).expect("in line");
+            let e = s + line[s..].find(')').expect("closed");
+            assert!(credited(line, s, e), "{a}");
+        }
+        let note = "Spoke with Ann Lee (ann@kestrel.io) about the renewal.";
+        let s = note.find("ann@").expect("in note");
+        assert!(!credited(note, s, s + "ann@kestrel.io".len()));
+    }
+
+    #[test]
+    fn notes_and_small_tables_are_pieces_long_texts_and_programs_are_not() {
+        let p = piece_of("Call notes\n\nSpoke with the IT lead (lead@kestrel.io) about the renewal.\n").expect("note");
+        assert_eq!((p.format, p.records, p.shape.as_str()), ("lines", 1, "lines of .txt"));
+        assert_eq!(p.ids.len(), 1);
+        assert!(!p.ids[0].contains('@') && !p.sample.contains("lead@"), "digests and a masked sample only");
+        let p = piece_of("company,email\nKestrel,a@kestrel.io\nNorvale,b@norvale.se\n").expect("table");
+        assert_eq!((p.records, p.shape.as_str()), (2, "records × {e-mail}"));
+        // One address in a long document.
+        let long = format!("{}Mail me at lead@kestrel.io.\n", "Some prose here.\n".repeat(40));
+        assert!(piece_of(&long).is_none());
+        // A program: statements and definitions.
+        let prog = "use std::io;\nfn main() {\n    let a = 1;\n    let to = \"lead@kestrel.io\";\n    run(to);\n}\n";
+        assert!(piece_of(prog).is_none());
+        // Mail headers, patches, keyrings.
+        for s in [
+            "Author: Jo\nEmail: jo@kestrel.io\nSubject: fix\n",
+            "From: Jo <jo@kestrel.io>\nTo: al@norvale.se\n\nhi\n",
+            "x\ndiff --git a/f b/f\n+++ b/f\n@@ -1 +1 @@\n+ask jo@kestrel.io\n",
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\nuid jo@kestrel.io key\n",
+        ] {
+            assert!(piece_of(s).is_none(), "{s}");
+        }
+        // Reserved and noreply addresses are no records.
+        assert!(piece_of("Ping jo@example.com and noreply@kestrel.io today.\n").is_none());
+    }
+}
