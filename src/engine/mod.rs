@@ -97,6 +97,7 @@ impl<'p> Engine<'p> {
             snippet: None,
             allowed_in: Vec::new(),
             content_sha256: None,
+            pieces: Vec::new(),
         }
     }
 
@@ -194,6 +195,7 @@ impl<'p> Engine<'p> {
             snippet: Some(Snippet { text: loc.snippet.clone(), span: loc.span }),
             allowed_in: rule.allow_in.clone(),
             content_sha256: None,
+            pieces: Vec::new(),
         }
     }
 

@@ -131,6 +131,7 @@ impl Engine<'_> {
         let digest = crate::detect::digest(&rule.class, ids.iter().copied());
         let mut f = self.finding(rule, meta, &first.path, &first.first, &digest, &evidence, &first.sample);
         f.suppressed = self.accepted(&f.digest);
+        f.pieces = counted.iter().map(|(_, p)| p.path.clone()).collect();
         f
     }
 }

@@ -64,6 +64,8 @@ fn a_list_split_into_125_csv_pieces_is_blocked_once_at_commit() {
     assert!(l.contains("500 records") && l.contains("across 125 files going to refs/heads/main"), "{l}");
     assert!(l.contains("pieces: export/part-000.csv, export/part-001.csv") && l.contains("+117 more"), "{l}");
     assert!(!text.contains("ops1@") && !text.contains("ops0@"), "a value leaked: {text}");
+    assert!(text.contains("an inline marker in one of them does not cover the union"), "{text}");
+    assert!(!text.contains("on the line (or in the first lines"), "{text}");
     // Nothing was recorded.
     assert!(r.git_output(&["rev-parse", "HEAD"]).status.code() != Some(0));
     // Fewer pieces, below the thresholds together (4 records), pass.
@@ -114,6 +116,8 @@ fn pieces_in_a_directory_scan_fire_once_with_a_stable_digest() {
     // suppresses the union.
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
     let digest = v["findings"][0]["digest"].as_str().expect("digest").to_string();
+    let pieces = v["findings"][0]["pieces"].as_array().expect("pieces listed");
+    assert_eq!((pieces.len(), pieces[0].as_str()), (30, Some("p/00.csv")));
     let e = Dir::new();
     for n in (0..30).rev() {
         e.write(format!("q/{:02}-renamed.csv", 29 - n), csv_piece(n));
