@@ -76,29 +76,12 @@ impl<'p> Engine<'p> {
 
     /// A finding for content that could not be read or decoded.
     pub fn unscannable(&self, meta: &ItemMeta, path: &str, reason: &str) -> Finding {
-        Finding {
-            rule: crate::policy::UNSCANNABLE.into(),
-            class: crate::policy::UNSCANNABLE.into(),
-            severity: self.policy.settings.unscannable,
-            path: path.to_string(),
-            line: 0,
-            column: 0,
-            digest: crate::detect::digest("unscannable", [path]),
-            destination: meta.destination.clone(),
-            evidence: reason.to_string(),
-            sample: String::new(),
-            request: None,
-            override_: "none".into(),
-            suppressed: None,
-            marker: None,
-            blob: meta.blob.clone(),
-            commit: meta.commit.clone(),
-            message: "content could not be scanned".into(),
-            snippet: None,
-            allowed_in: Vec::new(),
-            content_sha256: None,
-            pieces: Vec::new(),
-        }
+        let mut f = item_finding(meta, path, crate::detect::digest("unscannable", [path]), reason.to_string());
+        f.rule = crate::policy::UNSCANNABLE.into();
+        f.class = crate::policy::UNSCANNABLE.into();
+        f.severity = self.policy.settings.unscannable;
+        f.message = "content could not be scanned".into();
+        f
     }
 
     /// Sets `content_sha256` on findings of one item (call when any were found).
@@ -174,29 +157,16 @@ impl<'p> Engine<'p> {
         evidence: &str,
         sample: &str,
     ) -> Finding {
-        Finding {
-            rule: rule.id.clone(),
-            class: rule.class.clone(),
-            severity: rule.severity,
-            path: path.to_string(),
-            line: loc.line,
-            column: loc.column,
-            digest: digest.to_string(),
-            destination: meta.destination.clone(),
-            evidence: evidence.to_string(),
-            sample: sample.to_string(),
-            request: None,
-            override_: "none".into(),
-            suppressed: None,
-            marker: None,
-            blob: meta.blob.clone(),
-            commit: meta.commit.clone(),
-            message: rule.message.clone(),
-            snippet: Some(Snippet { text: loc.snippet.clone(), span: loc.span }),
-            allowed_in: rule.allow_in.clone(),
-            content_sha256: None,
-            pieces: Vec::new(),
-        }
+        let mut f = item_finding(meta, path, digest.to_string(), evidence.to_string());
+        f.rule = rule.id.clone();
+        f.class = rule.class.clone();
+        f.severity = rule.severity;
+        (f.line, f.column) = (loc.line, loc.column);
+        f.sample = sample.to_string();
+        f.message = rule.message.clone();
+        f.snippet = Some(Snippet { text: loc.snippet.clone(), span: loc.span });
+        f.allowed_in = rule.allow_in.clone();
+        f
     }
 
     /// `baseline` when `digest` is accepted (`allow.digests`, `--baseline`), noted as used.
@@ -269,5 +239,33 @@ impl<'p> Engine<'p> {
             }
         }
         None
+    }
+}
+
+/// A finding about the item of `meta` at `path`, with what every finding takes from
+/// the item (destination, blob, commit) and nothing of a rule yet.
+fn item_finding(meta: &ItemMeta, path: &str, digest: String, evidence: String) -> Finding {
+    Finding {
+        rule: String::new(),
+        class: String::new(),
+        severity: Severity::Block,
+        path: path.to_string(),
+        line: 0,
+        column: 0,
+        digest,
+        destination: meta.destination.clone(),
+        evidence,
+        sample: String::new(),
+        request: None,
+        override_: "none".into(),
+        suppressed: None,
+        marker: None,
+        blob: meta.blob.clone(),
+        commit: meta.commit.clone(),
+        message: String::new(),
+        snippet: None,
+        allowed_in: Vec::new(),
+        content_sha256: None,
+        pieces: Vec::new(),
     }
 }
