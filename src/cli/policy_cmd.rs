@@ -222,6 +222,7 @@ fn describe_class(_p: &Policy, c: &crate::policy::Class) {
         println!("  detector: {}", detector(d));
         if let crate::detect::Detector::Records(r) = d {
             println!("    {}", r.rule_text());
+            println!("    {}", r.union_text());
         }
     }
     if c.detectors.iter().any(|d| matches!(d, crate::detect::Detector::Records(_))) {

@@ -369,7 +369,8 @@ fn scan_git(
         if a.branch.is_empty() && !dated {
             items.extend(git::all_ref_objects(&repo).map_err(ge)?);
         }
-        let (f, t) = git::scan(engine, &items, "", &git::open, None);
+        // A history is not one change: its pieces are not judged as a union.
+        let (f, t, _) = git::scan_pieces(engine, &items, "", &git::open);
         if let Some(s) = sink {
             s(&f);
         }

@@ -85,7 +85,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
 
 /// Several mails (an mbox, a mailing-list archive) or a patch series: `From:` and
 /// `Subject:` headers twice or more, or a diff with sign-offs.
-fn is_mail_archive(s: &str) -> bool {
+pub(crate) fn is_mail_archive(s: &str) -> bool {
     let b = s.as_bytes();
     let count = |p: &[u8]| memchr::memmem::find_iter(b, p).take(2).count() + usize::from(b.starts_with(&p[1..]));
     (count(b"\nFrom: ") >= 2 && count(b"\nSubject: ") >= 2)
@@ -136,7 +136,7 @@ fn mail_header(line: &str) -> bool {
 
 /// A package manifest naming its people (`authors`, `contributors`, `maintainers`
 /// keys): only there are `name`/`email` entries credits.
-fn is_manifest(s: &str) -> bool {
+pub(crate) fn is_manifest(s: &str) -> bool {
     // Any of fifteen literals: one SIMD pass over the head, not fifteen.
     static KEYS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> = std::sync::LazyLock::new(|| {
         let keys = ["authors", "contributors", "maintainers", "author", "maintainer"]

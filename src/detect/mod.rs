@@ -152,6 +152,9 @@ pub struct PartScan {
 #[derive(Debug, Default, Clone)]
 pub struct ItemScan {
     pub parts: Vec<PartScan>,
+    /// Records below a detector's thresholds, judged together with the pieces of the
+    /// other items of a commit, push or scan (see [`records::union`]).
+    pub pieces: Vec<records::union::Piece>,
     pub problems: Vec<Problem>,
     pub bytes: u64,
 }
@@ -172,6 +175,9 @@ impl ItemScan {
             part.path = re(&part.path);
         }
         for p in &mut s.problems {
+            p.path = re(&p.path);
+        }
+        for p in &mut s.pieces {
             p.path = re(&p.path);
         }
         std::borrow::Cow::Owned(s)
@@ -403,12 +409,11 @@ impl Scanner {
             text.people_only = part.people_only;
             let mut state = self.fresh_state();
             self.observe(&text, &mut state, false);
-            parts.push(PartScan {
-                path: part.path,
-                encoding: part.encoding,
-                hits: self.conclude(state),
-                markers: markers(&text),
-            });
+            let mut found = self.pieces(&part.path, &text, &state);
+            let hits = self.conclude(state);
+            found.retain(|p| !hits.iter().any(|h| h.class == p.class));
+            out.pieces.extend(found);
+            parts.push(PartScan { path: part.path, encoding: part.encoding, hits, markers: markers(&text) });
         });
         // A decoded copy reports only what its original did not: no second finding of
         // the same class for the same content.

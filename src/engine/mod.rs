@@ -5,6 +5,10 @@
 //! is (path) and where it goes (destination), and what suppresses them. Does no I/O
 //! and never touches git2: sources hand it scanned items.
 
+mod union;
+
+pub use union::Pieces;
+
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -50,28 +54,7 @@ impl<'p> Engine<'p> {
                     if !rule.in_scope(&part.path) || self.allowed_here(meta, &rule.allow_in) {
                         continue;
                     }
-                    let mut f = Finding {
-                        rule: rule.id.clone(),
-                        class: hit.class.clone(),
-                        severity: rule.severity,
-                        path: part.path.clone(),
-                        line: hit.loc.line,
-                        column: hit.loc.column,
-                        digest: hit.digest.clone(),
-                        destination: meta.destination.clone(),
-                        evidence: hit.evidence.clone(),
-                        sample: hit.sample.clone(),
-                        request: None,
-                        override_: "none".into(),
-                        suppressed: None,
-                        marker: None,
-                        blob: meta.blob.clone(),
-                        commit: meta.commit.clone(),
-                        message: rule.message.clone(),
-                        snippet: Some(Snippet { text: hit.loc.snippet.clone(), span: hit.loc.span }),
-                        allowed_in: rule.allow_in.clone(),
-                        content_sha256: None,
-                    };
+                    let mut f = self.finding(rule, meta, &part.path, &hit.loc, &hit.digest, &hit.evidence, &hit.sample);
                     // A rule's exclusion never hides a table of records: a CSV renamed
                     // CHANGELOG is still a CSV. What it does hide is counted and listed.
                     f.suppressed = match rule.excluded_by(&part.path) {
@@ -93,28 +76,12 @@ impl<'p> Engine<'p> {
 
     /// A finding for content that could not be read or decoded.
     pub fn unscannable(&self, meta: &ItemMeta, path: &str, reason: &str) -> Finding {
-        Finding {
-            rule: crate::policy::UNSCANNABLE.into(),
-            class: crate::policy::UNSCANNABLE.into(),
-            severity: self.policy.settings.unscannable,
-            path: path.to_string(),
-            line: 0,
-            column: 0,
-            digest: crate::detect::digest("unscannable", [path]),
-            destination: meta.destination.clone(),
-            evidence: reason.to_string(),
-            sample: String::new(),
-            request: None,
-            override_: "none".into(),
-            suppressed: None,
-            marker: None,
-            blob: meta.blob.clone(),
-            commit: meta.commit.clone(),
-            message: "content could not be scanned".into(),
-            snippet: None,
-            allowed_in: Vec::new(),
-            content_sha256: None,
-        }
+        let mut f = item_finding(meta, path, crate::detect::digest("unscannable", [path]), reason.to_string());
+        f.rule = crate::policy::UNSCANNABLE.into();
+        f.class = crate::policy::UNSCANNABLE.into();
+        f.severity = self.policy.settings.unscannable;
+        f.message = "content could not be scanned".into();
+        f
     }
 
     /// Sets `content_sha256` on findings of one item (call when any were found).
@@ -178,6 +145,41 @@ impl<'p> Engine<'p> {
         })
     }
 
+    /// A finding of `rule` at `loc` of `path` (not yet suppressed).
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        rule: &crate::policy::Rule,
+        meta: &ItemMeta,
+        path: &str,
+        loc: &crate::detect::Loc,
+        digest: &str,
+        evidence: &str,
+        sample: &str,
+    ) -> Finding {
+        let mut f = item_finding(meta, path, digest.to_string(), evidence.to_string());
+        f.rule = rule.id.clone();
+        f.class = rule.class.clone();
+        f.severity = rule.severity;
+        (f.line, f.column) = (loc.line, loc.column);
+        f.sample = sample.to_string();
+        f.message = rule.message.clone();
+        f.snippet = Some(Snippet { text: loc.snippet.clone(), span: loc.span });
+        f.allowed_in = rule.allow_in.clone();
+        f
+    }
+
+    /// `baseline` when `digest` is accepted (`allow.digests`, `--baseline`), noted as used.
+    fn accepted(&self, digest: &str) -> Option<Suppression> {
+        if !self.accepted.contains(digest) {
+            return None;
+        }
+        if let Ok(mut u) = self.used.lock() {
+            u.insert(digest.to_string());
+        }
+        Some(Suppression { kind: "baseline", justification: "accepted digest".into() })
+    }
+
     /// Why a finding does not count, if it does not: `allow.paths`, an accepted digest,
     /// or an inline marker with a reason — never a marker for a two-person rule (one
     /// with an `override`), which is noted on the finding for the approvers instead.
@@ -195,11 +197,8 @@ impl<'p> Engine<'p> {
             let glob = self.policy.allow.paths.get(i).map_or("", String::as_str);
             return Some(Suppression { kind: "path", justification: format!("allow.paths ({glob})") });
         }
-        if self.accepted.contains(&f.digest) {
-            if let Ok(mut u) = self.used.lock() {
-                u.insert(f.digest.clone());
-            }
-            return Some(Suppression { kind: "baseline", justification: "accepted digest".into() });
+        if let Some(s) = self.accepted(&f.digest) {
+            return Some(s);
         }
         if self.policy.allow.markers && f.severity != Severity::Info {
             // A marker covers its own line and the next one, and names the rule (or
@@ -240,5 +239,33 @@ impl<'p> Engine<'p> {
             }
         }
         None
+    }
+}
+
+/// A finding about the item of `meta` at `path`, with what every finding takes from
+/// the item (destination, blob, commit) and nothing of a rule yet.
+fn item_finding(meta: &ItemMeta, path: &str, digest: String, evidence: String) -> Finding {
+    Finding {
+        rule: String::new(),
+        class: String::new(),
+        severity: Severity::Block,
+        path: path.to_string(),
+        line: 0,
+        column: 0,
+        digest,
+        destination: meta.destination.clone(),
+        evidence,
+        sample: String::new(),
+        request: None,
+        override_: "none".into(),
+        suppressed: None,
+        marker: None,
+        blob: meta.blob.clone(),
+        commit: meta.commit.clone(),
+        message: String::new(),
+        snippet: None,
+        allowed_in: Vec::new(),
+        content_sha256: None,
+        pieces: Vec::new(),
     }
 }

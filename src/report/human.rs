@@ -163,11 +163,19 @@ fn way_through(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         "  false positive? accept its digest under `allow: {{ digests: [\"{}\"] }}` in a policy file such as .leakguard/accepted.yaml (reviewed like any policy change),",
         f.digest
     )?;
-    writeln!(
-        out,
-        "    or write `leakguard:allow {} -- <why>` on the line (or in the first lines of the file)",
-        f.rule
-    )?;
+    if f.pieces.is_empty() {
+        writeln!(
+            out,
+            "    or write `leakguard:allow {} -- <why>` on the line (or in the first lines of the file)",
+            f.rule
+        )?;
+    } else {
+        writeln!(
+            out,
+            "    (records across {} files: an inline marker in one of them does not cover the union)",
+            f.pieces.len()
+        )?;
+    }
     Ok(())
 }
 

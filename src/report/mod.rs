@@ -51,6 +51,10 @@ pub struct Finding {
     /// SHA-256 (hex) of the whole item the finding is in; binds approvals to content.
     #[serde(skip)]
     pub content_sha256: Option<String>,
+    /// For a union of pieces (records split across files): every piece's path, the
+    /// finding's own `path` first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<String>,
 }
 
 /// Why a finding does not count.
@@ -81,6 +85,7 @@ impl Finding {
         f.sample = e(&f.sample);
         f.message = e(&f.message);
         f.destination = e(&f.destination);
+        f.pieces = f.pieces.iter().map(|p| e(p)).collect();
         f.marker = f.marker.as_deref().map(e);
         if let Some(s) = &mut f.suppressed {
             s.justification = e(&s.justification);

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::engine::{Engine, ItemMeta};
+use crate::engine::{Engine, ItemMeta, Pieces};
 use crate::report::Finding;
 
 /// One file to scan.
@@ -90,31 +90,42 @@ pub struct Totals {
     pub bytes: u64,
 }
 
-/// Scans targets in parallel; findings come back in no particular order.
+/// Scans targets in parallel; findings come back in no particular order. The pieces
+/// of all the targets (records below a detector's thresholds) are judged together.
 pub fn scan(engine: &Engine, targets: &[Target]) -> (Vec<Finding>, Totals) {
     let bytes = AtomicU64::new(0);
     let max = engine.policy.settings.max_file_size;
-    let findings: Vec<Finding> = targets
+    let per_target: Vec<(Vec<Finding>, Pieces)> = targets
         .par_iter()
-        .flat_map_iter(|t| {
+        .map(|t| {
             let meta =
                 ItemMeta { path: t.rel.clone(), abs: Some(t.abs.to_string_lossy().into_owned()), ..Default::default() };
             if let Some(p) = &t.problem {
-                return vec![engine.unscannable(&meta, &t.rel, p)];
+                return (vec![engine.unscannable(&meta, &t.rel, p)], Vec::new());
             }
             match scan_one(engine, &meta, &t.abs, max) {
-                Ok((f, n)) => {
+                Ok((f, n, pieces)) => {
                     bytes.fetch_add(n, Ordering::Relaxed);
-                    f
+                    (f, pieces.into_iter().map(|p| (meta.clone(), p)).collect())
                 }
-                Err(reason) => vec![engine.unscannable(&meta, &t.rel, &reason)],
+                Err(reason) => (vec![engine.unscannable(&meta, &t.rel, &reason)], Vec::new()),
             }
         })
         .collect();
+    let mut findings = Vec::new();
+    let mut pieces = Vec::new();
+    for (f, p) in per_target {
+        findings.extend(f);
+        pieces.extend(p);
+    }
+    findings.extend(engine.judge_union("of the scan", &pieces));
     (findings, Totals { files: targets.len() as u64, bytes: bytes.into_inner() })
 }
 
-fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(Vec<Finding>, u64), String> {
+/// Findings, bytes read and pieces of one file.
+type Scanned = (Vec<Finding>, u64, Vec<crate::detect::records::union::Piece>);
+
+fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<Scanned, String> {
     let file = File::open(abs).map_err(|e| describe(&e))?;
     let len = file.metadata().map_err(|e| describe(&e))?.len();
     if len > max {
@@ -128,7 +139,7 @@ fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(V
         let scan = engine.scanner.scan_bytes(&meta.path, &data);
         let mut findings = engine.judge(meta, &scan);
         Engine::bind_content(&mut findings, &data);
-        return Ok((findings, scan.bytes));
+        return Ok((findings, scan.bytes, scan.pieces));
     }
     let scan = engine
         .scanner
@@ -139,7 +150,7 @@ fn scan_one(engine: &Engine, meta: &ItemMeta, abs: &Path, max: u64) -> Result<(V
     if let Err(e) = File::open(abs).and_then(|f| Engine::bind_content_reader(&mut findings, f)) {
         return Err(describe(&e));
     }
-    Ok((findings, scan.bytes))
+    Ok((findings, scan.bytes, scan.pieces))
 }
 
 fn describe(e: &std::io::Error) -> String {

@@ -585,7 +585,27 @@ def leaks():
     compressed_leaks(add)
     pasted_in_mail_leak(add)
     two_column_leaks(add)
+    split_leaks(add)
     return L
+
+
+def split_leaks(add):
+    # A list split into pieces below min_rows (5) inside one archive: each piece alone
+    # passes, their union is a customer list (issue #10 item 5).
+    base = ["company", "group", "admin_email"]
+    rs = rows(120, 1400)
+    add("split_pieces.zip", "zip-split", "a 120-row customer list split into 30 CSV files of 4 rows, in one zip",
+        zip_bytes([(f"parts/part-{i:02d}.csv", csv_text(rs[4 * i:4 * i + 4], base)) for i in range(30)]))
+    rs = rows(24, 1402)
+    notes, k = [], 0
+    for i in range(21):
+        text = f"Call notes, {rs[k]['company']}\n\nSpoke with the IT lead ({rs[k]['admin_email']}) about the renewal.\nNext step: send the quote on Monday.\n"
+        k += 1
+        if i % 7 == 0:
+            text += f"Billing contact is {rs[k]['admin_email']} from now on.\n"
+            k += 1
+        notes.append((f"notes/{i:02d}-call.txt", text.encode("utf-8")))
+    add("split_notes.tar", "tar-split", "21 call notes holding 24 customer addresses between them, in one tar", tar_bytes(notes))
 
 
 # ---------------------------------------------------------------- benign

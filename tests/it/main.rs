@@ -24,4 +24,5 @@ mod precommit;
 mod scan;
 mod staged;
 mod transport;
+mod union;
 mod wheel;

@@ -20,6 +20,7 @@ mod json;
 mod lines;
 mod markup;
 mod sql;
+pub mod union;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;

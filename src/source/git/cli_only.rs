@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use super::objects::{self, Batch, Header, ObjType};
 use super::Totals;
-use crate::engine::{Engine, ItemMeta};
+use crate::engine::{Engine, ItemMeta, Pieces};
 use crate::report::Finding;
 
 /// A repository as git itself finds it from here (the environment git runs hooks
@@ -65,7 +65,9 @@ pub fn staged_scan(
     let unborn = git_out(&["rev-parse", "-q", "--verify", "HEAD"]).is_none();
     let pairs = super::staged_pairs_by_git_cli(repo.workdir.as_deref(), unborn, only)
         .ok_or("git diff --cached failed: the staged blobs cannot be listed")?;
-    scan_pairs(engine, repo, pairs, destination)
+    let (mut findings, totals, pieces) = scan_pairs(engine, repo, pairs, destination)?;
+    findings.extend(engine.judge_union(&super::scope_of(destination), &pieces));
+    Ok((findings, totals))
 }
 
 /// The files the pre-commit framework names (see [`super::named`]): each name's index
@@ -105,11 +107,13 @@ pub fn named_scan(
             None => work.extend(super::named::work_file(&root, rel)?),
         }
     }
-    let (mut findings, mut totals) = scan_pairs(engine, repo, pairs, destination)?;
-    let (f, t) = super::named::scan_work(engine, &work, destination, false);
+    let (mut findings, mut totals, mut pieces) = scan_pairs(engine, repo, pairs, destination)?;
+    let (f, t, p) = super::named::scan_work(engine, &work, destination, false);
     findings.extend(f);
+    pieces.extend(p);
     totals.items += t.items;
     totals.bytes += t.bytes;
+    findings.extend(engine.judge_union(&super::scope_of(destination), &pieces));
     Ok((findings, totals))
 }
 
@@ -119,7 +123,7 @@ fn scan_pairs(
     repo: &CliRepo,
     pairs: Vec<(Vec<u8>, String)>,
     destination: &str,
-) -> Result<(Vec<Finding>, Totals), String> {
+) -> Result<(Vec<Finding>, Totals, Pieces), String> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (path, oid) in pairs {
@@ -131,7 +135,7 @@ fn scan_pairs(
         groups[i].1.push(path);
     }
     let mut batch = Batch::spawn(Some(&repo.git_dir))?;
-    let (mut findings, mut totals) = (Vec::new(), Totals::default());
+    let (mut findings, mut totals, mut pieces) = (Vec::new(), Totals::default(), Vec::new());
     let max = engine.policy.settings.max_file_size;
     for (oid, paths) in &groups {
         totals.items += paths.len() as u64;
@@ -172,7 +176,9 @@ fn scan_pairs(
         totals.bytes += size;
         let mut out = Vec::new();
         for p in paths {
-            out.extend(engine.judge(&meta(p), &scan.rebased(first, p)));
+            let scan = scan.rebased(first, p);
+            out.extend(engine.judge(&meta(p), &scan));
+            pieces.extend(scan.pieces.iter().map(|x| (meta(p), x.clone())));
         }
         match &data {
             Some(d) => Engine::bind_content(&mut out, d),
@@ -186,5 +192,5 @@ fn scan_pairs(
         findings.extend(out);
     }
     batch.close()?;
-    Ok((findings, totals))
+    Ok((findings, totals, pieces))
 }

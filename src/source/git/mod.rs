@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Sort, Tree};
 use rayon::prelude::*;
 
-use crate::engine::{Engine, ItemMeta};
+use crate::engine::{Engine, ItemMeta, Pieces};
 use crate::report::Finding;
 
 /// What an item's bytes are.
@@ -605,7 +605,9 @@ pub fn scan(
     reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
     progress: Option<&indicatif::ProgressBar>,
 ) -> (Vec<Finding>, Totals) {
-    scan_impl(engine, items, destination, None, reopen, progress)
+    let (mut findings, totals, pieces) = scan_impl(engine, items, destination, None, reopen, progress);
+    findings.extend(engine.judge_union(&scope_of(destination), &pieces));
+    (findings, totals)
 }
 
 /// [`scan`] with the caller's repository handle for the objects read on this thread
@@ -617,7 +619,30 @@ pub fn scan_in(
     destination: &str,
     reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
 ) -> (Vec<Finding>, Totals) {
-    scan_impl(engine, items, destination, Some(repo), reopen, None)
+    let (mut findings, totals, pieces) = scan_impl(engine, items, destination, Some(repo), reopen, None);
+    findings.extend(engine.judge_union(&scope_of(destination), &pieces));
+    (findings, totals)
+}
+
+/// [`scan`] judging each item alone, and the pieces (records below a detector's
+/// thresholds) of all of them, for a caller that judges their union with other items
+/// (the named files of the pre-commit framework) or not at all (a history).
+pub fn scan_pieces(
+    engine: &Engine,
+    items: &[GitItem],
+    destination: &str,
+    reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
+) -> (Vec<Finding>, Totals, Pieces) {
+    scan_impl(engine, items, destination, None, reopen, None)
+}
+
+/// How a union's evidence names what it was gathered over.
+pub fn scope_of(destination: &str) -> String {
+    match destination.strip_prefix("git:") {
+        Some(r) => format!("going to {r}"),
+        None if destination.is_empty() => "of the scan".into(),
+        None => format!("going to {destination}"),
+    }
 }
 
 fn scan_impl(
@@ -627,7 +652,7 @@ fn scan_impl(
     here: Option<&Repository>,
     reopen: &(dyn Fn() -> Result<Repository, String> + Sync),
     progress: Option<&indicatif::ProgressBar>,
-) -> (Vec<Finding>, Totals) {
+) -> (Vec<Finding>, Totals, Pieces) {
     // Objects are read as git reads them: libgit2's re-hashing of every object read
     // (SHA-1 with collision detection) was 15 % of a 10,000-commit pre-receive, and git
     // itself does not verify on read either. Unreadable objects still block (inflate,
@@ -648,7 +673,7 @@ fn scan_impl(
     // A few objects (a typical commit) are read on this thread with one repository
     // handle (opening one per worker costs more than reading), then scanned in
     // parallel; many objects are read and scanned by every worker.
-    let findings: Vec<Finding> = if groups.len() <= SEQUENTIAL_GROUPS {
+    let judged: Vec<(Vec<Finding>, Pieces)> = if groups.len() <= SEQUENTIAL_GROUPS {
         let opened = here.is_none().then(reopen);
         let repo: Result<&Repository, &str> = match (here, &opened) {
             (Some(r), _) | (None, Some(Ok(r))) => Ok(r),
@@ -662,7 +687,8 @@ fn scan_impl(
             .iter()
             .map(|g| match read_group(engine, repo, g, &meta, progress, &bytes) {
                 Read::Data(d) if held + d.len() > HELD_BYTES => {
-                    Read::Judged(judge_group(engine, g, Read::Data(d), &meta))
+                    let (f, p) = judge_group(engine, g, Read::Data(d), &meta);
+                    Read::Scanned(f, p)
                 }
                 Read::Data(d) => {
                     held += d.len();
@@ -671,7 +697,7 @@ fn scan_impl(
                 judged => judged,
             })
             .collect();
-        groups.par_iter().zip(read).flat_map_iter(|(g, r)| judge_group(engine, g, r, &meta)).collect()
+        groups.par_iter().zip(read).map(|(g, r)| judge_group(engine, g, r, &meta)).collect()
     } else {
         groups
             .par_iter()
@@ -683,10 +709,14 @@ fn scan_impl(
                     &meta,
                 )
             })
-            .flatten()
             .collect()
     };
-    (findings, Totals { items: items.len() as u64, bytes: bytes.into_inner() })
+    let (mut findings, mut pieces) = (Vec::new(), Vec::new());
+    for (f, p) in judged {
+        findings.extend(f);
+        pieces.extend(p);
+    }
+    (findings, Totals { items: items.len() as u64, bytes: bytes.into_inner() }, pieces)
 }
 
 /// Up to this many objects, [`scan`] reads them on the calling thread, holding at most
@@ -716,6 +746,8 @@ impl Meta<'_> {
 enum Read {
     Data(Vec<u8>),
     Judged(Vec<Finding>),
+    /// Scanned and judged, with the pieces found.
+    Scanned(Vec<Finding>, Pieces),
 }
 
 /// Reads one object (the group's blob or message) through `repo`.
@@ -759,21 +791,27 @@ fn read_group(
     Read::Data(data)
 }
 
-/// Scans an object's bytes once and judges them under each of its paths.
-fn judge_group(engine: &Engine, group: &[&GitItem], read: Read, meta: &Meta) -> Vec<Finding> {
+/// Scans an object's bytes once and judges them under each of its paths; the pieces
+/// found, under each path.
+fn judge_group(engine: &Engine, group: &[&GitItem], read: Read, meta: &Meta) -> (Vec<Finding>, Pieces) {
     let data = match read {
         Read::Data(d) => d,
-        Read::Judged(f) => return f,
+        Read::Judged(f) => return (f, Vec::new()),
+        Read::Scanned(f, p) => return (f, p),
     };
     let first = group[0];
     let scan = engine.scanner.scan_bytes(&first.path, &data);
     let mut out = Vec::new();
+    let mut pieces = Vec::new();
     for item in group {
-        let mut f = engine.judge(&meta.of(item), &scan.rebased(&first.path, &item.path));
+        let scan = scan.rebased(&first.path, &item.path);
+        let m = meta.of(item);
+        let mut f = engine.judge(&m, &scan);
         Engine::bind_content(&mut f, &data);
         out.extend(f);
+        pieces.extend(scan.pieces.iter().map(|p| (m.clone(), p.clone())));
     }
-    out
+    (out, pieces)
 }
 
 /// A Git LFS pointer: the object it stands for is judged under each path when it is in

@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use git2::{ObjectType, Oid, Repository};
 
 use super::{GitItem, Kind, Totals};
-use crate::engine::{Engine, ItemMeta};
+use crate::engine::{Engine, ItemMeta, Pieces};
 use crate::report::Finding;
 
 /// A named file that is not in the index: read from the working tree.
@@ -125,20 +125,31 @@ pub fn scan(
     destination: &str,
 ) -> Result<(Vec<Finding>, Totals), String> {
     let named = resolve(repo, names)?;
-    let (mut findings, mut totals) = super::scan(engine, &named.staged, destination, &super::open, None);
-    let (f, t) = scan_work(engine, &named.work, destination, true);
+    let (mut findings, mut totals, mut pieces) = super::scan_pieces(engine, &named.staged, destination, &super::open);
+    let (f, t, p) = scan_work(engine, &named.work, destination, true);
     findings.extend(f);
+    pieces.extend(p);
     totals.items += t.items;
     totals.bytes += t.bytes;
+    // The named files are one set: pieces of a list among them are judged together.
+    findings.extend(engine.judge_union(&super::scope_of(destination), &pieces));
     Ok((findings, totals))
 }
 
 /// Scans working-tree files for `destination`. One that cannot be read within bounds
 /// (a FIFO, over `settings.max_file_size`, unreadable) is a blocking `unscannable`
 /// finding; a symlink is judged by its target text, which is what git would record.
-/// `blob_ids`: label findings with the SHA-1 blob id git would give the content.
-pub fn scan_work(engine: &Engine, work: &[WorkFile], destination: &str, blob_ids: bool) -> (Vec<Finding>, Totals) {
+/// `blob_ids`: label findings with the SHA-1 blob id git would give the content. The
+/// pieces found (records below a detector's thresholds) are returned for the caller to
+/// judge with the rest of the set.
+pub fn scan_work(
+    engine: &Engine,
+    work: &[WorkFile],
+    destination: &str,
+    blob_ids: bool,
+) -> (Vec<Finding>, Totals, Pieces) {
     let mut findings = Vec::new();
+    let mut pieces = Vec::new();
     let mut totals = Totals::default();
     let max = engine.policy.settings.max_file_size;
     for w in work {
@@ -151,14 +162,15 @@ pub fn scan_work(engine: &Engine, work: &[WorkFile], destination: &str, blob_ids
         };
         totals.items += 1;
         match scan_work_file(engine, &w.abs, &w.path, max, &meta) {
-            Ok((f, n)) => {
+            Ok((f, n, p)) => {
                 totals.bytes += n;
                 findings.extend(f);
+                pieces.extend(p);
             }
             Err(why) => findings.push(super::unreadable(engine, &meta(None), &w.path, &why)),
         }
     }
-    (findings, totals)
+    (findings, totals, pieces)
 }
 
 /// Findings of one working-tree file and its size. A regular file is opened with
@@ -170,12 +182,14 @@ fn scan_work_file(
     path: &str,
     max: u64,
     meta: &dyn Fn(Option<String>) -> ItemMeta,
-) -> Result<(Vec<Finding>, u64), String> {
+) -> Result<(Vec<Finding>, u64, Pieces), String> {
     let judge = |data: &[u8]| {
         let blob = Oid::hash_object(ObjectType::Blob, data).ok().map(|o| o.to_string());
-        let mut f = engine.judge(&meta(blob), &engine.scanner.scan_bytes(path, data));
+        let m = meta(blob);
+        let scan = engine.scanner.scan_bytes(path, data);
+        let mut f = engine.judge(&m, &scan);
         Engine::bind_content(&mut f, data);
-        (f, data.len() as u64)
+        (f, data.len() as u64, scan.pieces.into_iter().map(|p| (m.clone(), p)).collect())
     };
     let lmeta = std::fs::symlink_metadata(abs).map_err(|e| e.to_string())?;
     if lmeta.file_type().is_symlink() {
@@ -212,5 +226,5 @@ fn scan_work_file(
     if !found.is_empty() {
         Engine::bind_content_reader(&mut found, open()?.take(len)).map_err(|e| e.to_string())?;
     }
-    Ok((found, len))
+    Ok((found, len, Vec::new()))
 }
