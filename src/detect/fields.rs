@@ -1445,7 +1445,7 @@ mod tests {
                     // Dense digits on even rounds; on odd ones long digit-free stretches
                     // (the word-at-a-time skip) with a digit or a run now and then.
                     let k = (x >> 24) as usize;
-                    if round % 2 == 0 || k % 40 == 0 {
+                    if round % 2 == 0 || k.is_multiple_of(40) {
                         b"0123456789 -./()+abcxyz\n\xe9"[k % 25] as char
                     } else {
                         b"abcdefghij -./()+xyz\n\xe9"[k % 22] as char
