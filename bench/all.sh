@@ -102,6 +102,14 @@ gitleaks too when on PATH); RSS sampled every second; then a push of 10,000 new 
 through pre-receive to a bare repository with the hook installed. Targets: ≤ 15 s wall
 on 2 cores, peak RSS ≤ 300 MB and flat.
 
+Memory is bounded by design (docs/HISTORY.md, Memory): the object list (id, size), the
+set of listed blob ids, one object in flight per worker (pass 1 reads blobs in pack
+order through libgit2 on the scanning threads, ≤ 64 MiB of pack mapped, 16 MiB delta
+cache; blobs over 32 MiB are streamed from `git cat-file` in windows), the candidate set
+and the attribution's pairs for blobs not yet known clean. Nothing is kept per clean
+blob, nothing per (blob, path) pair of the history. The `git log` attribution child
+runs beside pass 1 and is counted in the peak RSS below.
+
 EOF
 cat "$T/history.load"; echo; cat "$T/history"; echo
 cat <<'EOF'
