@@ -106,7 +106,7 @@ impl Engine<'_> {
                 *fields.entry(f).or_default() += n;
             }
         }
-        let deciding: Vec<&str> = fields.iter().filter(|(_, &n)| n * 2 >= records.max(1)).map(|(f, _)| *f).collect();
+        let deciding = crate::detect::records::deciding(fields.iter().map(|(f, &n)| (*f, n)), records);
         let mut names: Vec<String> = counted
             .iter()
             .take(LISTED)

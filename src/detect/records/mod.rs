@@ -63,8 +63,14 @@ pub struct RecordsObs {
 impl RecordsObs {
     /// The field types that decided: those held by at least half the counted rows.
     pub fn deciding_fields(&self) -> Vec<&'static str> {
-        self.fields.iter().filter(|(_, &n)| n * 2 >= self.rows.max(1)).map(|(f, _)| f.label()).collect()
+        deciding(self.fields.iter().map(|(f, &n)| (f.label(), n)), self.rows)
     }
+}
+
+/// The field types held by at least half of `rows` records, from (type, records
+/// holding it) counts: what the evidence names as having decided.
+pub fn deciding<'a>(fields: impl IntoIterator<Item = (&'a str, usize)>, rows: usize) -> Vec<&'a str> {
+    fields.into_iter().filter(|&(_, n)| n * 2 >= rows.max(1)).map(|(f, _)| f).collect()
 }
 
 impl Records {
@@ -622,6 +628,6 @@ impl Shapes {
     }
 }
 
-fn starts_with_ci(s: &str, p: &str) -> bool {
+pub(super) fn starts_with_ci(s: &str, p: &str) -> bool {
     s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
 }

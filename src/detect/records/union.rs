@@ -87,11 +87,8 @@ impl Records {
         if longer_than_records(t.s, spans.len()) {
             return false;
         }
-        let b = t.s.as_bytes();
         spans.iter().any(|&(s, e)| {
-            let ls = memchr::memrchr(b'\n', &b[..s]).map_or(0, |k| k + 1);
-            let le = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |k| e + k);
-            let line = t.s[ls..le].trim_end_matches('\r');
+            let (ls, line) = line_of(t.s, s, e);
             !self.ignore.ignored(&emails::normalise(&t.s[s..e])) && !credited(line, s - ls, e - ls)
         })
     }
@@ -112,12 +109,9 @@ impl Records {
     /// A note's addresses: those on lines that credit no one, each line a record.
     fn read_note(&self, t: &Text) -> RecordsObs {
         let mut obs = RecordsObs { format: "lines", ..Default::default() };
-        let b = t.s.as_bytes();
         let mut last_line = usize::MAX;
         for &(s, e) in t.emails() {
-            let ls = memchr::memrchr(b'\n', &b[..s]).map_or(0, |k| k + 1);
-            let le = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |k| e + k);
-            let line = t.s[ls..le].trim_end_matches('\r');
+            let (ls, line) = line_of(t.s, s, e);
             let n = emails::normalise(&t.s[s..e]);
             if self.ignore.ignored(&n) || credited(line, s - ls, e - ls) {
                 continue;
@@ -189,6 +183,14 @@ impl Records {
     }
 }
 
+/// The line holding `[s, e)` (without its line break), and where it starts.
+fn line_of(text: &str, s: usize, e: usize) -> (usize, &str) {
+    let b = text.as_bytes();
+    let ls = memchr::memrchr(b'\n', &b[..s]).map_or(0, |k| k + 1);
+    let le = memchr::memchr(b'\n', &b[e..]).map_or(b.len(), |k| e + k);
+    (ls, text[ls..le].trim_end_matches('\r'))
+}
+
 /// The records are not what the text is about: it has more than
 /// [`PIECE_LINES_PER_ADDRESS`] lines per record (a program or a document with an
 /// address or two). Reads only that many lines.
@@ -222,7 +224,6 @@ pub fn benign_shape(t: &Text) -> bool {
     let m = t.shapes();
     m.mail
         || starts_with_any(s, &["From ", "From:", "Return-Path:", "Received:", "Message-ID:", "Date:", "Subject:"])
-        || has(b"\nFrom: ") && has(b"\nSubject: ")
         || has(b"\nSubject: ")
         || has(b"\nMessage-ID: ")
         || has(b"\nMessage-Id: ")
@@ -235,7 +236,7 @@ pub fn benign_shape(t: &Text) -> bool {
 
 fn starts_with_any(s: &str, p: &[&str]) -> bool {
     let s = s.trim_start_matches('\u{feff}');
-    p.iter().any(|p| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+    p.iter().any(|p| super::starts_with_ci(s, p))
 }
 
 /// Lines of text about the records they hold (a note, a ticket): short, at least one

@@ -688,7 +688,7 @@ fn scan_impl(
             .map(|g| match read_group(engine, repo, g, &meta, progress, &bytes) {
                 Read::Data(d) if held + d.len() > HELD_BYTES => {
                     let (f, p) = judge_group(engine, g, Read::Data(d), &meta);
-                    Read::Scanned(f, p)
+                    Read::Judged(f, p)
                 }
                 Read::Data(d) => {
                     held += d.len();
@@ -745,9 +745,8 @@ impl Meta<'_> {
 /// streamed because large, an LFS pointer judged by its object).
 enum Read {
     Data(Vec<u8>),
-    Judged(Vec<Finding>),
-    /// Scanned and judged, with the pieces found.
-    Scanned(Vec<Finding>, Pieces),
+    /// Judged already (unreadable, LFS, or scanned early), with the pieces found.
+    Judged(Vec<Finding>, Pieces),
 }
 
 /// Reads one object (the group's blob or message) through `repo`.
@@ -765,7 +764,7 @@ fn read_group(
     let meta_of = |item: &GitItem| meta.of(item);
     let first = group[0];
     let blocked = |reason: &str| -> Read {
-        Read::Judged(group.iter().map(|i| unreadable(engine, &meta_of(i), &i.path, reason)).collect())
+        Read::Judged(group.iter().map(|i| unreadable(engine, &meta_of(i), &i.path, reason)).collect(), Vec::new())
     };
     let repo = match repo {
         Ok(r) => r,
@@ -777,7 +776,7 @@ fn read_group(
             return match scan_large(engine, repo, group, size, &meta_of) {
                 Ok(f) => {
                     bytes.fetch_add(size, Ordering::Relaxed);
-                    Read::Judged(f)
+                    Read::Judged(f, Vec::new())
                 }
                 Err(e) => blocked(&e),
             };
@@ -786,7 +785,7 @@ fn read_group(
     };
     bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
     if let Some(p) = (first.kind == Kind::Blob).then(|| super::lfs::pointer(&data)).flatten() {
-        return Read::Judged(lfs_object(engine, repo, group, &p, &meta_of));
+        return Read::Judged(lfs_object(engine, repo, group, &p, &meta_of), Vec::new());
     }
     Read::Data(data)
 }
@@ -796,8 +795,7 @@ fn read_group(
 fn judge_group(engine: &Engine, group: &[&GitItem], read: Read, meta: &Meta) -> (Vec<Finding>, Pieces) {
     let data = match read {
         Read::Data(d) => d,
-        Read::Judged(f) => return (f, Vec::new()),
-        Read::Scanned(f, p) => return (f, p),
+        Read::Judged(f, p) => return (f, p),
     };
     let first = group[0];
     let scan = engine.scanner.scan_bytes(&first.path, &data);
