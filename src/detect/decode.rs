@@ -159,8 +159,11 @@ impl Expander<'_> {
             return;
         }
         let (text, encoding, binary) = decode_text(data);
-        let blocks = if binary { Vec::new() } else { base64_blocks(&text) };
-        let encoded = if binary { Vec::new() } else { encodings::text_blocks(&text) };
+        // Base64, hex and base32 blocks all start with a run of 60+ base64 bytes (the
+        // hex/base32 alphabet is a subset): the text is searched for such runs once.
+        let long = if binary { Vec::new() } else { long_runs(text.as_bytes(), 60) };
+        let blocks = base64_blocks(&text, &long);
+        let encoded = if binary { Vec::new() } else { encodings::text_blocks(&text, &long) };
         let unescaped = if binary { None } else { super::unescape::decoded(&text) };
         if let Some(u) = &unescaped {
             self.budget = self.budget.saturating_sub(u.len() as u64);
@@ -728,10 +731,22 @@ fn printable_runs(data: &[u8]) -> String {
     out
 }
 
+/// Every maximal run of base64 bytes at least `len` long, in order (see
+/// [`next_long_run`]).
+pub(super) fn long_runs(b: &[u8], len: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut from = 0;
+    while let Some((s, e)) = next_long_run(b, from, len) {
+        runs.push((s, e));
+        from = e;
+    }
+    runs
+}
+
 /// Long base64 blocks (one long run, or wrapped lines of 60+ characters), decoded,
-/// with their line. A block starts with a run of at least 60 base64 characters, found
-/// by [`next_long_run`] without reading most of the bytes of ordinary text.
-fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
+/// with their line. A block starts with one of `long`, the text's runs of at least
+/// 60 base64 characters ([`long_runs`]).
+fn base64_blocks(s: &str, long: &[(usize, usize)]) -> Vec<(usize, Vec<u8>)> {
     use base64::Engine;
     const MIN: usize = 256;
     const LINE: usize = 60;
@@ -739,8 +754,10 @@ fn base64_blocks(s: &str) -> Vec<(usize, Vec<u8>)> {
     let n = b.len();
     let mut out = Vec::new();
     let mut i = 0;
+    // A block's wrapped lines may be runs of the list: those are skipped.
+    let mut runs = long.iter();
     while out.len() < 64 {
-        let Some((start, run_end)) = next_long_run(b, i, LINE) else { break };
+        let Some(&(start, run_end)) = runs.by_ref().find(|r| r.0 >= i) else { break };
         i = run_end;
         // Extend across wrapped lines while each line is long enough to be base64.
         let mut end = i;

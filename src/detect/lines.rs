@@ -43,12 +43,17 @@ impl LineIndex {
             ix.last_nl_before.push(last);
             let chunk = &b[start..end];
             first_in.push(memchr::memchr(b'\n', chunk).map(|p| start + p));
+            if c + 1 == n {
+                // What a chunk holds is only asked of the chunks after it: the last
+                // (a text under one chunk, most of them) is not read further.
+                break;
+            }
             if let Some(p) = memchr::memrchr(b'\n', chunk) {
                 last = Some(start + p);
             }
             // A chunk holds fewer than 2^32 newlines: counted at once, not one by one.
             lines = lines.saturating_add(memchr::memchr_iter(b'\n', chunk).count() as u32);
-            chars += b[start..end].iter().filter(|&&x| is_char_start(x)).count() as u64;
+            chars += count_chars(chunk);
         }
         let mut next = b.len();
         for c in (0..n).rev() {
@@ -88,8 +93,23 @@ impl LineIndex {
     /// Characters before byte `p`.
     pub fn chars_to(&self, s: &str, p: usize) -> u64 {
         let c = p / CHUNK;
-        self.chars_before[c] + s.as_bytes()[c * CHUNK..p].iter().filter(|&&x| is_char_start(x)).count() as u64
+        self.chars_before[c] + count_chars(&s.as_bytes()[c * CHUNK..p])
     }
+}
+
+/// Characters of UTF-8 bytes: the bytes that are not continuation bytes (`10xxxxxx`),
+/// eight at a time.
+fn count_chars(b: &[u8]) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    let mut continuation = 0u64;
+    for w in &mut words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        // Bit 7 set and bit 6 clear, in each byte's bit 7.
+        continuation += u64::from((w & !(w << 1) & HIGH).count_ones());
+    }
+    continuation += words.remainder().iter().filter(|&&x| !is_char_start(x)).count() as u64;
+    b.len() as u64 - continuation
 }
 
 /// `s.split_inclusive('\n')`, found with the SIMD `memchr` (the standard library's

@@ -34,10 +34,18 @@ pub fn decoded(s: &str) -> Option<Cow<'_, str>> {
             // Fixed literals: building cannot fail.
             .expect("static automaton")
     });
-    if MARKS.find_iter(s).take(MIN_ESCAPES).count() < MIN_ESCAPES {
+    // `=40` is an escape only in quoted-printable text (asked once, at the first
+    // one): elsewhere (`id=40…` in a log) it decodes nothing and does not count.
+    let qp_cell = std::cell::OnceCell::new();
+    let qp = || {
+        *qp_cell
+            .get_or_init(|| s.contains("=\n") || s.contains("=\r\n") || contains_ci(s.as_bytes(), b"quoted-printable"))
+    };
+    let counted = MARKS.find_iter(s).filter(|m| MARKERS[m.pattern().as_usize()] != "=40" || qp());
+    if counted.take(MIN_ESCAPES).count() < MIN_ESCAPES {
         return None;
     }
-    let qp = s.contains("=\n") || s.contains("=\r\n") || contains_ci(s.as_bytes(), b"quoted-printable");
+    let qp = qp();
     let b = s.as_bytes();
     // Without quoted-printable `=` starts no escape: longer runs between candidates.
     let starts = if qp { &STARTS } else { &STARTS_NO_QP };
@@ -254,7 +262,13 @@ mod tests {
             assert_eq!(emails::find(&d).len(), want, "{s} -> {d}");
         }
         assert!(decoded("plain text with one a@b.io and 100%40 nothing").is_none());
-        // Markers that decode nothing (`=40` without quoted-printable): no copy.
-        assert!(matches!(decoded("id=40 x=40 y=40 z=401"), Some(Cow::Borrowed(_))));
+        // `=40` without quoted-printable is not an escape: not counted, not read.
+        assert!(decoded("id=40 x=40 y=40 z=401").is_none());
+        assert!(decoded("id=40 x=40 a%40acme.io b%40bolt.io").is_none());
+        // The same with a soft line break is quoted-printable: counted and decoded.
+        let d = decoded("a=40acme.io b=40bolt.io c=40cor=\n.io").unwrap_or_default();
+        assert_eq!(emails::find(&d).len(), 3, "{d}");
+        // Markers that decode nothing (a bracket closed but never opened): no copy.
+        assert!(matches!(decoded("a at ] b at ] c at ] d"), Some(Cow::Borrowed(_))));
     }
 }

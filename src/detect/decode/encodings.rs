@@ -3,8 +3,8 @@
 //! (cp037) text, and archives appended to shell scripts (self-extracting installers).
 //!
 //! Each is looked for only when a cheap test says it may be there: hex and base32
-//! blocks start with a long run found by [`super::next_long_run`] (ordinary text is
-//! mostly skipped, not read), ascii85 and uuencode by their markers, UTF-32 and EBCDIC
+//! blocks start with a long run inside one of the text's long base64 runs, found once
+//! for all blocks by [`super::long_runs`] (ordinary text is mostly skipped, not read), ascii85 and uuencode by their markers, UTF-32 and EBCDIC
 //! only where UTF-8 decoding already failed or the first bytes hold NULs. Decoded
 //! blocks are kept only when they hold text or a container,
 //! so hashes, ids and object names in hex or base32 decode to nothing ([`texty`]).
@@ -15,10 +15,12 @@ const MAX_BLOCKS: usize = 64;
 const MIN_CHARS: usize = 160;
 
 /// Hex, base32, ascii85 and uuencoded blocks of `s`: (`hex@12`, decoded bytes).
-pub(super) fn text_blocks(s: &str) -> Vec<(String, Vec<u8>)> {
+/// `long` is every run of 60+ base64 bytes of `s` ([`super::long_runs`]): a hex or
+/// base32 run is inside one.
+pub(super) fn text_blocks(s: &str, long: &[(usize, usize)]) -> Vec<(String, Vec<u8>)> {
     let b = s.as_bytes();
     let mut out = Vec::new();
-    runs(b, &mut out);
+    runs(b, long, &mut out);
     if memchr::memmem::find(b, b"<~").is_some() {
         ascii85(b, &mut out);
     }
@@ -66,11 +68,24 @@ impl Alphabet {
 
 /// Hex and base32 blocks: a run of 60+ characters of one alphabet, continued across
 /// wrapped lines of the same alphabet (`xxd -p`, `base32`).
-fn runs(b: &[u8], out: &mut Vec<(String, Vec<u8>)>) {
+fn runs(b: &[u8], long: &[(usize, usize)], out: &mut Vec<(String, Vec<u8>)>) {
     let n = b.len();
     let mut i = 0;
+    let mut r = 0;
     while out.len() < MAX_BLOCKS {
-        let Some((start, run_end)) = next_run(b, i, 60) else { break };
+        // The next run at or after `i`, searched only inside the base64 runs: a run
+        // ends where its base64 run ends (that byte is in neither alphabet).
+        let mut next = None;
+        while let Some(&(s, e)) = long.get(r) {
+            if e > i {
+                next = next_run(&b[..e], i.max(s), 60);
+                if next.is_some() {
+                    break;
+                }
+            }
+            r += 1;
+        }
+        let Some((start, run_end)) = next else { break };
         i = run_end;
         let run = &b[start..run_end];
         let alpha = if run.iter().all(|&c| Alphabet::Hex.has(c)) {
@@ -397,6 +412,10 @@ const CP037_HIGH: [char; 192] = [
 mod tests {
     use super::*;
 
+    fn blocks_of(s: &str) -> Vec<(String, Vec<u8>)> {
+        text_blocks(s, &super::super::long_runs(s.as_bytes(), 60))
+    }
+
     const CSV: &str = "company,group,admin_email\nKestrel Labs,premium-eu,admin0@kestrel.io\nNorv Foods,premium-us,admin1@norv.de\nQuill Systems,premium-apac,admin2@quill.fr\n";
 
     fn hexs(b: &[u8]) -> String {
@@ -429,13 +448,13 @@ mod tests {
             format!("x\n{}\nend\n", wrap(&hexs(CSV.as_bytes()), 60)),
             format!("{}\n", wrap(&hexs(CSV.as_bytes()).to_uppercase(), 64)),
         ] {
-            let b = text_blocks(&text);
+            let b = blocks_of(&text);
             assert_eq!(b.len(), 1, "{text}");
             assert!(b[0].0.starts_with("hex@"));
             assert_eq!(b[0].1, CSV.as_bytes());
         }
         for text in [format!("k: {}\n", b32(CSV.as_bytes())), format!("{}\n", wrap(&b32(CSV.as_bytes()), 76))] {
-            let b = text_blocks(&text);
+            let b = blocks_of(&text);
             assert_eq!(b.len(), 1, "{text}");
             assert!(b[0].0.starts_with("base32@"));
             assert_eq!(b[0].1, CSV.as_bytes());
@@ -459,7 +478,7 @@ mod tests {
             text.push('\n');
         }
         let found: Vec<String> =
-            text_blocks(&text).into_iter().map(|b| format!("{} {:?}", b.0, String::from_utf8_lossy(&b.1))).collect();
+            blocks_of(&text).into_iter().map(|b| format!("{} {:?}", b.0, String::from_utf8_lossy(&b.1))).collect();
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -467,7 +486,7 @@ mod tests {
     fn ascii85_and_uuencode() {
         // Python: base64.a85encode(CSV, adobe=True)
         let a85 = r#"<~@rH4'@;^?AB6%p5E%GF.D/!lpASkjiC^NgHF*)G6C`lD[@WO)>Eb0*%F_r^AFY$s3D/!lA5\jqPFE1r//no52:2b/r+@^9fA90;@Eb0*%F_r^QF"Ca1D/!lB5]1L\FtR<:$;kq[Cht4mH#n(=D0%7IEb0*%F_r^=E+*6-@:X4hDDFIsF_PZ./nT,2~>"#;
-        let b = text_blocks(&format!("pdf\n{a85}\n"));
+        let b = blocks_of(&format!("pdf\n{a85}\n"));
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].0, "ascii85@2");
         assert_eq!(b[0].1, CSV.as_bytes());
@@ -487,16 +506,16 @@ mod tests {
             uu.push('\n');
         }
         uu.push_str("`\nend\n");
-        let b = text_blocks(&uu);
+        let b = blocks_of(&uu);
         assert_eq!(b.len(), 1, "{uu}");
         assert_eq!(b[0].0, "uu@2");
         assert_eq!(b[0].1, CSV.as_bytes());
         // Damaged: no panic.
         for cut in 0..uu.len() {
-            let _ = text_blocks(&uu[..cut]);
+            let _ = blocks_of(&uu[..cut]);
         }
         for cut in 0..a85.len() {
-            let _ = text_blocks(&a85[..cut]);
+            let _ = blocks_of(&a85[..cut]);
         }
     }
 
