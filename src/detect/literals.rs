@@ -20,6 +20,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, Match};
 
 /// Most literals per SIMD searcher: more share its buckets and it slows down.
 const GROUP: usize = 16;
+/// Bytes of a literal a candidate searcher looks for (its fingerprint is at most 4).
+const PREFIX: usize = 4;
 /// Bytes lower-cased and searched at a time (bounded memory whatever the text).
 const BLOCK: usize = 64 << 10;
 
@@ -53,10 +55,14 @@ impl Literals {
         let lower: Vec<Vec<u8>> = literals.into_iter().map(|l| l.as_ref().to_ascii_lowercase()).collect();
         let automaton = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&lower).ok()?;
         let longest = lower.iter().map(Vec::len).max().unwrap_or(0);
+        // Candidates are the literals' first bytes, each once: every occurrence of a
+        // literal starts with one of its prefix (the argument of the module docs holds
+        // for prefixes), and literals sharing a prefix (`xoxb-`, `xoxp-` …) share it.
+        let prefixes: std::collections::BTreeSet<&[u8]> = lower.iter().map(|l| &l[..l.len().min(PREFIX)]).collect();
         // Literals shorter than three bytes would shorten every fingerprint of their
         // searcher: they get their own.
-        let (short, long): (Vec<&Vec<u8>>, Vec<&Vec<u8>>) = lower.iter().partition(|l| l.len() < 3);
-        let mut sets: Vec<Vec<&Vec<u8>>> = long.chunks(GROUP).map(<[_]>::to_vec).collect();
+        let (short, long): (Vec<&[u8]>, Vec<&[u8]>) = prefixes.into_iter().partition(|l| l.len() < 3);
+        let mut sets: Vec<Vec<&[u8]>> = long.chunks(GROUP).map(<[_]>::to_vec).collect();
         sets.extend(short.chunks(GROUP).map(<[_]>::to_vec));
         let groups = if lower.iter().any(Vec::is_empty) {
             None
