@@ -79,6 +79,10 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
             prev = text;
         }
         line_start = line_end;
+        if i == spans.len() {
+            // Lines after the last address count nothing.
+            break;
+        }
     }
     total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
 }
@@ -130,8 +134,8 @@ fn mail_header(line: &str) -> bool {
         "link",
     ];
     let Some((k, _)) = line.split_once(':') else { return false };
-    let k = k.trim_start_matches(['>', ' ']).to_ascii_lowercase();
-    NAMES.contains(&k.as_str())
+    let k = k.trim_start_matches(['>', ' ']);
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(k))
 }
 
 /// A package manifest naming its people (`authors`, `contributors`, `maintainers`

@@ -671,6 +671,11 @@ pub fn decode_text(data: &[u8]) -> (Cow<'_, str>, &'static str, bool) {
     if binary {
         return (Cow::Owned(printable_runs(data)), "binary", true);
     }
+    // Valid UTF-8 (nearly every text) is proven by the SIMD validator; only invalid
+    // input is read again for where the error is.
+    if let Ok(s) = simdutf8::basic::from_utf8(data) {
+        return (Cow::Borrowed(s), "utf-8", false);
+    }
     match std::str::from_utf8(data) {
         Ok(s) => (Cow::Borrowed(s), "utf-8", false),
         Err(e) if e.error_len().is_none() && data.len() - e.valid_up_to() < 4 => {
