@@ -4,8 +4,42 @@
 //! Owns what counts as a contact address. Must not import git2 or the policy model.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
+use std::sync::LazyLock;
 
 use super::{Loc, Text};
+
+/// A set of values read from content (addresses, organisations, identifiers).
+/// The values are chosen by whoever wrote the content: hashed with foldhash (several
+/// times faster than SipHash on short strings) under a per-process random seed.
+pub type ValueSet = HashSet<String, Seeded>;
+
+/// foldhash keyed by a per-process random seed, drawn once from the standard
+/// library's own random hash keys (the OS's randomness). Zero-sized: a set holds no
+/// copy of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seeded;
+
+impl BuildHasher for Seeded {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        static SEED: LazyLock<(u64, foldhash::SharedSeed)> = LazyLock::new(|| {
+            let std = std::collections::hash_map::RandomState::new();
+            (std.hash_one(1u8), foldhash::SharedSeed::from_u64(std.hash_one(2u8)))
+        });
+        foldhash::fast::FoldHasher::with_seed(SEED.0, &SEED.1)
+    }
+}
+
+/// Adds `v` to `set` unless it holds it already: a value seen before costs a lookup,
+/// no allocation. True when added.
+pub fn insert(set: &mut ValueSet, v: &str) -> bool {
+    if set.contains(v) {
+        return false;
+    }
+    set.insert(v.to_string())
+}
 
 /// Byte range of one address inside a text.
 pub type Span = (usize, usize);
@@ -177,6 +211,13 @@ pub fn normalise(addr: &str) -> String {
     addr.trim().to_ascii_lowercase()
 }
 
+/// [`normalise`] into `buf` (its allocation reused from address to address).
+pub fn normalise_into(addr: &str, buf: &mut String) {
+    buf.clear();
+    buf.push_str(addr.trim());
+    buf.make_ascii_lowercase();
+}
+
 /// The organisation an address belongs to: its registrable domain, approximated as
 /// the last two labels, or three under a country's second level (`co.uk`, `com.au`,
 /// `gov.zq`), so `linux.intel.com` and `intel.com` count once.
@@ -306,8 +347,8 @@ pub struct Emails {
 /// What the `emails` detector saw so far in one piece of content.
 #[derive(Debug, Default)]
 pub struct EmailsObs {
-    pub addrs: HashSet<String>,
-    pub domains: HashSet<String>,
+    pub addrs: ValueSet,
+    pub domains: ValueSet,
     pub first: Option<Loc>,
     /// The first address of the text being read, until [`Emails::settle`] makes it
     /// `first` (a location costs an index of the whole text).
@@ -318,8 +359,9 @@ const CAP: usize = 200_000;
 
 impl Emails {
     pub fn observe(&self, t: &Text, obs: &mut EmailsObs) {
+        let mut a = String::new();
         for &(s, e) in t.emails() {
-            let a = normalise(&t.s[s..e]);
+            normalise_into(&t.s[s..e], &mut a);
             if self.ignore.ignored(&a) {
                 continue;
             }
@@ -327,11 +369,8 @@ impl Emails {
                 obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
-                let org = org_of(&a);
-                if !obs.domains.contains(org) {
-                    obs.domains.insert(org.to_string());
-                }
-                obs.addrs.insert(a);
+                insert(&mut obs.domains, org_of(&a));
+                insert(&mut obs.addrs, &a);
             }
         }
     }
