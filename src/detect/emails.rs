@@ -141,8 +141,24 @@ fn valid_domain(d: &str) -> bool {
     if bad_start(0) || memchr::memchr_iter(b'.', b).any(|i| bad_start(i + 1)) {
         return false;
     }
-    !NOT_TLDS.iter().any(|n| n.eq_ignore_ascii_case(tld))
+    // Lower-cased on the stack, one lookup: every entry has at most five letters.
+    let mut buf = [0u8; 5];
+    let Some(lower) = buf.get_mut(..tld.len()) else { return true };
+    lower.copy_from_slice(tld.as_bytes());
+    lower.make_ascii_lowercase();
+    !std::str::from_utf8(lower).is_ok_and(|l| set_of(&NOT_TLD_SET, NOT_TLDS).contains(l))
 }
+
+/// A fixed list of words as a set (keyed by a fixed seed: the words are ours, only
+/// looked up), built on first use into `cell`.
+fn set_of(
+    cell: &'static std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>>,
+    words: &'static [&'static str],
+) -> &'static HashSet<&'static str, foldhash::fast::FixedState> {
+    cell.get_or_init(|| words.iter().copied().collect())
+}
+
+static NOT_TLD_SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
 const NOT_TLDS: &[&str] = &[
@@ -174,11 +190,19 @@ impl Ignore {
 }
 
 /// RFC 2606 / RFC 6761 reserved names.
+/// The last label decides: `example`, `test`, `invalid`, `localhost`, `local`, or
+/// `com`/`net`/`org`/`edu` under a label `example` (`example.com`, `mail.example.org`).
 pub fn is_reserved(domain: &str) -> bool {
-    const SUFFIXES: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
-    const EXACT: &[&str] = &["example.com", "example.net", "example.org", "example.edu", "localhost"];
-    EXACT.iter().any(|e| domain == *e || domain.strip_suffix(e).is_some_and(|p| p.ends_with('.')))
-        || SUFFIXES.iter().any(|s| domain.ends_with(s) || domain == &s[1..])
+    let dot = memchr::memrchr(b'.', domain.as_bytes());
+    let tld = dot.map_or(domain, |i| &domain[i + 1..]);
+    match tld {
+        "example" | "test" | "invalid" | "localhost" | "local" => true,
+        "com" | "net" | "org" | "edu" => {
+            let rest = &domain[..dot.unwrap_or(0)];
+            rest == "example" || rest.ends_with(".example")
+        }
+        _ => false,
+    }
 }
 
 fn is_noreply(local: &str, domain: &str) -> bool {
@@ -202,7 +226,8 @@ fn is_noreply(local: &str, domain: &str) -> bool {
     let base = local.split('+').next().unwrap_or(local);
     // At each `n`: no substring searcher set up per address.
     let d = domain.as_bytes();
-    LOCALS.contains(&base)
+    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    set_of(&SET, LOCALS).contains(base)
         || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
 }
 
@@ -325,7 +350,8 @@ pub fn is_consumer(domain: &str) -> bool {
         "hey.com",
         "tutanota.com",
     ];
-    HOSTS.contains(&domain)
+    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    set_of(&SET, HOSTS).contains(domain)
 }
 
 const SECOND_LEVEL: &[&str] =
@@ -524,6 +550,44 @@ mod tests {
         }
         assert!(!i.ignored("jane@acme.io"));
         assert!(!i.ignored("jane@myexample.com"));
+    }
+
+    /// The last-label reading of reserved names agrees with comparing every name.
+    #[test]
+    fn reserved_agrees_with_the_lists() {
+        let naive = |domain: &str| {
+            const SUFFIXES: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
+            const EXACT: &[&str] = &["example.com", "example.net", "example.org", "example.edu", "localhost"];
+            EXACT.iter().any(|e| domain == *e || domain.strip_suffix(e).is_some_and(|p| p.ends_with('.')))
+                || SUFFIXES.iter().any(|s| domain.ends_with(s) || domain == &s[1..])
+        };
+        let parts = [
+            "",
+            ".",
+            "example",
+            "com",
+            "net",
+            "edu",
+            "io",
+            "test",
+            "local",
+            "localhost",
+            "invalid",
+            "x",
+            "myexample",
+            "EXAMPLE",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in
+                        [format!("{a}{b}{c}"), format!("{a}.{b}.{c}"), format!("{a}.{b}{c}"), format!("{a}{b}.{c}")]
+                    {
+                        assert_eq!(is_reserved(&d), naive(&d), "{d:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

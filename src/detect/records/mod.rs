@@ -174,6 +174,53 @@ impl Records {
                 || (obs.emails.len() >= self.min_rows && obs.domains.len() >= self.min_distinct_domains))
     }
 
+    /// The number of non-empty cells of a row this detector cannot count, judged from
+    /// each cell's byte classes (`masks`, see [`fields::class`]) and its column's
+    /// type: no address, and no cell a validator the detector runs could type. `None`
+    /// when some cell may count (then the row is read by [`Table::row`]). Such a row
+    /// changes nothing but the table's column count.
+    fn inert_row(&self, types: &[Option<Field>], cells: &[&str], masks: &[u16]) -> Option<usize> {
+        use fields::class::*;
+        let personal = self.personal();
+        let mut nonempty = 0;
+        for (j, (&f, &m)) in cells.iter().zip(masks).enumerate() {
+            if m & !WHITE == 0 {
+                continue; // empty once trimmed
+            }
+            let v = fields::trim(f);
+            if v.is_empty() {
+                continue;
+            }
+            let m = if v.len() == f.len() { m } else { fields::class::of(v) };
+            nonempty += 1;
+            if m & AT != 0 || (self.need_phone && m & DIGIT != 0) {
+                return None;
+            }
+            let named = types.get(j).copied().flatten();
+            let inert = if self.need_company {
+                // A company starts with a capital, a plan value with a plan word.
+                let letter_first = v.as_bytes()[0].is_ascii_alphabetic() || !v.as_bytes()[0].is_ascii();
+                match named {
+                    Some(Field::Plan | Field::Tenant) => false,
+                    Some(Field::Company) | None => !letter_first,
+                    Some(_) => true,
+                }
+            } else if personal {
+                match named {
+                    Some(Field::Email | Field::Other) => true,
+                    None | Some(Field::Plan | Field::Tenant) => fields::value_inert(v, m),
+                    Some(_) => false,
+                }
+            } else {
+                true
+            };
+            if !inert {
+                return None;
+            }
+        }
+        Some(nonempty)
+    }
+
     fn table_fires(&self, t: &Table) -> bool {
         t.rows >= self.min_rows
             && (!self.need_email || (t.emails.len() >= self.min_rows && t.domains.len() >= self.min_distinct_domains))
