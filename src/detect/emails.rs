@@ -4,8 +4,42 @@
 //! Owns what counts as a contact address. Must not import git2 or the policy model.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
+use std::sync::LazyLock;
 
 use super::{Loc, Text};
+
+/// A set of values read from content (addresses, organisations, identifiers).
+/// The values are chosen by whoever wrote the content: hashed with foldhash (several
+/// times faster than SipHash on short strings) under a per-process random seed.
+pub type ValueSet = HashSet<String, Seeded>;
+
+/// foldhash keyed by a per-process random seed, drawn once from the standard
+/// library's own random hash keys (the OS's randomness). Zero-sized: a set holds no
+/// copy of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seeded;
+
+impl BuildHasher for Seeded {
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        static SEED: LazyLock<(u64, foldhash::SharedSeed)> = LazyLock::new(|| {
+            let std = std::collections::hash_map::RandomState::new();
+            (std.hash_one(1u8), foldhash::SharedSeed::from_u64(std.hash_one(2u8)))
+        });
+        foldhash::fast::FoldHasher::with_seed(SEED.0, &SEED.1)
+    }
+}
+
+/// Adds `v` to `set` unless it holds it already: a value seen before costs a lookup,
+/// no allocation. True when added.
+pub fn insert(set: &mut ValueSet, v: &str) -> bool {
+    if set.contains(v) {
+        return false;
+    }
+    set.insert(v.to_string())
+}
 
 /// Byte range of one address inside a text.
 pub type Span = (usize, usize);
@@ -107,8 +141,24 @@ fn valid_domain(d: &str) -> bool {
     if bad_start(0) || memchr::memchr_iter(b'.', b).any(|i| bad_start(i + 1)) {
         return false;
     }
-    !NOT_TLDS.iter().any(|n| n.eq_ignore_ascii_case(tld))
+    // Lower-cased on the stack, one lookup: every entry has at most five letters.
+    let mut buf = [0u8; 5];
+    let Some(lower) = buf.get_mut(..tld.len()) else { return true };
+    lower.copy_from_slice(tld.as_bytes());
+    lower.make_ascii_lowercase();
+    !std::str::from_utf8(lower).is_ok_and(|l| set_of(&NOT_TLD_SET, NOT_TLDS).contains(l))
 }
+
+/// A fixed list of words as a set (keyed by a fixed seed: the words are ours, only
+/// looked up), built on first use into `cell`.
+fn set_of(
+    cell: &'static std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>>,
+    words: &'static [&'static str],
+) -> &'static HashSet<&'static str, foldhash::fast::FixedState> {
+    cell.get_or_init(|| words.iter().copied().collect())
+}
+
+static NOT_TLD_SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
 const NOT_TLDS: &[&str] = &[
@@ -140,11 +190,19 @@ impl Ignore {
 }
 
 /// RFC 2606 / RFC 6761 reserved names.
+/// The last label decides: `example`, `test`, `invalid`, `localhost`, `local`, or
+/// `com`/`net`/`org`/`edu` under a label `example` (`example.com`, `mail.example.org`).
 pub fn is_reserved(domain: &str) -> bool {
-    const SUFFIXES: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
-    const EXACT: &[&str] = &["example.com", "example.net", "example.org", "example.edu", "localhost"];
-    EXACT.iter().any(|e| domain == *e || domain.strip_suffix(e).is_some_and(|p| p.ends_with('.')))
-        || SUFFIXES.iter().any(|s| domain.ends_with(s) || domain == &s[1..])
+    let dot = memchr::memrchr(b'.', domain.as_bytes());
+    let tld = dot.map_or(domain, |i| &domain[i + 1..]);
+    match tld {
+        "example" | "test" | "invalid" | "localhost" | "local" => true,
+        "com" | "net" | "org" | "edu" => {
+            let rest = &domain[..dot.unwrap_or(0)];
+            rest == "example" || rest.ends_with(".example")
+        }
+        _ => false,
+    }
 }
 
 fn is_noreply(local: &str, domain: &str) -> bool {
@@ -168,13 +226,21 @@ fn is_noreply(local: &str, domain: &str) -> bool {
     let base = local.split('+').next().unwrap_or(local);
     // At each `n`: no substring searcher set up per address.
     let d = domain.as_bytes();
-    LOCALS.contains(&base)
+    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    set_of(&SET, LOCALS).contains(base)
         || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
 }
 
 /// Lower-cases an address for counting and hashing.
 pub fn normalise(addr: &str) -> String {
     addr.trim().to_ascii_lowercase()
+}
+
+/// [`normalise`] into `buf` (its allocation reused from address to address).
+pub fn normalise_into(addr: &str, buf: &mut String) {
+    buf.clear();
+    buf.push_str(addr.trim());
+    buf.make_ascii_lowercase();
 }
 
 /// The organisation an address belongs to: its registrable domain, approximated as
@@ -284,7 +350,8 @@ pub fn is_consumer(domain: &str) -> bool {
         "hey.com",
         "tutanota.com",
     ];
-    HOSTS.contains(&domain)
+    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    set_of(&SET, HOSTS).contains(domain)
 }
 
 const SECOND_LEVEL: &[&str] =
@@ -306,8 +373,8 @@ pub struct Emails {
 /// What the `emails` detector saw so far in one piece of content.
 #[derive(Debug, Default)]
 pub struct EmailsObs {
-    pub addrs: HashSet<String>,
-    pub domains: HashSet<String>,
+    pub addrs: ValueSet,
+    pub domains: ValueSet,
     pub first: Option<Loc>,
     /// The first address of the text being read, until [`Emails::settle`] makes it
     /// `first` (a location costs an index of the whole text).
@@ -318,8 +385,9 @@ const CAP: usize = 200_000;
 
 impl Emails {
     pub fn observe(&self, t: &Text, obs: &mut EmailsObs) {
+        let mut a = String::new();
         for &(s, e) in t.emails() {
-            let a = normalise(&t.s[s..e]);
+            normalise_into(&t.s[s..e], &mut a);
             if self.ignore.ignored(&a) {
                 continue;
             }
@@ -327,11 +395,8 @@ impl Emails {
                 obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
-                let org = org_of(&a);
-                if !obs.domains.contains(org) {
-                    obs.domains.insert(org.to_string());
-                }
-                obs.addrs.insert(a);
+                insert(&mut obs.domains, org_of(&a));
+                insert(&mut obs.addrs, &a);
             }
         }
     }
@@ -485,6 +550,44 @@ mod tests {
         }
         assert!(!i.ignored("jane@acme.io"));
         assert!(!i.ignored("jane@myexample.com"));
+    }
+
+    /// The last-label reading of reserved names agrees with comparing every name.
+    #[test]
+    fn reserved_agrees_with_the_lists() {
+        let naive = |domain: &str| {
+            const SUFFIXES: &[&str] = &[".example", ".test", ".invalid", ".localhost", ".local"];
+            const EXACT: &[&str] = &["example.com", "example.net", "example.org", "example.edu", "localhost"];
+            EXACT.iter().any(|e| domain == *e || domain.strip_suffix(e).is_some_and(|p| p.ends_with('.')))
+                || SUFFIXES.iter().any(|s| domain.ends_with(s) || domain == &s[1..])
+        };
+        let parts = [
+            "",
+            ".",
+            "example",
+            "com",
+            "net",
+            "edu",
+            "io",
+            "test",
+            "local",
+            "localhost",
+            "invalid",
+            "x",
+            "myexample",
+            "EXAMPLE",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in
+                        [format!("{a}{b}{c}"), format!("{a}.{b}.{c}"), format!("{a}.{b}{c}"), format!("{a}{b}.{c}")]
+                    {
+                        assert_eq!(is_reserved(&d), naive(&d), "{d:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -503,6 +503,10 @@ pub fn from_value(v: &str) -> Option<Field> {
     // Digits only (a count, a timestamp): of the validators below, only a NIR (15
     // digits) and a card number can accept them; most cells end here.
     if digits == b.len() {
+        // A NIR has 15 digits, a card 13 to 19: a timestamp or a count is none.
+        if !(13..=19).contains(&b.len()) {
+            return None;
+        }
         return if b.len() == 15 && is_nir(v) {
             Some(Field::NationalId)
         } else if is_card(v) {
@@ -531,6 +535,77 @@ pub fn from_value(v: &str) -> Option<Field> {
         return Some(Field::Company);
     }
     None
+}
+
+/// Classes of the bytes of a cell, OR-ed into one mask while a table is split: what a
+/// cell holds decides, before any validator runs, that none can type it.
+pub mod class {
+    pub const DIGIT: u16 = 1;
+    pub const DOT: u16 = 1 << 1;
+    pub const COLON: u16 = 1 << 2;
+    pub const DASH: u16 = 1 << 3;
+    /// ASCII white space as `char::is_whitespace` has it (`\t \n \x0b \x0c \r` and space).
+    pub const WHITE: u16 = 1 << 4;
+    pub const UPPER: u16 = 1 << 5;
+    pub const LOWER: u16 = 1 << 6;
+    pub const AT: u16 = 1 << 7;
+    /// A byte of a multi-byte character.
+    pub const NON_ASCII: u16 = 1 << 8;
+    /// Any other ASCII byte.
+    pub const OTHER: u16 = 1 << 9;
+    /// Free for a reader's own use (a delimiter, a line end): no byte has it here.
+    pub const SPECIAL: u16 = 1 << 15;
+
+    /// The class of each byte.
+    pub static TABLE: [u16; 256] = {
+        let mut t = [0u16; 256];
+        let mut i = 0;
+        while i < 256 {
+            let c = i as u8;
+            t[i] = match c {
+                b'0'..=b'9' => DIGIT,
+                b'.' => DOT,
+                b':' => COLON,
+                b'-' => DASH,
+                b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => WHITE,
+                b'A'..=b'Z' => UPPER,
+                b'a'..=b'z' => LOWER,
+                b'@' => AT,
+                0x80..=0xff => NON_ASCII,
+                _ => OTHER,
+            };
+            i += 1;
+        }
+        t
+    };
+
+    /// The classes of the bytes of `s`, OR-ed.
+    pub fn of(s: &str) -> u16 {
+        s.bytes().fold(0, |m, c| m | TABLE[c as usize])
+    }
+}
+
+/// Neither [`from_value`] nor [`looks_like_name`] can accept `v`, a trimmed non-empty
+/// cell whose bytes have the classes `mask`: decided from the first byte, the length
+/// and the classes alone (what most cells of a table of numbers, codes or lower-case
+/// words are). False means "maybe", never "typed".
+pub fn value_inert(v: &str, mask: u16) -> bool {
+    use class::*;
+    let b = v.as_bytes();
+    // A name starts with a capital; an ASCII first byte that is not one (nor white
+    // space, which a trimmed cell does not start with) refuses it.
+    let Some(&c0) = b.first() else { return true };
+    if !c0.is_ascii() || c0.is_ascii_uppercase() || c0.is_ascii_whitespace() {
+        return false;
+    }
+    // `from_value`: 7 to 120 bytes; without a digit only a company, which starts with
+    // an ASCII capital; digits alone are a NIR (15) or a card (13 to 19); digits with
+    // dots or colons (`0.794`, `12:30:05`, `1.2.3.4`) are no id, card, IBAN, phone
+    // (`+`), address (one word) or company.
+    b.len() < 7
+        || b.len() > 120
+        || mask & DIGIT == 0
+        || (mask & !(DIGIT | DOT | COLON) == 0 && !(mask == DIGIT && (13..=19).contains(&b.len())))
 }
 
 fn digits(v: &str) -> Vec<u8> {
@@ -1284,6 +1359,13 @@ const COMPANY_WORDS: &[&str] = &[
 /// A person's name as a value: two to four capitalised words of letters (with `.'-`),
 /// used only in a column whose header names it or in a row with a direct identifier.
 pub fn looks_like_name(v: &str) -> bool {
+    // An ASCII first byte that is neither white nor a capital (a digit, a lower-case
+    // letter): refused without reading a character.
+    match v.as_bytes().first() {
+        None => return false,
+        Some(c) if c.is_ascii() && !c.is_ascii_whitespace() && !c.is_ascii_uppercase() => return false,
+        _ => {}
+    }
     // The first word's capital and the length, before any word is collected.
     if v.len() > 60 || !v.trim_start().chars().next().is_some_and(char::is_uppercase) {
         return false;
@@ -1466,6 +1548,43 @@ mod tests {
             for cap in [1, 3, 10, 1000] {
                 assert_eq!(number_lines(&s, cap), naive(&s, cap), "{s:?} cap {cap}");
             }
+        }
+    }
+
+    /// `value_inert` never refuses a cell a validator accepts: checked against
+    /// `from_value` and `looks_like_name` on generated cells of every class.
+    #[test]
+    fn inert_cells_are_never_typed() {
+        let mut x: u32 = 7;
+        let alphabet = b"0123456789.:-/ +aZeKx@_,()\xc3\xa9";
+        let mut inert = 0;
+        for round in 0..200_000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let len = 1 + (x >> 27) as usize % 24;
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                // Mostly digits, dots and colons (the cells the rule is for), sometimes anything.
+                let k = (x >> 24) as usize;
+                v.push(if round % 3 == 0 { alphabet[k % alphabet.len()] } else { b"0123456789.:"[k % 12] });
+            }
+            let Ok(v) = String::from_utf8(v) else { continue };
+            let v = trim(&v);
+            if v.is_empty() {
+                continue;
+            }
+            if value_inert(v, class::of(v)) {
+                inert += 1;
+                assert_eq!(from_value(v), None, "{v:?}");
+                assert!(!looks_like_name(v), "{v:?}");
+            }
+        }
+        assert!(inert > 50_000, "{inert}");
+        for v in ["4111111111111111", "184057645108931", "Jane Doe", "Acme GmbH", "+49 30 1234567", "078-05-1121"] {
+            assert!(!value_inert(v, class::of(v)), "{v}");
+        }
+        for v in ["1700000000", "0.794", "155", "12:30:05", "premium", "1.2.3.4"] {
+            assert!(value_inert(v, class::of(v)), "{v}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! quoted fields, CRLF and a BOM are handled by the csv crate.
 
 use super::{Records, Table, HEADER_HINTS};
-use crate::detect::fields;
+use crate::detect::fields::{self, class};
 use crate::detect::Text;
 
 const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -25,24 +25,39 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         // here on the text itself: no copy of each record, no UTF-8 check of it.
         // One read of the bytes: rows of a table are short, and a SIMD search per
         // line and per cell cost more in set-up than it saved.
+        // Each cell's byte classes are OR-ed on the way (one table look-up per byte,
+        // which also finds the delimiter and the line ends): a row no validator of
+        // the detector can type is judged from them without reading a cell again.
+        let mut lut = fields::class::TABLE;
+        for c in [delim, b'\n', b'\r'] {
+            lut[c as usize] = class::SPECIAL;
+        }
         let b = s.as_bytes();
-        let (mut line, mut cell) = (0, 0);
+        let (mut line, mut cell, mut mask) = (0, 0, 0u16);
+        let mut masks: Vec<u16> = Vec::new();
         for (i, &c) in b.iter().enumerate() {
-            if c == delim {
+            let k = lut[c as usize];
+            if k != class::SPECIAL {
+                mask |= k;
+            } else if c == delim {
                 cells.push(&s[cell..i]);
-                cell = i + 1;
-            } else if c == b'\n' || c == b'\r' {
+                masks.push(mask);
+                (cell, mask) = (i + 1, 0);
+            } else {
                 if i > line {
                     cells.push(&s[cell..i]);
-                    row(det, t, &mut tab, &cells, &mut first);
+                    masks.push(mask);
+                    row_classed(det, t, &mut tab, &cells, &masks, &mut first);
                 }
                 cells.clear();
-                (line, cell) = (i + 1, i + 1);
+                masks.clear();
+                (line, cell, mask) = (i + 1, i + 1, 0);
             }
         }
         if b.len() > line {
             cells.push(&s[cell..]);
-            row(det, t, &mut tab, &cells, &mut first);
+            masks.push(mask);
+            row_classed(det, t, &mut tab, &cells, &masks, &mut first);
         }
         return tab;
     }
@@ -60,6 +75,23 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         row(det, t, &mut tab, &cells, &mut first);
     }
     tab
+}
+
+/// [`row`], given the byte classes of each cell: a row the detector cannot count
+/// only widens the table's column count.
+fn row_classed(det: &Records, t: &Text, tab: &mut Table, cells: &[&str], masks: &[u16], first: &mut bool) {
+    if !*first {
+        let all = masks.iter().fold(0, |a, m| a | m);
+        // Only a row of `-`, `:` and white space can be a separator row.
+        let separator_chars = class::DASH | class::COLON | class::WHITE | class::NON_ASCII;
+        if all & !separator_chars != 0 {
+            if let Some(nonempty) = det.inert_row(&tab.types, cells, masks) {
+                tab.columns = tab.columns.max(nonempty);
+                return;
+            }
+        }
+    }
+    row(det, t, tab, cells, first);
 }
 
 /// One record's cells: the header when it is the first and reads as one, else a row.

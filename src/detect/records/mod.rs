@@ -22,12 +22,11 @@ mod markup;
 mod sql;
 pub mod union;
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::emails::{self, Ignore};
+use super::emails::{self, Ignore, ValueSet};
 use super::fields::{self, Field};
 use super::{Loc, Text};
 
@@ -51,10 +50,10 @@ pub struct RecordsObs {
     pub columns: usize,
     pub header: Option<String>,
     /// Sets without order (the digest sorts; the sample is the least value).
-    pub emails: HashSet<String>,
-    pub domains: HashSet<String>,
+    pub emails: ValueSet,
+    pub domains: ValueSet,
     /// Normalised direct identifiers of counted rows (personal records).
-    pub ids: HashSet<String>,
+    pub ids: ValueSet,
     /// For each field type, the counted rows holding it.
     pub fields: std::collections::BTreeMap<Field, usize>,
     pub first: Option<Loc>,
@@ -175,6 +174,53 @@ impl Records {
                 || (obs.emails.len() >= self.min_rows && obs.domains.len() >= self.min_distinct_domains))
     }
 
+    /// The number of non-empty cells of a row this detector cannot count, judged from
+    /// each cell's byte classes (`masks`, see [`fields::class`]) and its column's
+    /// type: no address, and no cell a validator the detector runs could type. `None`
+    /// when some cell may count (then the row is read by [`Table::row`]). Such a row
+    /// changes nothing but the table's column count.
+    fn inert_row(&self, types: &[Option<Field>], cells: &[&str], masks: &[u16]) -> Option<usize> {
+        use fields::class::*;
+        let personal = self.personal();
+        let mut nonempty = 0;
+        for (j, (&f, &m)) in cells.iter().zip(masks).enumerate() {
+            if m & !WHITE == 0 {
+                continue; // empty once trimmed
+            }
+            let v = fields::trim(f);
+            if v.is_empty() {
+                continue;
+            }
+            let m = if v.len() == f.len() { m } else { fields::class::of(v) };
+            nonempty += 1;
+            if m & AT != 0 || (self.need_phone && m & DIGIT != 0) {
+                return None;
+            }
+            let named = types.get(j).copied().flatten();
+            let inert = if self.need_company {
+                // A company starts with a capital, a plan value with a plan word.
+                let letter_first = v.as_bytes()[0].is_ascii_alphabetic() || !v.as_bytes()[0].is_ascii();
+                match named {
+                    Some(Field::Plan | Field::Tenant) => false,
+                    Some(Field::Company) | None => !letter_first,
+                    Some(_) => true,
+                }
+            } else if personal {
+                match named {
+                    Some(Field::Email | Field::Other) => true,
+                    None | Some(Field::Plan | Field::Tenant) => fields::value_inert(v, m),
+                    Some(_) => false,
+                }
+            } else {
+                true
+            };
+            if !inert {
+                return None;
+            }
+        }
+        Some(nonempty)
+    }
+
     fn table_fires(&self, t: &Table) -> bool {
         t.rows >= self.min_rows
             && (!self.need_email || (t.emails.len() >= self.min_rows && t.domains.len() >= self.min_distinct_domains))
@@ -214,7 +260,7 @@ impl RecordsObs {
         }
     }
 
-    fn merge_ids(&mut self, ids: HashSet<String>) {
+    fn merge_ids(&mut self, ids: ValueSet) {
         for v in sorted_if_capped(ids, self.ids.len()) {
             if self.ids.len() >= 100_000 {
                 break;
@@ -223,15 +269,12 @@ impl RecordsObs {
         }
     }
 
-    fn merge_emails(&mut self, emails: HashSet<String>) {
+    fn merge_emails(&mut self, emails: ValueSet) {
         for e in sorted_if_capped(emails, self.emails.len()) {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            let org = emails::org_of(&e);
-            if !self.domains.contains(org) {
-                self.domains.insert(org.to_string());
-            }
+            emails::insert(&mut self.domains, emails::org_of(&e));
             self.emails.insert(e);
         }
     }
@@ -239,7 +282,7 @@ impl RecordsObs {
 
 /// Up to the cap, the least values first (as a sorted set kept them): the same
 /// values on every run whatever the sets' order.
-fn sorted_if_capped(set: HashSet<String>, held: usize) -> Vec<String> {
+fn sorted_if_capped(set: ValueSet, held: usize) -> Vec<String> {
     let mut v: Vec<String> = set.into_iter().collect();
     if held + v.len() > 100_000 {
         v.sort_unstable();
@@ -254,14 +297,16 @@ pub struct Table {
     pub rows: usize,
     pub columns: usize,
     pub header: Option<String>,
-    pub emails: HashSet<String>,
-    pub domains: HashSet<String>,
-    pub ids: HashSet<String>,
+    pub emails: ValueSet,
+    pub domains: ValueSet,
+    pub ids: ValueSet,
     pub fields: std::collections::BTreeMap<Field, usize>,
     /// Field type of each column, from the header.
     pub types: Vec<Option<Field>>,
     /// Byte range (in the text) of the first counted contact value.
     pub first: Option<(usize, usize)>,
+    /// Buffers of [`Table::row_scratch`].
+    scratch: [String; 2],
 }
 
 impl Table {
@@ -283,10 +328,22 @@ impl Table {
     /// Counts one row given its fields and what their names announce (a header, JSON
     /// keys, vCard or LDIF attributes).
     fn row_typed<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = (Option<Field>, &'a str)>) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.row_scratch(det, t, fields, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    /// [`Table::row_typed`] with buffers reused from row to row: `norm` holds the
+    /// row's address normalised, `key` the digest's value.
+    fn row_scratch<'a>(
+        &mut self,
+        det: &Records,
+        t: &Text,
+        fields: impl IntoIterator<Item = (Option<Field>, &'a str)>,
+        [norm, key]: &mut [String; 2],
+    ) {
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
-        // `email` normalised, computed once.
-        let mut email_norm: Option<String> = None;
         let mut phone = false;
         let mut kinds = Kinds::default();
         let mut id: Option<&str> = None;
@@ -300,10 +357,9 @@ impl Table {
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
                 if let Some(a) = contact_email(f) {
-                    let n = emails::normalise(a);
-                    if !det.ignore.ignored(&n) {
+                    emails::normalise_into(a, norm);
+                    if !det.ignore.ignored(norm) {
                         email = Some(a);
-                        email_norm = Some(n);
                         kinds.insert(Field::Email);
                     }
                 }
@@ -382,19 +438,15 @@ impl Table {
             *self.fields.entry(k).or_default() += 1;
         }
         if let Some(a) = email {
-            let n = email_norm.unwrap_or_else(|| emails::normalise(a));
             if self.first.is_none() {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
-                let org = emails::org_of(&n);
-                if !self.domains.contains(org) {
-                    self.domains.insert(org.to_string());
-                }
+                emails::insert(&mut self.domains, emails::org_of(norm));
                 if personal {
-                    self.ids.insert(n.clone());
+                    emails::insert(&mut self.ids, norm);
                 }
-                self.emails.insert(n);
+                emails::insert(&mut self.emails, norm);
             }
         } else if self.first.is_none() {
             self.first = first_value.and_then(|v| locate(t.s, v)).or(Some((0, 0)));
@@ -402,7 +454,15 @@ impl Table {
         // The digest's values: the direct identifier, else the name of a name + address row.
         let keyed = (personal && email.is_none()) || det.need_company;
         if let Some(v) = id.or(first_value).filter(|_| keyed && self.ids.len() < 100_000) {
-            self.ids.insert(v.split_whitespace().collect::<String>().to_uppercase());
+            // `v.split_whitespace().collect::<String>().to_uppercase()`, in `key`.
+            key.clear();
+            v.split_whitespace().for_each(|w| key.push_str(w));
+            if key.is_ascii() {
+                key.make_ascii_uppercase();
+            } else {
+                *key = key.to_uppercase();
+            }
+            emails::insert(&mut self.ids, key);
         }
     }
 
