@@ -139,9 +139,10 @@ const HEX32: [bool; 256] = {
 };
 
 /// The first maximal run of [`HEX32`] bytes at least `len` long at or after `from`
-/// (`from` is 0 or follows a byte outside the set), found like
-/// [`super::next_long_run`]: one byte in `len` is read where no run can be. The
-/// narrower set (no `g`–`z`) breaks on ordinary words sooner than base64's.
+/// (`from` is 0 or follows a byte outside the set). A run of `len` starting in
+/// `[i, i + len)` covers byte `i + len - 1`: when that byte is outside the set the
+/// search jumps `len` bytes ahead, so one byte in `len` is read where no run can be.
+/// Only ever asked inside a long base64 run.
 fn next_run(b: &[u8], from: usize, len: usize) -> Option<(usize, usize)> {
     let n = b.len();
     let mut i = from;
