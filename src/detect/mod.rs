@@ -601,6 +601,16 @@ impl Scanner {
         for (class, obs) in self.classes.iter().zip(state) {
             let mut volume: Option<ClassHit> = None;
             for (det, o) in class.detectors.iter().zip(obs) {
+                // A later hit of the class only names its detector (and shape) in the
+                // first one's evidence: its digest and sample are not computed.
+                let first = volume.is_none();
+                let digest = |values: &mut dyn Iterator<Item = &str>| {
+                    if first {
+                        digest(&class.id, values)
+                    } else {
+                        String::new()
+                    }
+                };
                 let hit = match (det, o) {
                     (Detector::Pattern(p), Obs::Pattern(o)) if p.fired(&o) && p.min_count <= 1 => {
                         // One finding per pattern and part, at the first match: "185
@@ -623,7 +633,7 @@ impl Scanner {
                                 detector: "pattern",
                                 evidence,
                                 sample: self.show(&first),
-                                digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                                digest: digest(&mut o.values.iter().map(String::as_str)),
                                 count: o.count,
                                 shape: "",
                                 loc,
@@ -642,12 +652,13 @@ impl Scanner {
                         ),
                         loc,
                         sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                        digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                        digest: digest(&mut o.values.iter().map(String::as_str)),
                         count: o.count,
                         shape: "",
                     }),
                     (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
-                        let mut sorted: Vec<&str> = o.addrs.iter().map(String::as_str).collect();
+                        let mut sorted: Vec<&str> =
+                            if first { o.addrs.iter().map(String::as_str).collect() } else { Vec::new() };
                         sorted.sort_unstable();
                         o.first.clone().map(|loc| ClassHit {
                             class: class.id.clone(),
@@ -658,7 +669,7 @@ impl Scanner {
                                 group(o.domains.len())
                             ),
                             sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, sorted),
+                            digest: digest(&mut sorted.into_iter()),
                             count: o.addrs.len(),
                             shape: "",
                             loc,
@@ -689,8 +700,9 @@ impl Scanner {
                             class: class.id.clone(),
                             detector: if r.personal() { "records (personal)" } else { "records" },
                             evidence,
-                            sample: values.iter().min().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, values.iter().map(String::as_str)),
+                            sample: if first { values.iter().min().map(|v| self.show(v)) } else { None }
+                                .unwrap_or_default(),
+                            digest: digest(&mut values.iter().map(String::as_str)),
                             count: o.rows,
                             shape: o.format,
                             loc,
@@ -702,7 +714,7 @@ impl Scanner {
                             detector: "canaries",
                             evidence: format!("{} planted canary value(s)", o.values.len()),
                             sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&class.id, o.values.iter().map(String::as_str)),
+                            digest: digest(&mut o.values.iter().map(String::as_str)),
                             count: o.values.len(),
                             shape: "",
                             loc,
@@ -715,7 +727,7 @@ impl Scanner {
                             detector: "fingerprints",
                             evidence: format!("{} records of fingerprint set `{}`", group(o.keys.len()), f.set),
                             sample: String::new(),
-                            digest: digest(&class.id, keys.iter().map(String::as_str)),
+                            digest: digest(&mut keys.iter().map(String::as_str)),
                             count: o.keys.len(),
                             shape: "",
                             loc,
