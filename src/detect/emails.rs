@@ -227,8 +227,9 @@ fn is_noreply(local: &str, domain: &str) -> bool {
     // At each `n`: no substring searcher set up per address.
     let d = domain.as_bytes();
     static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    // A byte loop: a domain is too short for a vector search's set-up to pay.
     set_of(&SET, LOCALS).contains(base)
-        || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
+        || (0..d.len()).any(|i| d[i] == b'n' && (d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply")))
 }
 
 /// Lower-cases an address for counting and hashing.
@@ -395,6 +396,12 @@ impl Emails {
                 obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
+                if obs.addrs.is_empty() {
+                    // At most one entry per address of the text: no growing by doubling.
+                    let n = t.emails().len().min(CAP);
+                    obs.addrs.reserve(n);
+                    obs.domains.reserve(n);
+                }
                 insert(&mut obs.domains, org_of(&a));
                 insert(&mut obs.addrs, &a);
             }

@@ -442,6 +442,12 @@ impl Table {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
+                if self.emails.is_empty() {
+                    // At most one entry per address of the text: no growing by doubling.
+                    let n = t.emails().len().min(100_000);
+                    self.emails.reserve(n);
+                    self.domains.reserve(n);
+                }
                 emails::insert(&mut self.domains, emails::org_of(norm));
                 if personal {
                     emails::insert(&mut self.ids, norm);
