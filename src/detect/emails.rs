@@ -118,11 +118,17 @@ fn in_url_path(b: &[u8], start: usize, floor: usize) -> bool {
         .map_or(lo, |i| lo + i + 1);
     // A short token: no substring searcher built per candidate.
     let t = &b[token..start];
-    memchr::memchr_iter(b':', t).any(|i| t[i + 1..].starts_with(b"//"))
+    t.windows(3).any(|w| w == b"://")
 }
 
 fn is_local(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+/// The last `c` in `b`: a byte loop, an address or a domain being too short for a
+/// vector search's set-up to pay (these run for every address, several times).
+fn last(b: &[u8], c: u8) -> Option<usize> {
+    b.iter().rposition(|&x| x == c)
 }
 
 fn is_domain(c: u8) -> bool {
@@ -130,7 +136,7 @@ fn is_domain(c: u8) -> bool {
 }
 
 fn valid_domain(d: &str) -> bool {
-    let Some(dot) = d.rfind('.') else { return false };
+    let Some(dot) = last(d.as_bytes(), b'.') else { return false };
     let tld = &d[dot + 1..];
     if !(2..=24).contains(&tld.len()) || !tld.bytes().all(|c| c.is_ascii_alphabetic()) {
         return false;
@@ -138,7 +144,7 @@ fn valid_domain(d: &str) -> bool {
     // No label empty or starting with `-`: the first one, and the one after each dot.
     let b = d.as_bytes();
     let bad_start = |i: usize| b.get(i).is_none_or(|&c| c == b'.' || c == b'-');
-    if bad_start(0) || memchr::memchr_iter(b'.', b).any(|i| bad_start(i + 1)) {
+    if bad_start(0) || (0..b.len()).any(|i| b[i] == b'.' && bad_start(i + 1)) {
         return false;
     }
     // Lower-cased on the stack, one lookup: every entry has at most five letters.
@@ -177,7 +183,7 @@ pub struct Ignore {
 impl Ignore {
     /// True when the address (lower-cased) is reserved, noreply, or ignored by policy.
     pub fn ignored(&self, addr: &str) -> bool {
-        let Some(at) = memchr::memrchr(b'@', addr.as_bytes()) else { return true };
+        let Some(at) = last(addr.as_bytes(), b'@') else { return true };
         let (local, domain) = (&addr[..at], &addr[at + 1..]);
         if is_reserved(domain) || is_noreply(local, domain) {
             return true;
@@ -193,7 +199,7 @@ impl Ignore {
 /// The last label decides: `example`, `test`, `invalid`, `localhost`, `local`, or
 /// `com`/`net`/`org`/`edu` under a label `example` (`example.com`, `mail.example.org`).
 pub fn is_reserved(domain: &str) -> bool {
-    let dot = memchr::memrchr(b'.', domain.as_bytes());
+    let dot = last(domain.as_bytes(), b'.');
     let tld = dot.map_or(domain, |i| &domain[i + 1..]);
     match tld {
         "example" | "test" | "invalid" | "localhost" | "local" => true,
@@ -227,8 +233,9 @@ fn is_noreply(local: &str, domain: &str) -> bool {
     // At each `n`: no substring searcher set up per address.
     let d = domain.as_bytes();
     static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    // A byte loop: a domain is too short for a vector search's set-up to pay.
     set_of(&SET, LOCALS).contains(base)
-        || memchr::memchr_iter(b'n', d).any(|i| d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply"))
+        || (0..d.len()).any(|i| d[i] == b'n' && (d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply")))
 }
 
 /// Lower-cases an address for counting and hashing.
@@ -257,7 +264,7 @@ pub fn org_of(addr: &str) -> &str {
     }
     // The dots from the end (byte searches: this runs for every address).
     let b = d.as_bytes();
-    let dot_before = |end: usize| memchr::memrchr(b'.', &b[..end]);
+    let dot_before = |end: usize| last(&b[..end], b'.');
     let Some(p1) = dot_before(b.len()) else { return d };
     let Some(p2) = dot_before(p1) else { return d };
     let (tld, second) = (&d[p1 + 1..], &d[p2 + 1..p1]);
@@ -359,7 +366,7 @@ const SECOND_LEVEL: &[&str] =
 
 /// The domain part of a normalised address.
 pub fn domain_of(addr: &str) -> &str {
-    memchr::memrchr(b'@', addr.as_bytes()).map_or("", |at| &addr[at + 1..])
+    last(addr.as_bytes(), b'@').map_or("", |at| &addr[at + 1..])
 }
 
 /// `emails` detector: many distinct contact addresses across several domains.
@@ -395,6 +402,12 @@ impl Emails {
                 obs.pending = Some((s, e));
             }
             if obs.addrs.len() < CAP {
+                if obs.addrs.is_empty() {
+                    // At most one entry per address of the text: no growing by doubling.
+                    let n = t.emails().len().min(CAP);
+                    obs.addrs.reserve(n);
+                    obs.domains.reserve(n);
+                }
                 insert(&mut obs.domains, org_of(&a));
                 insert(&mut obs.addrs, &a);
             }

@@ -1200,14 +1200,27 @@ pub fn is_company(v: &str) -> bool {
     let (mut b1, mut b2) = ([0u8; 32], [0u8; 32]);
     let last_l = last_lower(last_raw, &mut b1);
     let last: &str = &last_l;
-    let strong =
-        |w: &str| LEGAL_FORMS.contains(&w) && !matches!(w, "z" | "as" | "se" | "sa" | "sl" | "ab" | "ag" | "kg");
+    let strong = |w: &str| {
+        word_set(&LEGAL_SET, LEGAL_FORMS).contains(w)
+            && !matches!(w, "z" | "as" | "se" | "sa" | "sl" | "ab" | "ag" | "kg")
+    };
     strong(last)
         || (matches!(last, "ag" | "kg" | "se" | "sa" | "ab" | "as")
             && v.split_whitespace().last().is_some_and(|w| w.chars().all(|c| c.is_uppercase())))
         || (n >= 3 && strong(&last_lower(prev, &mut b2)))
-        || COMPANY_WORDS.contains(&last)
+        || word_set(&COMPANY_SET, COMPANY_WORDS).contains(last)
 }
+
+/// A fixed list of words as a set, built on first use into `cell`: one look-up per
+/// word of a cell instead of a comparison with each entry (called for most cells of a
+/// company column).
+fn word_set(cell: &'static std::sync::OnceLock<WordSet>, words: &'static [&'static str]) -> &'static WordSet {
+    cell.get_or_init(|| words.iter().copied().collect())
+}
+
+type WordSet = std::collections::HashSet<&'static str, foldhash::fast::FixedState>;
+static LEGAL_SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
+static COMPANY_SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
 
 /// `w.trim_matches(',').to_lowercase()`, on the stack when ASCII.
 fn last_lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> std::borrow::Cow<'b, str> {

@@ -32,6 +32,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         for c in [delim, b'\n', b'\r'] {
             lut[c as usize] = class::SPECIAL;
         }
+        tab.in_text = Some(0);
         let b = s.as_bytes();
         let (mut line, mut cell, mut mask) = (0, 0, 0u16);
         let mut masks: Vec<u16> = Vec::new();

@@ -307,6 +307,10 @@ pub struct Table {
     pub first: Option<(usize, usize)>,
     /// Buffers of [`Table::row_scratch`].
     scratch: [String; 2],
+    /// Set by a reader whose cells are slices of the text bounded by delimiters and
+    /// line ends, handed over in the text's order: the addresses of a cell are then
+    /// the text's own ([`Text::emails`]) inside it, this the index of the next one.
+    in_text: Option<usize>,
 }
 
 impl Table {
@@ -356,7 +360,11 @@ impl Table {
             }
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
-                if let Some(a) = contact_email(f) {
+                let found = match self.in_text.as_mut() {
+                    Some(k) => contact_email_in_text(t, f, k),
+                    None => contact_email(f),
+                };
+                if let Some(a) = found {
                     emails::normalise_into(a, norm);
                     if !det.ignore.ignored(norm) {
                         email = Some(a);
@@ -442,6 +450,12 @@ impl Table {
                 self.first = locate(t.s, a);
             }
             if self.emails.len() < 100_000 {
+                if self.emails.is_empty() {
+                    // At most one entry per address of the text: no growing by doubling.
+                    let n = t.emails().len().min(100_000);
+                    self.emails.reserve(n);
+                    self.domains.reserve(n);
+                }
                 emails::insert(&mut self.domains, emails::org_of(norm));
                 if personal {
                     emails::insert(&mut self.ids, norm);
@@ -550,6 +564,76 @@ mod kinds_tests {
         assert_eq!(k.iter().collect::<Vec<_>>(), [Field::Email, Field::Card, Field::Postcode, Field::Other]);
         assert!(k.any(Field::quasi) && !Kinds::default().any(|_| true));
     }
+
+    /// A cell's contact address read from the text's addresses is the one found by
+    /// searching the cell, on generated comma-separated texts.
+    #[test]
+    fn contact_from_the_text_agrees_with_searching_the_cell() {
+        let alphabet: &[&str] = &[
+            "a",
+            "Zo",
+            "7",
+            ".",
+            "-",
+            "_",
+            "+",
+            "'",
+            "@",
+            "@",
+            "@",
+            "acme",
+            ".io",
+            ".de",
+            ".png",
+            " ",
+            ",",
+            ",",
+            "\n",
+            "\r",
+            "/",
+            "://",
+            "http:",
+            "mailto:",
+            "<",
+            ">",
+            "\"",
+            "(",
+            ")",
+            ";",
+            "|",
+            "\t",
+            "é",
+            "jane@acme.io",
+            "x@y.com",
+        ];
+        let mut x: u32 = 11;
+        let mut cells_with_address = 0;
+        for round in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(round % 60) {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                text.push_str(alphabet[(x >> 24) as usize % alphabet.len()]);
+            }
+            if round % 7 == 0 {
+                text.push_str(&"q".repeat(70 + round % 2100)); // long local parts and tokens
+                text.push_str("@acme.io,b@c.de");
+            }
+            let t = Text::new(&text, false);
+            let mut k = 0;
+            let mut start = 0;
+            for (i, c) in text.char_indices().chain([(text.len(), '\n')]) {
+                if matches!(c, ',' | '\n' | '\r') {
+                    let f = fields::trim(&text[start..i]);
+                    if !f.is_empty() && f.contains('@') {
+                        cells_with_address += usize::from(contact_email(f).is_some());
+                        assert_eq!(contact_email_in_text(&t, f, &mut k), contact_email(f), "{f:?} in {text:?}");
+                    }
+                    start = i + 1;
+                }
+            }
+        }
+        assert!(cells_with_address > 500, "{cells_with_address}");
+    }
 }
 
 /// A company under a header naming companies: a capitalised name of one to six words
@@ -592,7 +676,31 @@ fn contact_email(f: &str) -> Option<&str> {
         first.get_or_insert(sp);
         n < 2
     });
-    let (s, e) = first?;
+    contact_of(f, first?, n)
+}
+
+/// [`contact_email`] of `f`, a trimmed cell that is a slice of `t.s` between two
+/// delimiters or line ends (none of which an address or the URL test reads across),
+/// from the text's addresses: `k` (the index of the first address not before the
+/// cells already read) moves forward, the cell is not searched again.
+fn contact_email_in_text<'a>(t: &Text, f: &'a str, k: &mut usize) -> Option<&'a str> {
+    let spans = t.emails();
+    let fs = f.as_ptr() as usize - t.s.as_ptr() as usize;
+    let fe = fs + f.len();
+    while spans.get(*k).is_some_and(|sp| sp.0 < fs) {
+        *k += 1;
+    }
+    let inside = |i: usize| spans.get(i).is_some_and(|sp| sp.0 < fe);
+    if !inside(*k) {
+        return None;
+    }
+    let (s, e) = spans[*k];
+    contact_of(f, (s - fs, e - fs), 1 + usize::from(inside(*k + 1)))
+}
+
+/// The contact address of `f` given its first address `(s, e)` and how many it holds
+/// (counted up to two).
+fn contact_of(f: &str, (s, e): emails::Span, n: usize) -> Option<&str> {
     if n > 1 || f.contains("://") {
         return None;
     }
