@@ -309,3 +309,32 @@ fn personal_rows_after_benign_rows_or_headers_are_found() {
         assert_eq!(hit.0, rule, "{p}: {hit:?}");
     }
 }
+
+/// Rows that need an address are read up to the record holding the text's last `@`:
+/// every address row before it counts, the last one too when its quoted record runs on
+/// over more lines, and a long tail without addresses changes nothing — quoted or not.
+#[test]
+fn address_rows_up_to_the_last_at_all_count() {
+    let d = Dir::new();
+    let mut quoted = String::from("\"company\",\"email\",\"note\"\n");
+    let mut plain = String::from("company,email,note\n");
+    for i in 0..7 {
+        let (name, domain) = company(i);
+        // The last address row's note runs over three lines.
+        let note = if i == 6 { "\"first\nsecond\nthird\"".to_string() } else { format!("\"n{i}\"") };
+        quoted.push_str(&format!("\"{name}\",\"admin{i}@{domain}\",{note}\n"));
+        plain.push_str(&format!("{name},admin{i}@{domain},n{i}\n"));
+    }
+    for i in 0..3000 {
+        quoted.push_str(&format!("\"row {i}\",\"\",\"x\"\n"));
+        plain.push_str(&format!("row {i},,x\n"));
+    }
+    d.write("quoted.csv", &quoted);
+    d.write("plain.csv", &plain);
+    let (f, all) = findings(&d);
+    for p in ["quoted.csv", "plain.csv"] {
+        let hit = f.iter().find(|(_, fp, _)| fp == p).unwrap_or_else(|| panic!("{p} not found: {f:?}\n{all}"));
+        assert_eq!(hit.0, "customer-lists-stay-in-stores", "{p}: {hit:?}");
+        assert!(hit.2.starts_with("\"7 records with an e-mail field"), "{p}: {hit:?}");
+    }
+}

@@ -19,7 +19,15 @@ pub fn parse(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new(format);
     let mut first = true;
     let mut cells: Vec<&str> = Vec::new();
+    // A row counted for its address holds an `@` (unquoting makes none): when rows
+    // need one, those after the last `@` only widen the column count and are not
+    // read (a translation catalogue credits its translators at the top).
+    let last_at = if det.need_email { memchr::memrchr(b'@', s.as_bytes()) } else { None };
     if memchr::memchr(b'"', s.as_bytes()).is_none() {
+        // Up to the end of the line holding the last `@`.
+        let end =
+            last_at.map_or(s.len(), |p| memchr::memchr2(b'\n', b'\r', &s.as_bytes()[p..]).map_or(s.len(), |i| p + i));
+        let s = &s[..end];
         // Without a quote the csv crate's reading is plain splitting: a record per
         // non-empty line (`\n`, `\r` or `\r\n` ends it), a field per delimiter. Done
         // here on the text itself: no copy of each record, no UTF-8 check of it.
@@ -74,6 +82,9 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
         let cells: Vec<&str> = rec.iter().collect();
         row(det, t, &mut tab, &cells, &mut first);
+        if last_at.is_some_and(|p| rdr.position().byte() > p as u64) {
+            break; // the record holding the last `@` is read
+        }
     }
     tab
 }
