@@ -124,14 +124,13 @@ fn quoted_record<'a>(s: &'a str, mut i: usize, delim: u8, cells: &mut Vec<Cow<'a
                 }
                 append(&mut field, &s[from..q]);
                 // After the closing quote, bytes up to a delimiter or line end join it.
-                let rest =
-                    b[q + 1..].iter().position(|&c| c == delim || end_of_record(c)).map_or(b.len(), |k| q + 1 + k);
+                let rest = memchr::memchr3(delim, b'\n', b'\r', &b[q + 1..]).map_or(b.len(), |k| q + 1 + k);
                 append(&mut field, &s[q + 1..rest]);
                 i = rest;
                 break;
             }
         } else {
-            let e = b[i..].iter().position(|&c| c == delim || end_of_record(c)).map_or(b.len(), |k| i + k);
+            let e = memchr::memchr3(delim, b'\n', b'\r', &b[i..]).map_or(b.len(), |k| i + k);
             field = Cow::Borrowed(&s[i..e]);
             i = e;
         }
