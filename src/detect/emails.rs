@@ -5,8 +5,9 @@
 
 use std::collections::HashSet;
 use std::hash::BuildHasher;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
+use super::literals::{ascii_lower, word_set, WordSet};
 use super::{Loc, Text};
 
 /// A set of values read from content (addresses, organisations, identifiers).
@@ -147,24 +148,12 @@ fn valid_domain(d: &str) -> bool {
     if bad_start(0) || (0..b.len()).any(|i| b[i] == b'.' && bad_start(i + 1)) {
         return false;
     }
-    // Lower-cased on the stack, one lookup: every entry has at most five letters.
-    let mut buf = [0u8; 5];
-    let Some(lower) = buf.get_mut(..tld.len()) else { return true };
-    lower.copy_from_slice(tld.as_bytes());
-    lower.make_ascii_lowercase();
-    !std::str::from_utf8(lower).is_ok_and(|l| set_of(&NOT_TLD_SET, NOT_TLDS).contains(l))
+    // Lower-cased on the stack, one lookup (a TLD is ASCII letters, checked above).
+    let mut buf = [0u8; 32];
+    !ascii_lower(tld, &mut buf).is_some_and(|l| word_set(&NOT_TLD_SET, NOT_TLDS).contains(l))
 }
 
-/// A fixed list of words as a set (keyed by a fixed seed: the words are ours, only
-/// looked up), built on first use into `cell`.
-fn set_of(
-    cell: &'static std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>>,
-    words: &'static [&'static str],
-) -> &'static HashSet<&'static str, foldhash::fast::FixedState> {
-    cell.get_or_init(|| words.iter().copied().collect())
-}
-
-static NOT_TLD_SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+static NOT_TLD_SET: OnceLock<WordSet> = OnceLock::new();
 
 /// File extensions that follow `@` in asset names (`icon@2x.png`) and are no TLDs.
 const NOT_TLDS: &[&str] = &[
@@ -232,9 +221,9 @@ fn is_noreply(local: &str, domain: &str) -> bool {
     let base = local.split('+').next().unwrap_or(local);
     // At each `n`: no substring searcher set up per address.
     let d = domain.as_bytes();
-    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
+    static SET: OnceLock<WordSet> = OnceLock::new();
     // A byte loop: a domain is too short for a vector search's set-up to pay.
-    set_of(&SET, LOCALS).contains(base)
+    word_set(&SET, LOCALS).contains(base)
         || (0..d.len()).any(|i| d[i] == b'n' && (d[i..].starts_with(b"noreply") || d[i..].starts_with(b"no-reply")))
 }
 
@@ -357,8 +346,8 @@ pub fn is_consumer(domain: &str) -> bool {
         "hey.com",
         "tutanota.com",
     ];
-    static SET: std::sync::OnceLock<HashSet<&'static str, foldhash::fast::FixedState>> = std::sync::OnceLock::new();
-    set_of(&SET, HOSTS).contains(domain)
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    word_set(&SET, HOSTS).contains(domain)
 }
 
 const SECOND_LEVEL: &[&str] =

@@ -9,6 +9,8 @@
 //! Owns the vocabulary and validators only: no table reading, no thresholds. Must not
 //! import the policy model, the engine or reports.
 
+use super::literals::{ascii_lower, word_set, WordSet};
+
 /// What one field of a record holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
@@ -781,19 +783,6 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
-/// `w` lower-cased into `buf` when it is ASCII and fits, else `None` (then the caller
-/// lower-cases with `to_lowercase`).
-fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    let b = w.as_bytes();
-    if b.len() > buf.len() || !b.is_ascii() {
-        return None;
-    }
-    for (o, c) in buf.iter_mut().zip(b) {
-        *o = c.to_ascii_lowercase();
-    }
-    std::str::from_utf8(&buf[..b.len()]).ok()
-}
-
 /// French NIR (numéro de sécurité sociale): sex digit, year, month (01–12, or
 /// 20–42/50–99 for unknown months), department (two digits, `2A`/`2B` for Corsica),
 /// commune, order number, and a key `97 - (n mod 97)` over the first 13 digits (with
@@ -1211,14 +1200,7 @@ pub fn is_company(v: &str) -> bool {
         || word_set(&COMPANY_SET, COMPANY_WORDS).contains(last)
 }
 
-/// A fixed list of words as a set, built on first use into `cell`: one look-up per
-/// word of a cell instead of a comparison with each entry (called for most cells of a
-/// company column).
-fn word_set(cell: &'static std::sync::OnceLock<WordSet>, words: &'static [&'static str]) -> &'static WordSet {
-    cell.get_or_init(|| words.iter().copied().collect())
-}
-
-type WordSet = std::collections::HashSet<&'static str, foldhash::fast::FixedState>;
+// Looked up for most cells of a company column: sets, not lists.
 static LEGAL_SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
 static COMPANY_SET: std::sync::OnceLock<WordSet> = std::sync::OnceLock::new();
 
@@ -1291,17 +1273,12 @@ const ROSTER_WORDS: &[&str] = &[
 
 /// Whether the first 4 KiB of `s` hold a roster word: the cheap gate before a table
 /// is read as a roster of companies.
-/// The head is lower-cased into a stack buffer and searched by one case-sensitive
-/// leftmost-first automaton, which gets a SIMD (Teddy) prefilter (a case-insensitive
-/// or standard one has none and reads every byte: a twentieth of a whole scan of
+/// The head is lower-cased into a stack buffer and searched by a prefiltered
+/// automaton (a case-insensitive one reads every byte: a twentieth of a whole scan of
 /// source trees, for this gate).
 pub fn roster_hint(s: &str) -> bool {
-    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(ROSTER_WORDS)
-            .expect("static automaton")
-    });
+    static WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| super::literals::prefiltered(ROSTER_WORDS));
     let head = &s.as_bytes()[..s.len().min(4096)];
     let mut lower = [0u8; 4096];
     let lower = &mut lower[..head.len()];

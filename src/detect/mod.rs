@@ -604,7 +604,7 @@ impl Scanner {
                 // A later hit of the class only names its detector (and shape) in the
                 // first one's evidence: its digest and sample are not computed.
                 let first = volume.is_none();
-                let digest = |values: &mut dyn Iterator<Item = &str>| {
+                let digest_if_first = |values: &mut dyn Iterator<Item = &str>| {
                     if first {
                         digest(&class.id, values)
                     } else {
@@ -633,7 +633,7 @@ impl Scanner {
                                 detector: "pattern",
                                 evidence,
                                 sample: self.show(&first),
-                                digest: digest(&mut o.values.iter().map(String::as_str)),
+                                digest: digest_if_first(&mut o.values.iter().map(String::as_str)),
                                 count: o.count,
                                 shape: "",
                                 loc,
@@ -652,7 +652,7 @@ impl Scanner {
                         ),
                         loc,
                         sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                        digest: digest(&mut o.values.iter().map(String::as_str)),
+                        digest: digest_if_first(&mut o.values.iter().map(String::as_str)),
                         count: o.count,
                         shape: "",
                     }),
@@ -669,7 +669,7 @@ impl Scanner {
                                 group(o.domains.len())
                             ),
                             sample: sorted.first().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&mut sorted.into_iter()),
+                            digest: digest_if_first(&mut sorted.into_iter()),
                             count: o.addrs.len(),
                             shape: "",
                             loc,
@@ -702,7 +702,7 @@ impl Scanner {
                             evidence,
                             sample: if first { values.iter().min().map(|v| self.show(v)) } else { None }
                                 .unwrap_or_default(),
-                            digest: digest(&mut values.iter().map(String::as_str)),
+                            digest: digest_if_first(&mut values.iter().map(String::as_str)),
                             count: o.rows,
                             shape: o.format,
                             loc,
@@ -714,7 +714,7 @@ impl Scanner {
                             detector: "canaries",
                             evidence: format!("{} planted canary value(s)", o.values.len()),
                             sample: o.values.iter().next().map(|v| self.show(v)).unwrap_or_default(),
-                            digest: digest(&mut o.values.iter().map(String::as_str)),
+                            digest: digest_if_first(&mut o.values.iter().map(String::as_str)),
                             count: o.values.len(),
                             shape: "",
                             loc,
@@ -727,7 +727,7 @@ impl Scanner {
                             detector: "fingerprints",
                             evidence: format!("{} records of fingerprint set `{}`", group(o.keys.len()), f.set),
                             sample: String::new(),
-                            digest: digest(&mut keys.iter().map(String::as_str)),
+                            digest: digest_if_first(&mut keys.iter().map(String::as_str)),
                             count: o.keys.len(),
                             shape: "",
                             loc,

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::AhoCorasick;
 
 /// Escapes announcing a hidden `@` (or `.`).
 const MARKERS: &[&str] = &[
@@ -27,13 +27,7 @@ pub fn decoded(s: &str) -> Option<Cow<'_, str>> {
     // SIMD (Teddy) prefilter, so the text is read once, not once per marker; it stops
     // as soon as enough are seen. No marker overlaps another, so the count is the
     // sum of each marker's non-overlapping occurrences.
-    static MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(MARKERS)
-            // Fixed literals: building cannot fail.
-            .expect("static automaton")
-    });
+    static MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| super::literals::prefiltered(MARKERS));
     // `=40` is an escape only in quoted-printable text (asked once, at the first
     // one): elsewhere (`id=40…` in a log) it decodes nothing and does not count.
     let qp_cell = std::cell::OnceCell::new();
