@@ -22,12 +22,11 @@ fn re(s: &str) -> Regex {
 
 pub fn html(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("html table");
-    // Without a cell tag every row is empty: no rows, no header. Text that only says
-    // `<tree-ish>` or has a `<tr` without cells is not read with the row and cell
-    // expressions (each row then ran to the end of the text).
-    static CELL_TAG: LazyLock<aho_corasick::AhoCorasick> =
-        LazyLock::new(|| crate::detect::literals::case_insensitive(&["<td", "<th"]));
-    if !CELL_TAG.is_match(t.s) {
+    // Without a row tag nothing matches, and without a cell tag every row is empty:
+    // no rows, no header. Text that only says `<tree-ish>` or `<threads>`, or has a
+    // `<tr>` without cells, is not read with the row and cell expressions (each row
+    // then ran to the end of the text).
+    if !has_tags(t.s.as_bytes()) {
         return tab;
     }
     for row in ROW.find_iter(t.s) {
@@ -44,6 +43,28 @@ pub fn html(det: &Records, t: &Text) -> Table {
         tab.row(det, t, cells.iter().map(|(_, c)| c.as_str()));
     }
     tab
+}
+
+/// Whether `b` holds both a row tag (`<tr`) and a cell tag (`<td`, `<th`), ASCII case
+/// ignored, each ending where [`ROW`] and [`CELL`] see a word boundary: what they
+/// need to find anything. One SIMD search for `<`; most text has few.
+fn has_tags(b: &[u8]) -> bool {
+    let (mut row, mut cell) = (false, false);
+    for i in memchr::memchr_iter(b'<', b) {
+        let Some(&[t, k]) = b.get(i + 1..i + 3) else { break };
+        if t | 0x20 != b't' || b.get(i + 3).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+            continue;
+        }
+        match k | 0x20 {
+            b'r' => row = true,
+            b'd' | b'h' => cell = true,
+            _ => {}
+        }
+        if row && cell {
+            return true;
+        }
+    }
+    false
 }
 
 pub fn markdown(det: &Records, t: &Text) -> Table {
@@ -168,4 +189,35 @@ fn collect_recipients(det: &Records, t: &Text, tab: &mut Table) -> usize {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text without the tags `has_tags` looks for holds no row with a cell: the
+    /// expressions find nothing to read (generated text full of near misses).
+    #[test]
+    fn tag_gate_lets_every_table_through() {
+        let alphabet = ["<tr", "<TR", "<td", "<tH", "<tree", "<th_", "<td9", "<t", ">", " ", "é", "</tr>", "x", "<"];
+        let mut x: u32 = 7;
+        let (mut tables, mut gated) = (0, 0);
+        for round in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(round % 12) {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                s.push_str(alphabet[(x >> 16) as usize % alphabet.len()]);
+            }
+            let cells = ROW.find_iter(&s).any(|r| CELL.is_match(r.as_str()));
+            if cells {
+                tables += 1;
+                assert!(has_tags(s.as_bytes()), "{s:?} has a row with a cell");
+            } else if !has_tags(s.as_bytes()) {
+                gated += 1;
+            }
+        }
+        assert!(tables > 500 && gated > 1000, "both kinds generated: {tables} tables, {gated} gated");
+        assert!(!has_tags(b"git checkout <tree-ish> -- <threads>"));
+        assert!(has_tags(b"<TR class=x><Td>a</td></tr>"));
+    }
 }
