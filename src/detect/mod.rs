@@ -195,6 +195,7 @@ pub struct Text<'a> {
     shapes: OnceCell<records::Shapes>,
     index: OnceCell<lines::LineIndex>,
     credits: OnceCell<bool>,
+    sql_keys: OnceCell<Vec<records::sql::Key>>,
     /// A decoded copy of escaped text: only the people detectors read it.
     pub people_only: bool,
 }
@@ -211,6 +212,7 @@ impl<'a> Text<'a> {
             shapes: OnceCell::new(),
             index: OnceCell::new(),
             credits: OnceCell::new(),
+            sql_keys: OnceCell::new(),
             people_only: false,
         }
     }
@@ -229,6 +231,11 @@ impl<'a> Text<'a> {
     /// not records, whatever its file name.
     pub fn credits(&self) -> bool {
         *self.credits.get_or_init(|| credits::is_credits_text(self.s, self.emails()))
+    }
+
+    /// The keywords of SQL statements, found once per text for every detector.
+    pub fn sql_keys(&self) -> &[records::sql::Key] {
+        self.sql_keys.get_or_init(|| records::sql::keys(self.s))
     }
 
     /// Line positions, indexed once per text.

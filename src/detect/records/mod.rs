@@ -19,7 +19,7 @@ mod delimited;
 mod json;
 mod lines;
 mod markup;
-mod sql;
+pub(crate) mod sql;
 pub mod union;
 
 use std::sync::LazyLock;

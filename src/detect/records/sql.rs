@@ -11,66 +11,102 @@ use crate::detect::Text;
 /// first to start is the first to end.
 const KEYWORDS: [&str; 2] = ["insert into", "copy "];
 
+/// A keyword of a statement in a text and what reading it needs of the text that no
+/// detector changes: found once per text ([`Text::sql_keys`]), read by each detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `insert into` at `start`; `head` when a statement head follows it
+    /// ([`insert_head`], not prose), and where `values` is first found after it.
+    Insert { start: usize, head: bool, values: Option<usize> },
+    /// `copy ` at `start`, `stdin` when it starts a line saying `from stdin` (ending at
+    /// `line_end`).
+    Copy { start: usize, line_end: usize, stdin: bool },
+}
+
+/// Every keyword of `s`, in order. Found case-insensitively with SIMD substring
+/// searches over one lower-cased copy (same byte offsets): linear in the text however
+/// many keywords it holds.
+pub fn keys(s: &str) -> Vec<Key> {
+    let lower = s.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let finders = KEYWORDS.map(Finder::new);
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (k, f) in finders.iter().enumerate() {
+        hits.extend(f.find_iter(b).map(|at| (at, k)));
+    }
+    hits.sort_unstable();
+    hits.into_iter()
+        .map(|(start, k)| {
+            let line_end = memchr::memchr(b'\n', &b[start..]).map_or(s.len(), |e| start + e);
+            if k == 0 {
+                let head = insert_head(&b[start + KEYWORDS[0].len()..]);
+                let values = if head { memchr::memmem::find(&b[start..], b"values").map(|v| start + v) } else { None };
+                Key::Insert { start, head, values }
+            } else {
+                let stdin = (start == 0 || b[start - 1] == b'\n')
+                    && memchr::memmem::find(&b[start..line_end], b"from stdin").is_some();
+                Key::Copy { start, line_end, stdin }
+            }
+        })
+        .collect()
+}
+
 pub fn parse(det: &Records, t: &Text) -> Table {
     let mut tab = Table::new("sql");
     let s = t.s;
-    // Keywords are found case-insensitively with SIMD substring searches over one
-    // lower-cased copy (same byte offsets), each search's next hit kept until passed:
-    // linear in the text however many keywords it holds.
-    let lower = s.to_ascii_lowercase();
-    let finders = KEYWORDS.map(Finder::new);
-    let mut next: [Option<Option<usize>>; 2] = [None, None];
+    // Where reading resumes: keywords inside a statement already read are no statements.
     let mut pos = 0;
-    loop {
-        for (k, f) in finders.iter().enumerate() {
-            if next[k].is_none_or(|n| n.is_some_and(|n| n < pos)) {
-                next[k] = Some(f.find(&lower.as_bytes()[pos.min(s.len())..]).map(|i| pos + i));
-            }
-        }
-        let Some((start, k)) = (0..2).filter_map(|k| next[k].flatten().map(|n| (n, k))).min() else { break };
-        pos = start + KEYWORDS[k].len();
-        let line_end = memchr::memchr(b'\n', &s.as_bytes()[start..]).map_or(s.len(), |e| start + e);
-        if k == 0 {
-            // INSERT INTO t (cols) VALUES (...), (...);
-            if !insert_head(&lower.as_bytes()[start + KEYWORDS[0].len()..]) {
-                continue; // `insert into` in prose (a message, a comment): no statement
-            }
-            let Some(v) = memchr::memmem::find(&lower.as_bytes()[start..], b"values") else { break };
-            if tab.header.is_none() {
-                let head = &s[start..start + v];
-                if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
-                    if a < b {
-                        tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
+    for &key in t.sql_keys() {
+        match key {
+            Key::Insert { start, head, values } => {
+                if start < pos {
+                    continue;
+                }
+                pos = start + KEYWORDS[0].len();
+                // INSERT INTO t (cols) VALUES (...), (...);
+                if !head {
+                    continue; // `insert into` in prose (a message, a comment): no statement
+                }
+                let Some(v) = values else { break };
+                if tab.header.is_none() {
+                    let head = &s[start..v];
+                    if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
+                        if a < b {
+                            tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['`', '"', ' '])));
+                        }
+                    } else if let Some(cols) = create_table_columns(s, head["insert into".len()..].trim()) {
+                        tab.set_header(cols);
                     }
-                } else if let Some(cols) = create_table_columns(s, &lower, head["insert into".len()..].trim()) {
-                    tab.set_header(cols);
+                }
+                pos = tuples(det, t, &mut tab, v + 6).max(pos);
+            }
+            Key::Copy { start, line_end, stdin } => {
+                if start < pos {
+                    continue;
+                }
+                pos = start + KEYWORDS[1].len();
+                // COPY t (cols) FROM stdin; rows until `\.`
+                if !stdin {
+                    continue;
+                }
+                let head = &s[start..line_end];
+                if tab.header.is_none() {
+                    if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
+                        if a < b {
+                            tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['"', ' '])));
+                        }
+                    }
+                }
+                pos = (line_end + 1).min(s.len());
+                for line in crate::detect::lines::split_inclusive_nl(&s[pos..]) {
+                    pos += line.len();
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    if line == "\\." {
+                        break;
+                    }
+                    tab.row(det, t, line.split('\t').map(|f| if f == "\\N" { "" } else { f }));
                 }
             }
-            pos = tuples(det, t, &mut tab, start + v + 6).max(pos);
-            continue;
-        }
-        // COPY t (cols) FROM stdin; rows until `\.`
-        let head = &s[start..line_end];
-        if (start > 0 && s.as_bytes()[start - 1] != b'\n')
-            || memchr::memmem::find(&lower.as_bytes()[start..line_end], b"from stdin").is_none()
-        {
-            continue;
-        }
-        if tab.header.is_none() {
-            if let (Some(a), Some(b)) = (head.find('('), head.rfind(')')) {
-                if a < b {
-                    tab.set_header(head[a + 1..b].split(',').map(|c| c.trim_matches(['"', ' '])));
-                }
-            }
-        }
-        pos = (line_end + 1).min(s.len());
-        for line in crate::detect::lines::split_inclusive_nl(&s[pos..]) {
-            pos += line.len();
-            let line = line.trim_end_matches(['\n', '\r']);
-            if line == "\\." {
-                break;
-            }
-            tab.row(det, t, line.split('\t').map(|f| if f == "\\N" { "" } else { f }));
         }
     }
     tab
@@ -153,13 +189,14 @@ fn insert_head(b: &[u8]) -> bool {
 
 /// Column names of `CREATE TABLE <name> (...)` in `s`: the first word of each
 /// definition at depth one, without constraints; at most 200 columns in 64 KiB.
-/// `lower` is `s` lower-cased (same offsets).
-fn create_table_columns<'a>(s: &'a str, lower: &str, name: &str) -> Option<Vec<&'a str>> {
+/// The statement is found with ASCII case ignored.
+fn create_table_columns<'a>(s: &'a str, name: &str) -> Option<Vec<&'a str>> {
     let name = name.trim_matches(['`', '"', '[', ']']).to_ascii_lowercase();
     if name.is_empty() || name.len() > 64 || name.contains(char::is_whitespace) {
         return None;
     }
-    let find = |needle: String| memchr::memmem::find(lower.as_bytes(), needle.as_bytes());
+    let find =
+        |needle: String| crate::detect::literals::case_insensitive(&[needle.as_str()]).find(s).map(|m| m.start());
     let at = find(format!("create table {name}"))
         .or_else(|| find(format!("create table public.{name}")))
         .or_else(|| find(format!("create table `{name}`")))
@@ -310,8 +347,7 @@ mod tests {
     /// Northwind's shape: `INSERT INTO t VALUES (...)` after `CREATE TABLE t (...)`.
     #[test]
     fn inserts_without_columns_take_them_from_create_table() {
-        let cols =
-            |s: &str, name: &str| super::create_table_columns(s, &s.to_ascii_lowercase(), name).map(|c| c.join(","));
+        let cols = |s: &str, name: &str| super::create_table_columns(s, name).map(|c| c.join(","));
         let dump = "CREATE TABLE Customers (\n  id varchar(5) NOT NULL,\n  contact_name varchar(30),\n  phone numeric(24, 0),\n  PRIMARY KEY (id)\n);";
         assert_eq!(cols(dump, "customers").as_deref(), Some("id,contact_name,phone"));
         assert_eq!(cols("CREATE TABLE other (a int);", "customers"), None);
