@@ -184,6 +184,14 @@ fn row(det: &Records, t: &Text, tab: &mut Table, cells: &[&str], first: &mut boo
     if cells.iter().all(|f| f.trim().chars().all(|c| matches!(c, '-' | ':' | ' '))) {
         return; // markdown separator row
     }
+    // A record has two non-empty fields: one with fewer only widens the column count,
+    // as it would in `Table::row` (a text sniffed as `|`-separated for a glossary at
+    // its top is mostly lines of one field).
+    let nonempty = cells.iter().filter(|f| !fields::trim(f).is_empty()).take(2).count();
+    if nonempty < 2 {
+        tab.columns = tab.columns.max(nonempty);
+        return;
+    }
     tab.row(det, t, cells.iter().copied());
 }
 
