@@ -22,8 +22,9 @@
 use aho_corasick::packed::{Config, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, Match};
 
-/// Most literals per SIMD searcher: more share its buckets and it slows down.
-const GROUP: usize = 16;
+/// Most literals per SIMD searcher (Teddy's limit; past 32 it spreads them over 16
+/// buckets instead of 8).
+const GROUP: usize = 64;
 /// Bytes of a literal a candidate searcher looks for (its fingerprint is at most 4).
 const PREFIX: usize = 4;
 /// Bytes lower-cased and searched at a time (bounded memory whatever the text).
@@ -97,11 +98,13 @@ impl Literals {
         // literal starts with one of its prefix (the argument of the module docs holds
         // for prefixes), and literals sharing a prefix (`xoxb-`, `xoxp-` …) share it.
         let prefixes: std::collections::BTreeSet<&[u8]> = lower.iter().map(|l| &l[..l.len().min(PREFIX)]).collect();
-        // Literals shorter than three bytes would shorten every fingerprint of their
-        // searcher: they get their own.
-        let (short, long): (Vec<&[u8]>, Vec<&[u8]>) = prefixes.into_iter().partition(|l| l.len() < 3);
-        let mut sets: Vec<Vec<&[u8]>> = long.chunks(GROUP).map(<[_]>::to_vec).collect();
-        sets.extend(short.chunks(GROUP).map(<[_]>::to_vec));
+        // A searcher's fingerprint is as long as its shortest literal: literals of each
+        // length get their own.
+        let mut sets: Vec<Vec<&[u8]>> = Vec::new();
+        for len in (1..=PREFIX).rev() {
+            let same: Vec<&[u8]> = prefixes.iter().copied().filter(|l| l.len() == len).collect();
+            sets.extend(same.chunks(GROUP).map(<[_]>::to_vec));
+        }
         let groups = if lower.iter().any(Vec::is_empty) {
             None
         } else {
