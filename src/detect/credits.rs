@@ -39,8 +39,8 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     let mut i = 0;
     // Only the lines holding an address are visited; what the lines between carry
     // (the last non-blank line, whether the line before is a header field or one of
-    // its continuation lines) is read back from the text up to `done`, the end of the
-    // last visited line, where it is known: each byte is read back at most once.
+    // its continuation lines) is read back from the text, no further than `done`, the
+    // end of the last visited line, where it is known: linear in the text.
     let mut done = 0;
     let mut prev_done: &str = "";
     let (mut header_done, mut recipients_done) = (false, false);
@@ -82,7 +82,7 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
             total += 1;
         } else {
             total += 1;
-            let next = s[line_end..].split_inclusive('\n').next().unwrap_or("");
+            let next = &s[line_end..memchr::memchr(b'\n', &b[line_end..]).map_or(s.len(), |k| line_end + k + 1)];
             if credit_line(text, in_line, prev, next)
                 && (!manifest_entry(text, in_line[0].0, in_line[0].1, prev, next) || manifest())
             {
