@@ -28,44 +28,62 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
     {
         return false;
     }
-    let (mut total, mut credits) = (0usize, 0usize);
-    let mut i = 0;
-    let mut line_start = 0;
-    let mut prev: &str = "";
-    let mut lines = super::lines::split_inclusive_nl(s).peekable();
     // Both read the whole text: decided when a line first needs them (most texts
     // never ask, or ask only on their few header-like lines).
     let manifest_cell = std::cell::OnceCell::new();
     let archive_cell = std::cell::OnceCell::new();
     let manifest = || *manifest_cell.get_or_init(|| is_manifest(s));
     let archive = || *archive_cell.get_or_init(|| is_mail_archive(s));
-    let mut in_header = false;
-    let mut in_recipients = false;
-    while let Some(line) = lines.next() {
-        let line_end = line_start + line.len();
-        let mut in_line: Vec<Span> = Vec::new();
+    let b = s.as_bytes();
+    let (mut total, mut credits) = (0usize, 0usize);
+    let mut i = 0;
+    // Only the lines holding an address are visited; what the lines between carry
+    // (the last non-blank line, whether the line before is a header field or one of
+    // its continuation lines) is read back from the text, no further than `done`, the
+    // end of the last visited line, where it is known: linear in the text.
+    let mut done = 0;
+    let mut prev_done: &str = "";
+    let (mut header_done, mut recipients_done) = (false, false);
+    while let Some(&(p, _)) = spans.get(i) {
+        if p >= s.len() {
+            break;
+        }
+        let line_start = memchr::memrchr(b'\n', &b[done..p]).map_or(done, |k| done + k + 1);
+        let line_end = memchr::memchr(b'\n', &b[p..]).map_or(s.len(), |k| p + k + 1);
+        let first = i;
         while i < spans.len() && spans[i].0 < line_end {
-            in_line.push((spans[i].0 - line_start, spans[i].1 - line_start));
             i += 1;
         }
-        let text = line.trim_end_matches(['\n', '\r']);
+        let n = i - first;
+        // Offsets in the line of its first three spans: enough for `credit_line`, which
+        // reads two and rejects more.
+        let mut in_line = [(0, 0); 3];
+        for (r, &(a, z)) in in_line.iter_mut().zip(&spans[first..i]) {
+            *r = (a - line_start, z - line_start);
+        }
+        let in_line = &in_line[..n.min(3)];
+        let text = s[line_start..line_end].trim_end_matches(['\n', '\r']);
+        let prev = lines_back(s, done, line_start).find(|t| !t.trim().is_empty()).unwrap_or(prev_done);
         // In a mail archive, header fields (and their continuation lines) name the
         // correspondents of one message: correspondence, not a list.
-        let header = (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])))
+        let header = (mail_header(text)
+            || text.starts_with("From ")
+            || (continues(text)
+                && chained(s, done, line_start, header_done, |t| mail_header(t) || t.starts_with("From "))))
             && archive();
-        in_header = header;
         // In a single mail, recipients are a contact list: never credits.
-        let recipient = (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t']))) && !archive();
-        in_recipients = recipient;
-        if header && !in_line.is_empty() {
+        let recipient = (is_recipient_field(text)
+            || (continues(text) && chained(s, done, line_start, recipients_done, is_recipient_field)))
+            && !archive();
+        if header {
             total += 1;
             credits += 1;
-        } else if recipient && !in_line.is_empty() {
+        } else if recipient {
             total += 1;
-        } else if !in_line.is_empty() {
+        } else {
             total += 1;
-            let next = lines.peek().copied().unwrap_or("");
-            if credit_line(text, &in_line, prev, next)
+            let next = &s[line_end..memchr::memchr(b'\n', &b[line_end..]).map_or(s.len(), |k| line_end + k + 1)];
+            if credit_line(text, in_line, prev, next)
                 && (!manifest_entry(text, in_line[0].0, in_line[0].1, prev, next) || manifest())
             {
                 credits += 1;
@@ -75,16 +93,45 @@ pub fn is_credits_text(s: &str, spans: &[Span]) -> bool {
                 return false;
             }
         }
-        if !text.trim().is_empty() {
-            prev = text;
-        }
-        line_start = line_end;
-        if i == spans.len() {
-            // Lines after the last address count nothing.
-            break;
-        }
+        prev_done = if text.trim().is_empty() { prev } else { text };
+        (done, header_done, recipients_done) = (line_end, header, recipient);
     }
     total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
+}
+
+/// A continuation line of a mail header field.
+fn continues(text: &str) -> bool {
+    text.starts_with([' ', '\t'])
+}
+
+/// The lines of `s[from..to]` (whole lines), last first, without their line ends.
+fn lines_back(s: &str, from: usize, to: usize) -> impl Iterator<Item = &str> {
+    let mut end = to;
+    std::iter::from_fn(move || {
+        if end <= from {
+            return None;
+        }
+        let start = memchr::memrchr(b'\n', &s.as_bytes()[from..end - 1]).map_or(from, |k| from + k + 1);
+        let text = s[start..end].trim_end_matches(['\n', '\r']);
+        end = start;
+        Some(text)
+    })
+}
+
+/// Whether the line ending at `to` belongs to a field: it opens one or continues a
+/// line that does. Walks back over continuation lines down to `from`, the start of a
+/// line whose predecessor's answer is `at_from`. (The callers' gate, the same for every
+/// line, applies to the whole chain: it is left to them.)
+fn chained(s: &str, from: usize, to: usize, at_from: bool, opens: impl Fn(&str) -> bool) -> bool {
+    for text in lines_back(s, from, to) {
+        if opens(text) {
+            return true;
+        }
+        if !continues(text) {
+            return false;
+        }
+    }
+    at_from
 }
 
 /// Several mails (an mbox, a mailing-list archive) or a patch series: `From:` and
@@ -382,5 +429,171 @@ mod tests {
         ] {
             assert!(!credits(s), "{s}");
         }
+    }
+
+    /// The verdict as it was computed before address lines were reached directly:
+    /// every line visited in turn. Kept to prove the two equal.
+    fn is_credits_text_ref(s: &str, spans: &[Span]) -> bool {
+        // Credits need three address lines; each holds at least one span.
+        if spans.len() < 3 {
+            return false;
+        }
+        // A header naming an e-mail column makes a table, whatever its rows look like.
+        let first = crate::detect::lines::lines_nl(s).find(|l| !l.trim().is_empty()).unwrap_or("");
+        if first.len() <= 400
+            && first.split([',', ';', '\t', '|']).filter(|f| !f.trim().is_empty()).count() >= 2
+            && first.split([',', ';', '\t', '|']).any(|f| fields::from_header(f) == Some(fields::Field::Email))
+        {
+            return false;
+        }
+        let (mut total, mut credits) = (0usize, 0usize);
+        let mut i = 0;
+        let mut line_start = 0;
+        let mut prev: &str = "";
+        let mut lines = crate::detect::lines::split_inclusive_nl(s).peekable();
+        // Both read the whole text: decided when a line first needs them (most texts
+        // never ask, or ask only on their few header-like lines).
+        let manifest_cell = std::cell::OnceCell::new();
+        let archive_cell = std::cell::OnceCell::new();
+        let manifest = || *manifest_cell.get_or_init(|| is_manifest(s));
+        let archive = || *archive_cell.get_or_init(|| is_mail_archive(s));
+        let mut in_header = false;
+        let mut in_recipients = false;
+        while let Some(line) = lines.next() {
+            let line_end = line_start + line.len();
+            let mut in_line: Vec<Span> = Vec::new();
+            while i < spans.len() && spans[i].0 < line_end {
+                in_line.push((spans[i].0 - line_start, spans[i].1 - line_start));
+                i += 1;
+            }
+            let text = line.trim_end_matches(['\n', '\r']);
+            // In a mail archive, header fields (and their continuation lines) name the
+            // correspondents of one message: correspondence, not a list.
+            let header =
+                (mail_header(text) || text.starts_with("From ") || (in_header && text.starts_with([' ', '\t'])))
+                    && archive();
+            in_header = header;
+            // In a single mail, recipients are a contact list: never credits.
+            let recipient =
+                (is_recipient_field(text) || (in_recipients && text.starts_with([' ', '\t']))) && !archive();
+            in_recipients = recipient;
+            if header && !in_line.is_empty() {
+                total += 1;
+                credits += 1;
+            } else if recipient && !in_line.is_empty() {
+                total += 1;
+            } else if !in_line.is_empty() {
+                total += 1;
+                let next = lines.peek().copied().unwrap_or("");
+                if credit_line(text, &in_line, prev, next)
+                    && (!manifest_entry(text, in_line[0].0, in_line[0].1, prev, next) || manifest())
+                {
+                    credits += 1;
+                } else if (total - credits) * 4 > spans.len() {
+                    // More than a quarter of all addresses (a bound on the lines yet to
+                    // count) are on lines that credit no one: the share cannot be reached.
+                    return false;
+                }
+            }
+            if !text.trim().is_empty() {
+                prev = text;
+            }
+            line_start = line_end;
+            if i == spans.len() {
+                // Lines after the last address count nothing.
+                break;
+            }
+        }
+        total >= 3 && credits as f64 >= total as f64 * CREDIT_SHARE
+    }
+
+    /// Xorshift: the same texts on every run.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[self.below(xs.len())]
+        }
+    }
+
+    /// One generated line (without its end) of a credits file, a mail, a patch, a
+    /// manifest or prose; `bias` favours one family so that every verdict occurs.
+    fn gen_line(r: &mut Rng, bias: usize) -> String {
+        const NAMES: &[&str] = &["Olga Jorlan", "Greta Ulfsson", "Wim van Quennet", "Acme GmbH", "jane", "Dmitri O"];
+        const ADDRS: &[&str] = &["olga@ravbrook.pl", "g@verstone.dk", "w.q@orrgate.net", "ops@acme.de", "x@y.io"];
+        let (n, a, a2) = (r.pick(NAMES), r.pick(ADDRS), r.pick(ADDRS));
+        let kind = if r.below(3) == 0 { r.below(34) } else { bias * 6 + r.below(10) };
+        match kind % 34 {
+            0 => format!("{n} <{a}>"),
+            1 => format!("{n} <{a}> <{a2}>"),
+            2 => format!("# {n} <{a}>, 2010."),
+            3 => format!("  {n} ({a})"),
+            4 => format!("* Fix #1 by {n} <{a}>"),
+            5 => format!("Copyright (c) 2020 {n} <{a}>"),
+            6 => format!("From: {n} <{a}>"),
+            7 => format!("To: {n} <{a}>,"),
+            8 => format!("Cc: {a}"),
+            9 => format!(" {n} <{a}>,"),
+            10 => format!("\t{a}"),
+            11 => "Subject: hello".into(),
+            12 => format!("From {a} Mon Jan  1 00:00:00 2024"),
+            13 => format!("> From: {n} <{a}>"),
+            14 => format!("Signed-off-by: {n} <{a}>"),
+            15 => "diff --git a/x b/x".into(),
+            16 => " continued words".into(),
+            17 => format!("\"name\": \"{n}\","),
+            18 => format!("  \"email\": \"{a}\""),
+            19 => format!("{{name = \"{n}\", email = \"{a}\"}},"),
+            20 => "\"authors\": [".into(),
+            21 => format!("N: {n}"),
+            22 => format!("E: {a}"),
+            23 => format!("please contact {a} for details"),
+            24 => format!("{n}, {a}, premium-eu"),
+            25 => format!("{a}; {a2}; {a}"),
+            26 => String::new(),
+            27 => "  ".into(),
+            28 => "\t".into(),
+            29 => "\u{a0}".into(),
+            30 => "msgid \"x\"".into(),
+            31 => format!("bcc: {a}"),
+            32 => format!("Reply-To: {n} <{a}>"),
+            _ => format!("{n}  {a}"),
+        }
+    }
+
+    #[test]
+    fn reaching_address_lines_directly_gives_the_verdict_of_visiting_every_line() {
+        let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut yes, mut no) = (0, 0);
+        for _ in 0..40_000 {
+            let bias = r.below(6);
+            let mut s = String::new();
+            for _ in 0..1 + r.below(30) {
+                s += &gen_line(&mut r, bias);
+                s += ["\n", "\n", "\n", "\r\n", "\r\r\n"][r.below(5)];
+            }
+            if r.below(4) == 0 {
+                s.truncate(s.trim_end_matches(['\n', '\r']).len());
+            }
+            let mut spans = emails::find(&s);
+            if r.below(3) == 0 {
+                // A subset: lines holding addresses the finder was not asked about.
+                spans.retain(|_| r.below(4) != 0);
+            }
+            let want = is_credits_text_ref(&s, &spans);
+            assert_eq!(is_credits_text(&s, &spans), want, "{s:?} {spans:?}");
+            if want {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        // Both verdicts occur often enough for a difference to show.
+        assert!(yes > 2_000 && no > 2_000, "{yes} {no}");
     }
 }
