@@ -380,9 +380,14 @@ pub struct EmailsObs {
 const CAP: usize = 200_000;
 
 impl Emails {
-    pub fn observe(&self, t: &Text, obs: &mut EmailsObs) {
+    /// Counts the addresses of `t`; with `until_fired` (only whether the detector
+    /// fires is asked, see `Scanner::decided_by`) no more once it has: the counts only grow.
+    pub fn observe(&self, t: &Text, obs: &mut EmailsObs, until_fired: bool) {
         let mut a = String::new();
         for &(s, e) in t.emails() {
+            if until_fired && self.fired(obs) {
+                break;
+            }
             normalise_into(&t.s[s..e], &mut a);
             if self.ignore.ignored(&a) {
                 continue;

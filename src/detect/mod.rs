@@ -540,6 +540,7 @@ impl Scanner {
         let mut deferred = Vec::new();
         for (ci, class) in self.classes.iter().enumerate() {
             for (di, det) in class.detectors.iter().enumerate() {
+                let decided = !more_may_follow && Self::decided_by(class, &state[ci][..di]);
                 match (det, &mut state[ci][di]) {
                     (Detector::Records(r), _) if r.personal() && !more_may_follow => deferred.push((ci, di)),
                     (Detector::Pattern(_), _) if t.people_only => {}
@@ -554,10 +555,12 @@ impl Scanner {
                         }
                     }
                     (Detector::Emails(e), Obs::Emails(o)) if has_at && !people => {
-                        e.observe(t, o);
+                        e.observe(t, o, decided);
                         e.settle(t, o, more_may_follow);
                     }
-                    (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => r.observe(t, o),
+                    (Detector::Records(r), Obs::Records(o)) if (has_at || !r.need_email) && !people => {
+                        r.observe(t, o, decided)
+                    }
                     (Detector::Canaries(c), Obs::Canaries(o)) => observe_canaries(c, t, o),
                     (Detector::Fingerprints(f), Obs::Fingerprints(o)) => {
                         if let Some(l) = &f.lookup {
@@ -579,10 +582,21 @@ impl Scanner {
             }
             if let (Detector::Records(r), Obs::Records(o)) = (&self.classes[ci].detectors[di], &mut state[ci][di]) {
                 if (has_at || !r.need_email) && !people {
-                    r.observe(t, o);
+                    r.observe(t, o, false);
                 }
             }
         }
+    }
+
+    /// Whether a `records` detector among `earlier` (the first detectors of `class`)
+    /// has fired on the text: the class's finding is then that detector's, and a
+    /// later one can only add its name to the evidence ("also matched by …"; its
+    /// counts, digest and shape are not read), so it may stop reading once it fires.
+    fn decided_by(class: &ClassSpec, earlier: &[Obs]) -> bool {
+        class.detectors.iter().zip(earlier).any(|d| match d {
+            (Detector::Records(r), Obs::Records(o)) => r.fired(o) && o.first.is_some(),
+            _ => false,
+        })
     }
 
     /// The personal records detector `(ci, di)` cannot change a whole part's findings:

@@ -705,6 +705,7 @@ fn detector(cx: &mut Cx, class: &str, d: RawDetector) -> Option<Detector> {
                 need_company,
                 min_distinct_domains: r.min_distinct_domains.unwrap_or(1),
                 ignore: Ignore { domains: r.ignore_domains.into_iter().map(|d| d.to_ascii_lowercase()).collect() },
+                until_fired: false,
             })
         }
         RawDetector::Fingerprints(f) => {

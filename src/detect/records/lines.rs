@@ -99,6 +99,7 @@ mod tests {
             need_company: false,
             min_distinct_domains: 1,
             ignore: Default::default(),
+            until_fired: false,
         }
     }
 

@@ -40,6 +40,9 @@ pub struct Records {
     pub need_company: bool,
     pub min_distinct_domains: usize,
     pub ignore: Ignore,
+    /// Rows are counted up to `min_rows` only: set by [`Records::observe`] when only
+    /// whether the detector fires is asked (see there).
+    pub until_fired: bool,
 }
 
 /// The best table seen so far in one piece of content.
@@ -125,9 +128,18 @@ impl Records {
         }
     }
 
-    pub fn observe(&self, t: &Text, obs: &mut RecordsObs) {
+    /// Reads the tables of `t` into `obs`. With `decided` (an earlier detector of the
+    /// class fired on this whole text, so this one can only add its name to that
+    /// finding), a company or phone detector whose rows only the delimited reader can
+    /// produce reads up to `min_rows` rows: it fires exactly when it would have.
+    pub fn observe(&self, t: &Text, obs: &mut RecordsObs, decided: bool) {
         if t.binary || !self.worth_parsing(t) {
             return;
+        }
+        let m = t.shapes();
+        let delimited_only = !(m.json || m.sql || m.vcard || m.ldif || m.html || m.mail || m.markdown);
+        if decided && delimited_only && (self.need_company || self.need_phone) && obs.rows == 0 {
+            return Records { until_fired: true, ..self.clone() }.observe(t, obs, false);
         }
         let mut best: Option<Table> = None;
         let consider = |best: &mut Option<Table>, tab: Table| {
@@ -346,6 +358,9 @@ impl Table {
         fields: impl IntoIterator<Item = (Option<Field>, &'a str)>,
         [norm, key]: &mut [String; 2],
     ) {
+        if det.until_fired && self.rows >= det.min_rows {
+            return;
+        }
         let mut nonempty = 0usize;
         let mut email: Option<&str> = None;
         let mut phone = false;

@@ -306,6 +306,7 @@ mod tests {
             need_company: false,
             min_distinct_domains: 1,
             ignore: Default::default(),
+            until_fired: false,
         };
         for s in [
             "COPY t (a) FROM stdin;\né\tx@y.io\n\\.\n",

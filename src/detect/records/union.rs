@@ -99,7 +99,7 @@ impl Records {
     pub fn read_piece(&self, t: &Text) -> RecordsObs {
         let low = Records { min_rows: 1, min_distinct_domains: 1, ..self.clone() };
         let mut obs = RecordsObs::default();
-        low.observe(t, &mut obs);
+        low.observe(t, &mut obs, false);
         if obs.rows == 0 || obs.format == "lines" {
             obs = self.read_note(t);
         }
@@ -355,6 +355,7 @@ mod tests {
             need_company: false,
             min_distinct_domains: 3,
             ignore: Default::default(),
+            until_fired: false,
         }
     }
 
