@@ -341,6 +341,16 @@ impl Table {
         self.types = types;
     }
 
+    /// The contact address of cell `f`, normalised into `norm`, unless ignored.
+    fn contact_address<'a>(&mut self, det: &Records, t: &Text, f: &'a str, norm: &mut String) -> Option<&'a str> {
+        let found = match self.in_text.as_mut() {
+            Some(k) => contact_email_in_text(t, f, k),
+            None => contact_email(f),
+        }?;
+        emails::normalise_into(found, norm);
+        (!det.ignore.ignored(norm)).then_some(found)
+    }
+
     /// Counts one row given its fields and what their names announce (a header, JSON
     /// keys, vCard or LDIF attributes).
     fn row_typed<'a>(&mut self, det: &Records, t: &Text, fields: impl IntoIterator<Item = (Option<Field>, &'a str)>) {
@@ -368,6 +378,10 @@ impl Table {
         let mut id: Option<&str> = None;
         let mut first_value: Option<&str> = None;
         let personal = det.personal();
+        // A roster row's first cell holding an `@` is read for its address only when
+        // the row counts, or a second such cell needs to know whether it gave one: a
+        // roster counts companies with plans, and most rows of a contact list are none.
+        let mut pending: Option<&str> = None;
         for (named, f) in fields {
             let f = fields::trim(f);
             if f.is_empty() {
@@ -375,18 +389,17 @@ impl Table {
             }
             nonempty += 1;
             if email.is_none() && memchr::memchr(b'@', f.as_bytes()).is_some() {
-                let found = match self.in_text.as_mut() {
-                    Some(k) => contact_email_in_text(t, f, k),
-                    None => contact_email(f),
-                };
-                if let Some(a) = found {
-                    emails::normalise_into(a, norm);
-                    if !det.ignore.ignored(norm) {
-                        email = Some(a);
-                        kinds.insert(Field::Email);
-                    }
+                if det.need_company && pending.is_none() {
+                    pending = Some(f);
+                    continue;
                 }
-                continue;
+                if let Some(p) = pending.take() {
+                    email = self.contact_address(det, t, p, norm);
+                }
+                if email.is_none() {
+                    email = self.contact_address(det, t, f, norm);
+                    continue;
+                }
             }
             if det.need_phone && !phone {
                 phone = fields::is_phone(f);
@@ -444,6 +457,12 @@ impl Table {
             && !(kinds.contains(&Field::Company) && (kinds.contains(&Field::Plan) || kinds.contains(&Field::Tenant)))
         {
             return;
+        }
+        if let Some(p) = pending {
+            email = self.contact_address(det, t, p, norm);
+        }
+        if email.is_some() {
+            kinds.insert(Field::Email);
         }
         if personal {
             // A person's record: a direct identifier other than an address; or an
