@@ -3,17 +3,118 @@
 //!
 //! Owns what counts as a contact address. Must not import git2 or the policy model.
 
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::sync::{LazyLock, OnceLock};
 
 use super::literals::{ascii_lower, word_set, WordSet};
 use super::{Loc, Text};
 
-/// A set of values read from content (addresses, organisations, identifiers).
-/// The values are chosen by whoever wrote the content: hashed with foldhash (several
-/// times faster than SipHash on short strings) under a per-process random seed.
-pub type ValueSet = HashSet<String, Seeded>;
+/// A set of values read from content (addresses, organisations, identifiers), held
+/// back to back in one buffer: a contact list's thousands of values cost no allocation
+/// each (nor a free). The values are chosen by whoever wrote the content: hashed with
+/// foldhash (several times faster than SipHash on short strings) under a per-process
+/// random seed. Iterates in the order values were added.
+#[derive(Debug, Clone, Default)]
+pub struct ValueSet {
+    buf: String,
+    /// Where each value is in `buf`, in the order added.
+    spans: Vec<(usize, usize)>,
+    /// The seeded hash of a value to its index in `spans`; a value whose hash an
+    /// earlier one holds is in `collided` instead.
+    by_hash: std::collections::HashMap<u64, usize, PassThrough>,
+    collided: Vec<usize>,
+}
+
+impl ValueSet {
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Room for `n` more values.
+    pub fn reserve(&mut self, n: usize) {
+        self.spans.reserve(n);
+        self.by_hash.reserve(n);
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let (s, e) = self.spans[i];
+        &self.buf[s..e]
+    }
+
+    /// Whether the set holds `v`; `at` is the index of the value with `v`'s hash.
+    fn holds(&self, at: usize, v: &str) -> bool {
+        self.get(at) == v || self.collided.iter().any(|&j| self.get(j) == v)
+    }
+
+    pub fn contains(&self, v: &str) -> bool {
+        self.contains_hashed(Seeded.hash_one(v), v)
+    }
+
+    fn contains_hashed(&self, h: u64, v: &str) -> bool {
+        self.by_hash.get(&h).is_some_and(|&i| self.holds(i, v))
+    }
+
+    /// Adds `v` unless the set holds it; true when added.
+    pub fn insert(&mut self, v: &str) -> bool {
+        self.insert_hashed(Seeded.hash_one(v), v)
+    }
+
+    /// [`ValueSet::insert`] given `v`'s hash.
+    fn insert_hashed(&mut self, h: u64, v: &str) -> bool {
+        let i = self.spans.len();
+        match self.by_hash.get(&h) {
+            Some(&at) if self.holds(at, v) => return false,
+            Some(_) => self.collided.push(i),
+            None => {
+                self.by_hash.insert(h, i);
+            }
+        }
+        self.spans.push((self.buf.len(), self.buf.len() + v.len()));
+        self.buf.push_str(v);
+        true
+    }
+
+    /// The values, in the order added.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.spans.len()).map(|i| self.get(i))
+    }
+}
+
+/// The hasher of a map keyed by a hash already computed: the key itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PassThrough;
+
+impl BuildHasher for PassThrough {
+    type Hasher = PassThroughHasher;
+
+    fn build_hasher(&self) -> PassThroughHasher {
+        PassThroughHasher(0)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PassThroughHasher(u64);
+
+impl std::hash::Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; any other input is still mixed in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// foldhash keyed by a per-process random seed, drawn once from the standard
 /// library's own random hash keys (the OS's randomness). Zero-sized: a set holds no
@@ -36,10 +137,7 @@ impl BuildHasher for Seeded {
 /// Adds `v` to `set` unless it holds it already: a value seen before costs a lookup,
 /// no allocation. True when added.
 pub fn insert(set: &mut ValueSet, v: &str) -> bool {
-    if set.contains(v) {
-        return false;
-    }
-    set.insert(v.to_string())
+    set.insert(v)
 }
 
 /// Byte range of one address inside a text.
@@ -427,6 +525,37 @@ impl Emails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A set holds each value once, whatever the hashes: values sharing one hash (as
+    /// an attacker who knew the seed could make them) are told apart by their bytes.
+    #[test]
+    fn value_sets_hold_each_value_once() {
+        let words: Vec<String> = (0..300).map(|i| format!("v{}@x{}.io", i % 120, i % 7)).collect();
+        for hash in [None, Some(7u64)] {
+            let mut set = ValueSet::default();
+            let mut want = std::collections::BTreeSet::new();
+            for w in &words {
+                let added = match hash {
+                    Some(h) => set.insert_hashed(h ^ (w.len() as u64 % 2), w),
+                    None => set.insert(w),
+                };
+                assert_eq!(added, want.insert(w.clone()), "{w}");
+            }
+            assert_eq!(set.len(), want.len());
+            assert_eq!(
+                set.iter().collect::<std::collections::BTreeSet<_>>(),
+                want.iter().map(String::as_str).collect()
+            );
+            for w in &words {
+                let held = match hash {
+                    Some(h) => set.contains_hashed(h ^ (w.len() as u64 % 2), w),
+                    None => set.contains(w),
+                };
+                assert!(held, "{w}");
+            }
+            assert!(!set.contains("absent@x.io"));
+        }
+    }
 
     /// Organisations and noreply hosts found with byte searches agree with the
     /// string-splitting definitions.

@@ -678,8 +678,7 @@ impl Scanner {
                         shape: "",
                     }),
                     (Detector::Emails(e), Obs::Emails(o)) if e.fired(&o) => {
-                        let mut sorted: Vec<&str> =
-                            if first { o.addrs.iter().map(String::as_str).collect() } else { Vec::new() };
+                        let mut sorted: Vec<&str> = if first { o.addrs.iter().collect() } else { Vec::new() };
                         sorted.sort_unstable();
                         o.first.clone().map(|loc| ClassHit {
                             class: class.id.clone(),
@@ -723,7 +722,7 @@ impl Scanner {
                             evidence,
                             sample: if first { values.iter().min().map(|v| self.show(v)) } else { None }
                                 .unwrap_or_default(),
-                            digest: digest_if_first(&mut values.iter().map(String::as_str)),
+                            digest: digest_if_first(&mut values.iter()),
                             count: o.rows,
                             shape: o.format,
                             loc,

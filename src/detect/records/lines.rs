@@ -113,7 +113,7 @@ mod tests {
             let tab = parse(&det(), &t);
             assert_eq!(tab.rows, 2);
             assert_eq!(tab.first, Some((7, 20)), "the ` - ` group starts first");
-            let mut emails: Vec<&str> = tab.emails.iter().map(String::as_str).collect();
+            let mut emails: Vec<&str> = tab.emails.iter().collect();
             emails.sort_unstable();
             assert_eq!(emails, ["it@bolt-b.io", "ops@acme-a.io"]);
         }

@@ -273,7 +273,7 @@ impl RecordsObs {
     }
 
     fn merge_ids(&mut self, ids: ValueSet) {
-        for v in sorted_if_capped(ids, self.ids.len()) {
+        for v in sorted_if_capped(&ids, self.ids.len()) {
             if self.ids.len() >= 100_000 {
                 break;
             }
@@ -282,11 +282,11 @@ impl RecordsObs {
     }
 
     fn merge_emails(&mut self, emails: ValueSet) {
-        for e in sorted_if_capped(emails, self.emails.len()) {
+        for e in sorted_if_capped(&emails, self.emails.len()) {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            emails::insert(&mut self.domains, emails::org_of(&e));
+            emails::insert(&mut self.domains, emails::org_of(e));
             self.emails.insert(e);
         }
     }
@@ -294,8 +294,8 @@ impl RecordsObs {
 
 /// Up to the cap, the least values first (as a sorted set kept them): the same
 /// values on every run whatever the sets' order.
-fn sorted_if_capped(set: ValueSet, held: usize) -> Vec<String> {
-    let mut v: Vec<String> = set.into_iter().collect();
+fn sorted_if_capped(set: &ValueSet, held: usize) -> Vec<&str> {
+    let mut v: Vec<&str> = set.iter().collect();
     if held + v.len() > 100_000 {
         v.sort_unstable();
     }

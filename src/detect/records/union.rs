@@ -122,8 +122,8 @@ impl Records {
                 *obs.fields.entry(Field::Email).or_default() += 1;
             }
             obs.first.get_or_insert_with(|| t.loc(s, e, true));
-            obs.domains.insert(emails::org_of(&n).to_string());
-            obs.emails.insert(n);
+            obs.domains.insert(emails::org_of(&n));
+            obs.emails.insert(&n);
         }
         obs
     }
@@ -155,7 +155,7 @@ impl Records {
         let mut ids: Vec<String> = values.iter().map(|v| crate::detect::hex(&Sha256::digest(v.as_bytes()))).collect();
         ids.sort_unstable();
         ids.truncate(PIECE_IDS_MAX);
-        let mut domains: Vec<String> = obs.domains.iter().cloned().collect();
+        let mut domains: Vec<String> = obs.domains.iter().map(str::to_string).collect();
         domains.sort_unstable();
         domains.truncate(PIECE_IDS_MAX);
         let fields = obs.fields.iter().map(|(f, n)| (f.label(), *n)).collect();
@@ -177,7 +177,7 @@ impl Records {
             ids,
             domains,
             fields,
-            sample: values.iter().min().map(|v| show(v)).unwrap_or_default(),
+            sample: values.iter().min().map(show).unwrap_or_default(),
             first,
         })
     }
