@@ -35,7 +35,7 @@ pub fn blank(data: &[u8]) -> Option<Vec<u8>> {
     // Called on every scanned text: one searcher built once, not one per call.
     static EXAMPLES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"examples"));
-    if data.len() > MAX_POLICY_BYTES || EXAMPLES.find(data).is_none() {
+    if data.len() > MAX_POLICY_BYTES || !may_be_policy(data) || EXAMPLES.find(data).is_none() {
         return None;
     }
     let text = std::str::from_utf8(data).ok()?;
@@ -55,6 +55,27 @@ pub fn blank(data: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// False when the text's first node already rules out a policy's top-level mapping:
+/// after blank, comment, `---` and `%` lines, a line starting a plain scalar that is no
+/// mapping key (no `: ` on it; implicit keys are one line) or whose key is none of
+/// [`TOP_LEVEL_KEYS`]. Anything else (flow, quoted or complex keys, a sequence) is left
+/// to the parse. Most texts are ruled out on their first lines, not searched whole.
+fn may_be_policy(data: &[u8]) -> bool {
+    for line in data.split(|&b| b == b'\n') {
+        let l = line.trim_ascii();
+        let Some(&c) = l.first() else { continue };
+        if c == b'#' || c == b'%' || l.starts_with(b"---") {
+            continue;
+        }
+        if b"-?:,[]{}&*!|>'\"@`".contains(&c) || !c.is_ascii() {
+            return true;
+        }
+        let end = (0..l.len()).find(|&i| l[i] == b':' && l.get(i + 1).is_none_or(|n| *n == b' ' || *n == b'\t'));
+        return end.is_some_and(|e| TOP_LEVEL_KEYS.iter().any(|k| k.as_bytes() == l[..e].trim_ascii_end()));
+    }
+    false
 }
 
 /// Byte ranges of the example strings that may be blanked; `None` when the text is not
@@ -122,6 +143,21 @@ mod tests {
         assert_eq!(out.len(), text.len());
         assert_eq!(out.lines().count(), text.lines().count());
         assert!(!out.contains("a,b") && !out.contains("SECRET-1") && out.contains("# SECRET-2"), "{out}");
+        // Whatever comes before the first key (comments, a document marker), and keys
+        // in flow or quoted style: still a policy.
+        for policy in [
+            format!("# a policy\n%YAML 1.2\n---\n\n  {}", text.replace('\n', "\n  ")),
+            "{version: 1, classes: {c: {detect: [], examples: ['SECRET-1']}}}".to_string(),
+            "\"version\": 1\nclasses:\n  c:\n    detect: []\n    examples: ['SECRET-1']\n".to_string(),
+        ] {
+            let out = String::from_utf8(blank(policy.as_bytes()).expect(&policy)).expect("utf8");
+            assert!(!out.contains("SECRET-1"), "{out}");
+        }
+        // Texts whose first line rules a policy out, with examples, classes and version later.
+        for other in ["#!/bin/sh\nversion=1\n", "msgid \"\"\n", "/* c */\n", "title: x\n", "version=1: x\n"] {
+            let t = format!("{other}version: 1\nclasses:\n  c:\n    detect: []\n    examples: ['SECRET-1']\n");
+            assert!(blank(t.as_bytes()).is_none(), "{t}");
+        }
         // Not a policy: an unknown top-level key, or no classes.
         assert!(blank(b"version: 1\nclasses:\n  c:\n    examples: [x]\ncustomers: []\n").is_none());
         assert!(blank(b"version: 1\nexamples: [x]\n").is_none());
