@@ -196,6 +196,7 @@ pub struct Text<'a> {
     index: OnceCell<lines::LineIndex>,
     credits: OnceCell<bool>,
     sql_keys: OnceCell<Vec<records::sql::Key>>,
+    delimited: OnceCell<records::delimited::Split>,
     /// A decoded copy of escaped text: only the people detectors read it.
     pub people_only: bool,
 }
@@ -213,6 +214,7 @@ impl<'a> Text<'a> {
             index: OnceCell::new(),
             credits: OnceCell::new(),
             sql_keys: OnceCell::new(),
+            delimited: OnceCell::new(),
             people_only: false,
         }
     }
@@ -236,6 +238,11 @@ impl<'a> Text<'a> {
     /// The keywords of SQL statements, found once per text for every detector.
     pub fn sql_keys(&self) -> &[records::sql::Key] {
         self.sql_keys.get_or_init(|| records::sql::keys(self.s))
+    }
+
+    /// The delimited reading's delimiter and records, found once per text for every detector.
+    pub fn delimited(&self) -> &records::delimited::Split {
+        self.delimited.get_or_init(|| records::delimited::split(self.s))
     }
 
     /// Line positions, indexed once per text.

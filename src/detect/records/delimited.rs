@@ -10,9 +10,38 @@ use crate::detect::Text;
 
 const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
+/// What every detector's reading of a text needs and none changes: the sniffed
+/// delimiter and, for a quoted text, where the records that can count start (the
+/// first, a header candidate, and those with two non-empty fields: a record with fewer
+/// only widens the column count) — found once per text ([`Text::delimited`]).
+#[derive(Debug, Default)]
+pub struct Split {
+    delim: Option<u8>,
+    records: Vec<usize>,
+}
+
+/// [`Split`] of `s` (without its BOM).
+pub fn split(s: &str) -> Split {
+    let s = s.trim_start_matches('\u{feff}');
+    let Some(delim) = sniff(s) else { return Split::default() };
+    let mut records = Vec::new();
+    if memchr::memchr(b'"', s.as_bytes()).is_some() {
+        let mut owned: Vec<Cow<'_, str>> = Vec::new();
+        let mut at = 0;
+        while let Some(next) = quoted_record(s, at, delim, &mut owned) {
+            if records.is_empty() || owned.iter().filter(|f| !fields::trim(f).is_empty()).take(2).count() == 2 {
+                records.push(at);
+            }
+            at = next;
+        }
+    }
+    Split { delim: Some(delim), records }
+}
+
 pub fn parse(det: &Records, t: &Text) -> Table {
     let s = t.s.trim_start_matches('\u{feff}');
-    let Some(delim) = sniff(s) else { return Table::new("csv") };
+    let split = t.delimited();
+    let Some(delim) = split.delim else { return Table::new("csv") };
     let format = match delim {
         b'\t' => "tsv",
         b';' => "csv (;)",
@@ -73,15 +102,18 @@ pub fn parse(det: &Records, t: &Text) -> Table {
         }
         return tab;
     }
+    // The records that can count, each split again: the others (one field or none)
+    // change nothing a detector reads.
     let mut owned: Vec<Cow<'_, str>> = Vec::new();
-    let mut at = 0;
-    while let Some(next) = quoted_record(s, at, delim, &mut owned) {
-        at = next;
-        let cells: Vec<&str> = owned.iter().map(|c| &**c).collect();
-        row(det, t, &mut tab, &cells, &mut first);
+    for &at in &split.records {
         if last_at.is_some_and(|p| at > p) {
             break; // the record holding the last `@` is read
         }
+        if quoted_record(s, at, delim, &mut owned).is_none() {
+            break;
+        }
+        let cells: Vec<&str> = owned.iter().map(|c| &**c).collect();
+        row(det, t, &mut tab, &cells, &mut first);
     }
     tab
 }
@@ -257,6 +289,81 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading only the records of [`split`] counts what reading every record counts
+    /// (rows, header, addresses, field types, first location), for each kind of
+    /// detector, on generated quoted texts of one-field lines, blank lines, quoted
+    /// fields across lines and addresses anywhere (the last one too).
+    #[test]
+    fn split_records_read_as_every_record() {
+        use crate::detect::records::Records;
+        let alphabet = [
+            "a@b.io",
+            "Jo Ann",
+            "\"x, y\"",
+            ",",
+            ",",
+            "\n",
+            "\n",
+            "\r\n",
+            "\"q\n r\"",
+            "+49 30 1234567",
+            "msgid \"a\"",
+            " ",
+            "\"\"",
+            "c@d.org",
+            "12 Main Street",
+            "\nJo Ann,a@b.io,+49 30 1234567\n",
+            "\nMax Muster,\"c@d.org\",12 Main Street\n",
+            "\nAcme GmbH,premium,e@f.io\n",
+        ];
+        let dets: Vec<Records> = [(true, false), (false, false), (false, true)]
+            .iter()
+            .map(|&(need_email, need_company)| Records {
+                min_rows: 1,
+                need_email,
+                need_phone: false,
+                need_company,
+                min_distinct_domains: 1,
+                ignore: Default::default(),
+                until_fired: false,
+            })
+            .collect();
+        let mut x: u32 = 3;
+        let mut counted = 0;
+        for round in 0..3000 {
+            let mut s = String::from("name,email,phone\n");
+            for _ in 0..(round % 50) {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                s.push_str(alphabet[(x >> 16) as usize % alphabet.len()]);
+            }
+            let t = Text::new(&s, false);
+            let Some(delim) = sniff(&s) else { continue };
+            for det in &dets {
+                let got = parse(det, &t);
+                // Every record, as read before the split was shared.
+                let mut want = Table::new("csv");
+                let (mut owned, mut at, mut first) = (Vec::new(), 0, true);
+                let last_at = if det.need_email { memchr::memrchr(b'@', s.as_bytes()) } else { None };
+                while let Some(next) = quoted_record(&s, at, delim, &mut owned) {
+                    at = next;
+                    let cells: Vec<&str> = owned.iter().map(|c| &**c).collect();
+                    row(det, &t, &mut want, &cells, &mut first);
+                    if last_at.is_some_and(|p| at > p) {
+                        break;
+                    }
+                }
+                let set = |v: &crate::detect::emails::ValueSet| v.iter().map(str::to_string).collect::<Vec<_>>();
+                assert_eq!(
+                    (got.rows, &got.header, set(&got.emails), set(&got.ids), &got.fields, got.first),
+                    (want.rows, &want.header, set(&want.emails), set(&want.ids), &want.fields, want.first),
+                    "{s:?}"
+                );
+                counted += got.rows;
+            }
+        }
+        assert!(counted > 1000, "rows were counted: {counted}");
+    }
 
     /// Every record and field as the csv crate reads them, on generated texts full of
     /// quotes, doubled quotes, delimiters and line ends in every position.

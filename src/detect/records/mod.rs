@@ -15,7 +15,7 @@
 //! `tenant` columns, or values like `premium-eu`). Values never leave as plain
 //! text: only counts, header names that are header names, masked samples and a digest.
 
-mod delimited;
+pub(crate) mod delimited;
 mod json;
 mod lines;
 mod markup;
