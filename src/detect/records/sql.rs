@@ -24,27 +24,44 @@ pub enum Key {
 }
 
 /// Every keyword of `s`, in order. Found case-insensitively with SIMD substring
-/// searches over one lower-cased copy (same byte offsets): linear in the text however
-/// many keywords it holds.
+/// searches over lower-cased blocks of the text (no copy of all of it: most texts
+/// holding a keyword are prose saying "insert into"); a statement head is read on the
+/// text itself, and only a text with one is lower-cased whole, to find `values`.
 pub fn keys(s: &str) -> Vec<Key> {
-    let lower = s.to_ascii_lowercase();
-    let b = lower.as_bytes();
+    const BLOCK: usize = 64 << 10;
+    let b = s.as_bytes();
     let finders = KEYWORDS.map(Finder::new);
+    let longest = KEYWORDS.iter().map(|k| k.len()).max().unwrap_or(0);
     let mut hits: Vec<(usize, usize)> = Vec::new();
-    for (k, f) in finders.iter().enumerate() {
-        hits.extend(f.find_iter(b).map(|at| (at, k)));
+    let mut block = Vec::with_capacity(BLOCK.min(b.len()) + longest);
+    let mut at = 0;
+    while at < b.len() {
+        // The block and enough of the next one to hold a keyword starting in it.
+        let own_end = (at + BLOCK).min(b.len());
+        block.clear();
+        block.extend(b[at..(own_end + longest - 1).min(b.len())].iter().map(u8::to_ascii_lowercase));
+        for (k, f) in finders.iter().enumerate() {
+            hits.extend(f.find_iter(&block).map(|p| (at + p, k)).filter(|&(p, _)| p < own_end));
+        }
+        at = own_end;
     }
     hits.sort_unstable();
+    let lower = std::cell::OnceCell::new();
     hits.into_iter()
         .map(|(start, k)| {
             let line_end = memchr::memchr(b'\n', &b[start..]).map_or(s.len(), |e| start + e);
             if k == 0 {
                 let head = insert_head(&b[start + KEYWORDS[0].len()..]);
-                let values = if head { memchr::memmem::find(&b[start..], b"values").map(|v| start + v) } else { None };
+                let values = if head {
+                    let lower = lower.get_or_init(|| s.to_ascii_lowercase());
+                    memchr::memmem::find(&lower.as_bytes()[start..], b"values").map(|v| start + v)
+                } else {
+                    None
+                };
                 Key::Insert { start, head, values }
             } else {
                 let stdin = (start == 0 || b[start - 1] == b'\n')
-                    && memchr::memmem::find(&b[start..line_end], b"from stdin").is_some();
+                    && memchr::memmem::find(&b[start..line_end].to_ascii_lowercase(), b"from stdin").is_some();
                 Key::Copy { start, line_end, stdin }
             }
         })
@@ -112,7 +129,7 @@ pub fn parse(det: &Records, t: &Text) -> Table {
     tab
 }
 
-/// What follows `insert into` in a statement (`b`, lower-cased): a table name (bare,
+/// What follows `insert into` in a statement (`b`, any case): a table name (bare,
 /// quoted, bracketed, dotted), an optional column list, at most a few words
 /// (`overriding system value`), then `values`. Text that merely says "insert into"
 /// is not read up to the next `values` however far away.
@@ -172,7 +189,7 @@ fn insert_head(b: &[u8]) -> bool {
     }
     // `values`, after at most four words.
     for _ in 0..5 {
-        if b[i..].starts_with(b"values") {
+        if b.get(i..i + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"values")) {
             return true;
         }
         let w = i;
@@ -319,10 +336,65 @@ mod tests {
         }
     }
 
+    /// Keywords found block by block are those of one lower-cased copy of the whole
+    /// text: straddling block ends, in any case, statement heads or prose.
+    #[test]
+    fn keys_by_block_are_the_whole_text_s() {
+        use super::{insert_head, keys, Key, KEYWORDS};
+        let reference = |s: &str| -> Vec<Key> {
+            let lower = s.to_ascii_lowercase();
+            let b = lower.as_bytes();
+            let mut hits: Vec<(usize, usize)> = Vec::new();
+            for (k, w) in KEYWORDS.iter().enumerate() {
+                hits.extend(memchr::memmem::find_iter(b, w.as_bytes()).map(|at| (at, k)));
+            }
+            hits.sort_unstable();
+            hits.into_iter()
+                .map(|(start, k)| {
+                    let line_end = memchr::memchr(b'\n', &b[start..]).map_or(s.len(), |e| start + e);
+                    if k == 0 {
+                        let head = insert_head(&b[start + 11..]);
+                        let values =
+                            if head { memchr::memmem::find(&b[start..], b"values").map(|v| start + v) } else { None };
+                        Key::Insert { start, head, values }
+                    } else {
+                        let stdin = (start == 0 || b[start - 1] == b'\n')
+                            && memchr::memmem::find(&b[start..line_end], b"from stdin").is_some();
+                        Key::Copy { start, line_end, stdin }
+                    }
+                })
+                .collect()
+        };
+        let pieces = [
+            "INSERT INTO t (a) VALUES (1);\n",
+            "insert Into x values",
+            "we insert into the index ",
+            "\nCOPY t (a) FROM STDIN;\n1\n\\.\n",
+            "a copy of ",
+            "x",
+            "é",
+            "\n",
+        ];
+        let mut x: u32 = 1;
+        for round in 0..40 {
+            let mut s = String::new();
+            while s.len() < 70_000 + round * 5_000 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                s.push_str(pieces[(x >> 16) as usize % pieces.len()]);
+                if (x >> 8).is_multiple_of(7) {
+                    s.push_str(&"y".repeat((x >> 4) as usize % 9000));
+                }
+            }
+            let want = reference(&s);
+            assert!(want.len() > 10);
+            assert_eq!(keys(&s), want, "round {round}");
+        }
+    }
+
     /// Statements in their usual dialects pass; prose saying "insert into" does not.
     #[test]
     fn insert_heads_are_statements() {
-        let head = |s: &str| super::insert_head(s.to_ascii_lowercase().as_bytes());
+        let head = |s: &str| super::insert_head(s.as_bytes());
         for s in [
             " customers VALUES (1)",
             " `tenants` (`id`, `email`) VALUES (1, 'a')",
