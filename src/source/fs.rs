@@ -34,6 +34,9 @@ pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
         [one] if one.is_dir() => Some(one.clone()),
         _ => None,
     };
+    // Made absolute against the working directory read once, not once per file.
+    let cwd = std::env::current_dir().ok();
+    let target = |path: &Path, problem| target(path, strip_root.as_deref(), cwd.as_deref(), problem);
     let mut out = Vec::new();
     for p in paths {
         let mut b = ignore::WalkBuilder::new(p);
@@ -55,11 +58,11 @@ pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
                         continue;
                     }
                     let problem = (!ft.is_file()).then(|| "not a regular file (fifo, socket or device)".to_string());
-                    out.push(target(e.path(), strip_root.as_deref(), problem));
+                    out.push(target(e.path(), problem));
                 }
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_else(|| p.clone());
-                    out.push(target(&path, strip_root.as_deref(), Some(err.to_string())));
+                    out.push(target(&path, Some(err.to_string())));
                 }
             }
         }
@@ -76,10 +79,16 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-fn target(path: &Path, root: Option<&Path>, problem: Option<String>) -> Target {
+/// `path` as given (relative to `root` when walking one directory) and absolute: what
+/// `std::path::absolute` makes of it, given the working directory `cwd`.
+fn target(path: &Path, root: Option<&Path>, cwd: Option<&Path>, problem: Option<String>) -> Target {
     let rel = root.and_then(|r| path.strip_prefix(r).ok()).filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
     let rel = rel.to_string_lossy().trim_start_matches("./").to_string();
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let abs = match cwd {
+        Some(cwd) if path.is_relative() => std::path::absolute(cwd.join(path)),
+        _ => std::path::absolute(path),
+    }
+    .unwrap_or_else(|_| path.to_path_buf());
     Target { abs, rel, problem }
 }
 
@@ -158,5 +167,21 @@ fn describe(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "vanished before it could be read".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths made absolute against the working directory read once are what
+    /// `std::path::absolute` makes of them.
+    #[test]
+    fn absolute_against_the_working_directory_read_once() {
+        let cwd = std::env::current_dir().expect("cwd");
+        for p in ["a", "./a/../b", "a//b/./c", ".", "..", "/x/./y", "/"] {
+            let p = Path::new(p);
+            assert_eq!(target(p, None, Some(&cwd), None).abs, std::path::absolute(p).expect("absolute"), "{p:?}");
+        }
     }
 }
