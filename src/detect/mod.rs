@@ -526,7 +526,8 @@ impl Scanner {
     fn observe(&self, t: &Text, state: &mut [Vec<Obs>], more_may_follow: bool) {
         // Where each keyworded pattern's keywords occur: the pattern's regex then runs
         // only on the lines around them, never over the whole text.
-        let mut near: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        // Keyed by detector (not by content): a fixed fast hash, looked up per keyword hit.
+        let mut near: HashMap<(usize, usize), Vec<usize>, foldhash::fast::FixedState> = HashMap::default();
         if let Some(ac) = &self.keywords {
             let mut shapes = records::Shapes::start(t.s);
             ac.find(t.s, |m| {
