@@ -36,7 +36,7 @@ pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
     };
     // Made absolute against the working directory read once, not once per file.
     let cwd = std::env::current_dir().ok();
-    let target = |path: &Path, problem| target(path, strip_root.as_deref(), cwd.as_deref(), problem);
+    let walked = |path: &Path, problem| target(path, strip_root.as_deref(), cwd.as_deref(), problem);
     let mut out = Vec::new();
     for p in paths {
         let mut b = ignore::WalkBuilder::new(p);
@@ -58,11 +58,11 @@ pub fn walk(paths: &[PathBuf], opts: WalkOpts) -> Vec<Target> {
                         continue;
                     }
                     let problem = (!ft.is_file()).then(|| "not a regular file (fifo, socket or device)".to_string());
-                    out.push(target(e.path(), problem));
+                    out.push(walked(e.path(), problem));
                 }
                 Err(err) => {
                     let path = error_path(&err).unwrap_or_else(|| p.clone());
-                    out.push(target(&path, Some(err.to_string())));
+                    out.push(walked(&path, Some(err.to_string())));
                 }
             }
         }

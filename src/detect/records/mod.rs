@@ -139,8 +139,14 @@ impl Records {
         let m = t.shapes();
         let delimited_only = !(m.json || m.sql || m.vcard || m.ldif || m.html || m.mail || m.markdown);
         if decided && delimited_only && (self.need_company || self.need_phone) && obs.rows == 0 {
-            return Records { until_fired: true, ..self.clone() }.observe(t, obs, false);
+            Records { until_fired: true, ..self.clone() }.read(t, obs);
+        } else {
+            self.read(t, obs);
         }
+    }
+
+    /// The best table of `t`'s readers, into `obs`.
+    fn read(&self, t: &Text, obs: &mut RecordsObs) {
         let mut best: Option<Table> = None;
         let consider = |best: &mut Option<Table>, tab: Table| {
             if best.as_ref().is_none_or(|b| tab.score() > b.score()) {
@@ -286,7 +292,7 @@ impl RecordsObs {
             if self.emails.len() >= 100_000 {
                 break;
             }
-            emails::insert(&mut self.domains, emails::org_of(e));
+            self.domains.insert(emails::org_of(e));
             self.emails.insert(e);
         }
     }
@@ -490,11 +496,11 @@ impl Table {
                     self.emails.reserve(n);
                     self.domains.reserve(n);
                 }
-                emails::insert(&mut self.domains, emails::org_of(norm));
+                self.domains.insert(emails::org_of(norm));
                 if personal {
-                    emails::insert(&mut self.ids, norm);
+                    self.ids.insert(norm);
                 }
-                emails::insert(&mut self.emails, norm);
+                self.emails.insert(norm);
             }
         } else if self.first.is_none() {
             self.first = first_value.and_then(|v| locate(t.s, v)).or(Some((0, 0)));
@@ -510,7 +516,7 @@ impl Table {
             } else {
                 *key = key.to_uppercase();
             }
-            emails::insert(&mut self.ids, key);
+            self.ids.insert(key);
         }
     }
 
